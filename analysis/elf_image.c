@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+#include "elf_image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "xalloc.h"
+#include "banned.h"
+
+/* Binding preference when several symbols share an address. */
+static int bind_rank(unsigned char bind)
+{
+	switch (bind) {
+	case STB_GLOBAL:
+		return 3;
+	case STB_WEAK:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+struct sym_tmp {
+	struct elf_sym sym;
+	int rank;
+};
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct sym_tmp *x = a, *y = b;
+
+	if (x->sym.addr != y->sym.addr)
+		return x->sym.addr < y->sym.addr ? -1 : 1;
+	/* the preferred name first: better binding, sized, fewer '_' */
+	if (x->rank != y->rank)
+		return y->rank - x->rank;
+	return strcmp(x->sym.name, y->sym.name);
+}
+
+static int cmp_sec(const void *a, const void *b)
+{
+	const struct elf_section *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static size_t leading_underscores(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] == '_')
+		n++;
+	return n;
+}
+
+/* Collect the function symbols of one symbol table section. */
+static void load_symbols(struct elf_image *img, Elf *elf, Elf_Scn *scn,
+			 const GElf_Shdr *shdr)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	struct sym_tmp *tmp = NULL;
+	size_t n, nr = 0, alloc = 0;
+
+	if (!data || !shdr->sh_entsize)
+		return;
+	n = shdr->sh_size / shdr->sh_entsize;
+	for (size_t i = 1; i < n; i++) {
+		GElf_Sym s;
+		const char *name;
+		unsigned char type;
+
+		if (!gelf_getsym(data, (int)i, &s))
+			continue;
+		type = GELF_ST_TYPE(s.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		if (s.st_shndx == SHN_UNDEF || s.st_value == 0)
+			continue;
+		name = elf_strptr(elf, shdr->sh_link, s.st_name);
+		if (!name || !*name)
+			continue;
+		ALLOC_GROW(tmp, nr + 1, alloc);
+		tmp[nr].sym.addr = s.st_value;
+		tmp[nr].sym.size = s.st_size;
+		tmp[nr].sym.name = (char *)name;
+		tmp[nr].rank = bind_rank(GELF_ST_BIND(s.st_info)) * 64 +
+			       (s.st_size ? 32 : 0) -
+			       (int)(leading_underscores(name) & 31);
+		nr++;
+	}
+	qsort(tmp, nr, sizeof(*tmp), cmp_sym);
+	img->syms = xcalloc(nr ? nr : 1, sizeof(*img->syms));
+	for (size_t i = 0; i < nr; i++) {
+		struct elf_sym *last = img->nr_syms
+					       ? &img->syms[img->nr_syms - 1]
+					       : NULL;
+
+		if (last && last->addr == tmp[i].sym.addr) {
+			/* an alias: keep the first (preferred) name */
+			if (tmp[i].sym.size > last->size)
+				last->size = tmp[i].sym.size;
+			continue;
+		}
+		img->syms[img->nr_syms] = tmp[i].sym;
+		img->syms[img->nr_syms].name = xstrdup(tmp[i].sym.name);
+		img->nr_syms++;
+	}
+	free(tmp);
+}
+
+struct elf_image *elf_image_open(const char *path, struct errbuf *err)
+{
+	struct elf_image *img;
+	Elf *elf;
+	GElf_Ehdr ehdr;
+	size_t phnum, shstrndx;
+	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
+	GElf_Shdr symtab_hdr, dynsym_hdr;
+	size_t secs_alloc = 0;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		errbuf_set(err, "libelf is too old");
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errbuf_set(err, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr)) {
+		errbuf_set(err, "'%s' is not an ELF file", path);
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return NULL;
+	}
+	img = xcalloc(1, sizeof(*img));
+	img->path = xstrdup(path);
+	img->fd = fd;
+	img->elf = elf;
+	img->machine = ehdr.e_machine;
+	img->elfclass = gelf_getclass(elf);
+	img->e_flags = ehdr.e_flags;
+
+	if (elf_getphdrnum(elf, &phnum) == 0) {
+		img->loads = xcalloc(phnum ? phnum : 1, sizeof(*img->loads));
+		for (size_t i = 0; i < phnum; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) ||
+			    ph.p_type != PT_LOAD)
+				continue;
+			img->loads[img->nr_loads++] = (struct elf_load){
+				ph.p_vaddr, ph.p_offset, ph.p_filesz,
+				ph.p_memsz, ph.p_flags};
+		}
+	}
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
+		shstrndx = 0;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB) {
+			symtab = scn;
+			symtab_hdr = sh;
+		} else if (sh.sh_type == SHT_DYNSYM) {
+			dynsym = scn;
+			dynsym_hdr = sh;
+		}
+		if (!(sh.sh_flags & SHF_ALLOC) || !sh.sh_size)
+			continue;
+		name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+		ALLOC_GROW(img->secs, img->nr_secs + 1, secs_alloc);
+		img->secs[img->nr_secs++] = (struct elf_section){
+			sh.sh_addr, sh.sh_size, xstrdup(name ? name : "?"),
+			(sh.sh_flags & SHF_EXECINSTR) != 0};
+	}
+	qsort(img->secs, img->nr_secs, sizeof(*img->secs), cmp_sec);
+	if (symtab) {
+		load_symbols(img, elf, symtab, &symtab_hdr);
+		img->symtab = ".symtab";
+	}
+	if (!img->nr_syms && dynsym) {
+		free(img->syms);
+		img->syms = NULL;
+		load_symbols(img, elf, dynsym, &dynsym_hdr);
+		img->symtab = ".dynsym";
+	}
+	if (!img->nr_syms)
+		img->symtab = NULL;
+	return img;
+}
+
+void elf_image_free(struct elf_image *img)
+{
+	if (!img)
+		return;
+	for (size_t i = 0; i < img->nr_syms; i++)
+		free(img->syms[i].name);
+	for (size_t i = 0; i < img->nr_secs; i++)
+		free(img->secs[i].name);
+	free(img->syms);
+	free(img->secs);
+	free(img->loads);
+	elf_end(img->elf);
+	close(img->fd);
+	free(img->path);
+	free(img);
+}
+
+bool elf_image_offset_to_vaddr(const struct elf_image *img, uint64_t offset,
+			       uint64_t *vaddr)
+{
+	for (size_t i = 0; i < img->nr_loads; i++) {
+		const struct elf_load *l = &img->loads[i];
+
+		if (offset >= l->offset && offset - l->offset < l->filesz) {
+			*vaddr = offset - l->offset + l->vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct elf_section *elf_image_section(const struct elf_image *img,
+					    uint64_t vaddr)
+{
+	size_t lo = 0, hi = img->nr_secs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->secs[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* sections do not nest, but .tbss overlaps; look back a little */
+	for (size_t i = lo; i-- > 0 && lo - i <= 2;) {
+		const struct elf_section *s = &img->secs[i];
+
+		if (vaddr - s->addr < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+const struct elf_sym *elf_image_symbol(const struct elf_image *img,
+				       uint64_t vaddr)
+{
+	size_t lo = 0, hi = img->nr_syms;
+	const struct elf_sym *s;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->syms[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	s = &img->syms[lo - 1];
+	if (s->size)
+		return vaddr - s->addr < s->size ? s : NULL;
+	/* unsized (hand-written assembly): up to the next symbol, same section */
+	{
+		const struct elf_section *a = elf_image_section(img, s->addr);
+		const struct elf_section *b = elf_image_section(img, vaddr);
+
+		if (!a || a != b)
+			return NULL;
+		if (lo < img->nr_syms && vaddr >= img->syms[lo].addr)
+			return NULL;
+		return s;
+	}
+}
+
+const char *elf_image_arch(const struct elf_image *img)
+{
+	bool is64 = img->elfclass == ELFCLASS64;
+
+	switch (img->machine) {
+	case EM_RISCV:
+		return is64 ? "riscv64" : "riscv32";
+	case EM_X86_64:
+		return "x86-64";
+	case EM_386:
+		return "x86";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_ARM:
+		return "arm";
+	default:
+		return "unknown";
+	}
+}

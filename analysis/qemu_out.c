@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: MIT */
+#include "qemu_out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "fileio.h"
+#include "xalloc.h"
+#include "banned.h"
+
+/* Value of a hex digit, or 0xff. */
+static const unsigned char hexval[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+bool qemu_out_partial(const struct qemu_out *q)
+{
+	return q->empty || q->overflow ||
+	       (q->has_collected && q->nr < q->collected);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static const char *skip_spaces(const char *s, const char *end)
+{
+	while (s < end && is_space(*s))
+		s++;
+	return s;
+}
+
+/*
+ * Parse an unsigned decimal at *sp.  Returns 0 and advances *sp, or a
+ * reason: no digits, or more than 64 bits.
+ */
+static const char *parse_dec(const char **sp, const char *end, uint64_t *v)
+{
+	const char *s = *sp;
+	uint64_t x = 0;
+
+	if (s == end || (unsigned char)(*s - '0') > 9)
+		return "not a decimal number";
+	do {
+		unsigned d = (unsigned char)(*s - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return "number does not fit in 64 bits";
+		x = x * 10 + d;
+		s++;
+	} while (s < end && (unsigned char)(*s - '0') <= 9);
+	*sp = s;
+	*v = x;
+	return NULL;
+}
+
+/* ", " between fields: a comma with optional blanks around it. */
+static const char *parse_sep(const char **sp, const char *end)
+{
+	const char *s = skip_spaces(*sp, end);
+
+	if (s == end || *s != ',')
+		return "expected 4 comma-separated fields";
+	*sp = skip_spaces(s + 1, end);
+	return NULL;
+}
+
+/*
+ * Parse "0x<pc>, <tcount>, <icount>, <ecount>" in s[0..len).  Returns
+ * NULL on success, else why the line is malformed.
+ */
+static const char *parse_row(const char *s, size_t len, struct tb_row *row)
+{
+	const char *end = s + len;
+	const char *why;
+	uint64_t pc = 0, icount;
+	int ndig = 0;
+
+	if (len < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return "pc does not start with 0x";
+	s += 2;
+	while (s < end && hexval[(unsigned char)*s]) {
+		if (++ndig > 16)
+			return "pc has more than 16 hex digits";
+		pc = pc << 4 | (uint64_t)(hexval[(unsigned char)*s] - 1);
+		s++;
+	}
+	if (!ndig || (s < end && *s != ',' && !is_space(*s)))
+		return "pc is not hexadecimal";
+	if ((why = parse_sep(&s, end)) || (why = parse_dec(&s, end, &row->tcount)))
+		return why;
+	if ((why = parse_sep(&s, end)) || (why = parse_dec(&s, end, &icount)))
+		return why;
+	if ((why = parse_sep(&s, end)) || (why = parse_dec(&s, end, &row->ecount)))
+		return why;
+	s = skip_spaces(s, end);
+	if (s != end)
+		return *s == ',' ? "more than 4 fields" : "trailing characters";
+	if (icount == 0)
+		return "icount is 0";
+	if (icount > UINT32_MAX)
+		return "icount does not fit in 32 bits";
+	row->pc = pc;
+	row->icount = (uint32_t)icount;
+	return NULL;
+}
+
+/* Match the literal `lit` at *sp and advance past it. */
+static bool match(const char **sp, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(end - *sp) < n || memcmp(*sp, lit, n))
+		return false;
+	*sp += n;
+	return true;
+}
+
+static void note(struct qemu_out_parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void note(struct qemu_out_parser *p, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addf(&sb, "%s:%llu: ", p->name, (unsigned long long)p->lineno);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strlist_add_take(&p->out->warnings, strbuf_detach(&sb, NULL));
+}
+
+static void malformed(struct qemu_out_parser *p, const char *s, size_t len,
+		      const char *why)
+{
+	struct strbuf q = STRBUF_INIT;
+
+	if (p->out->malformed++ >= QEMU_OUT_MAX_REPORTED)
+		return;
+	quote_for_message(&q, s, len, 60);
+	note(p, "malformed line (%s): '%s'", why, q.buf);
+	strbuf_release(&q);
+}
+
+/* Lines that are not rows but belong in the file. */
+static bool known_line(struct qemu_out_parser *p, const char *s,
+		       const char *end)
+{
+	struct qemu_out *out = p->out;
+	const char *t = s;
+	uint64_t n, m;
+
+	if (match(&t, end, "collected ")) {
+		if (parse_dec(&t, end, &n) ||
+		    !match(&t, end, " entries in the hash table"))
+			return false;
+		t = skip_spaces(t, end);
+		if (t < end) {
+			if (!match(&t, end, "(showing up to ") ||
+			    parse_dec(&t, end, &m) || !match(&t, end, ")") ||
+			    skip_spaces(t, end) != end)
+				return false;
+			out->has_limit = true;
+			out->limit = m;
+		}
+		if (out->has_collected) {
+			note(p, "a second 'collected N entries' line: two "
+				"outputs in one file?");
+			if (__builtin_add_overflow(out->collected, n,
+						   &out->collected))
+				out->collected = UINT64_MAX;
+		} else {
+			out->collected = n;
+		}
+		out->has_collected = true;
+		return true;
+	}
+	if (match(&t, end, "pc")) {
+		static const char *const cols[] = {"tcount", "icount",
+						   "ecount"};
+
+		t = s + 2;
+		for (int i = 0; i < 3; i++) {
+			t = skip_spaces(t, end);
+			if (!match(&t, end, ","))
+				return false;
+			t = skip_spaces(t, end);
+			if (!match(&t, end, cols[i]))
+				return false;
+		}
+		return skip_spaces(t, end) == end;
+	}
+	if (match(&t, end, "total insns: ") || match(&t, end, "insns: ")) {
+		if (parse_dec(&t, end, &n) || skip_spaces(t, end) != end)
+			return false;
+		out->has_insns = true;
+		out->insns = n;
+		return true;
+	}
+	if (match(&t, end, "cpu ")) {
+		if (parse_dec(&t, end, &m) || !match(&t, end, " insns: ") ||
+		    parse_dec(&t, end, &n) || skip_spaces(t, end) != end)
+			return false;
+		out->has_cpu_insns = true;
+		if (__builtin_add_overflow(out->cpu_insns, n, &out->cpu_insns))
+			out->cpu_insns = UINT64_MAX;
+		return true;
+	}
+	return false;
+}
+
+static void add_row(struct qemu_out_parser *p, struct tb_row *row)
+{
+	struct qemu_out *out = p->out;
+	uint64_t prod;
+
+	row->line = p->lineno > UINT32_MAX ? UINT32_MAX : (uint32_t)p->lineno;
+	ALLOC_GROW(out->rows, out->nr + 1, out->alloc);
+	out->rows[out->nr++] = *row;
+	if (out->overflow)
+		return;
+	if (__builtin_mul_overflow((uint64_t)row->icount, row->ecount, &prod) ||
+	    __builtin_add_overflow(out->total, prod, &out->total)) {
+		out->overflow = true;
+		out->total = UINT64_MAX;
+		note(p, "instruction count overflows 64 bits");
+	}
+}
+
+static void parse_line(struct qemu_out_parser *p, const char *s, size_t len)
+{
+	struct tb_row row;
+	const char *why, *t, *end;
+
+	p->lineno++;
+	p->out->lines++;
+	if (len && s[len - 1] == '\r')
+		len--;
+	if (len >= QEMU_OUT_MAX_LINE) {
+		malformed(p, s, len, "line longer than 4096 bytes");
+		return;
+	}
+	if (len && s[0] == '0') {
+		why = parse_row(s, len, &row);
+		if (!why) {
+			add_row(p, &row);
+			return;
+		}
+		malformed(p, s, len, why);
+		return;
+	}
+	end = s + len;
+	t = skip_spaces(s, end);
+	if (t == end)
+		return; /* blank */
+	if (known_line(p, t, end))
+		return;
+	malformed(p, s, len, "not a hotblocks row");
+}
+
+void qemu_out_parser_init(struct qemu_out_parser *p, struct qemu_out *out,
+			  const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	p->out = out;
+	p->name = name;
+	strbuf_init(&p->partial, 0);
+}
+
+static void overlong_line(struct qemu_out_parser *p)
+{
+	p->lineno++;
+	p->out->lines++;
+	malformed(p, p->partial.buf, p->partial.len,
+		  "line longer than 4096 bytes");
+	strbuf_reset(&p->partial);
+	p->overlong = false;
+}
+
+void qemu_out_parser_feed(struct qemu_out_parser *p, const char *buf,
+			  size_t len)
+{
+	const char *end = buf + len;
+	const char *nl;
+
+	if (len)
+		p->any_input = true;
+	if (p->partial.len || p->overlong) {
+		size_t take;
+
+		nl = memchr(buf, '\n', len);
+		take = (size_t)((nl ? nl : end) - buf);
+		if (!p->overlong) {
+			size_t room = QEMU_OUT_MAX_LINE - p->partial.len;
+
+			strbuf_add(&p->partial, buf, take < room ? take : room);
+			if (take >= room)
+				p->overlong = true;
+		}
+		if (!nl)
+			return;
+		if (p->overlong)
+			overlong_line(p);
+		else {
+			parse_line(p, p->partial.buf, p->partial.len);
+			strbuf_reset(&p->partial);
+		}
+		buf = nl + 1;
+	}
+	while (buf < end && (nl = memchr(buf, '\n', (size_t)(end - buf)))) {
+		parse_line(p, buf, (size_t)(nl - buf));
+		buf = nl + 1;
+	}
+	if (buf < end) {
+		size_t rest = (size_t)(end - buf);
+
+		if (rest > QEMU_OUT_MAX_LINE) {
+			strbuf_add(&p->partial, buf, QEMU_OUT_MAX_LINE);
+			p->overlong = true;
+		} else {
+			strbuf_add(&p->partial, buf, rest);
+		}
+	}
+}
+
+void qemu_out_parser_finish(struct qemu_out_parser *p)
+{
+	struct qemu_out *out = p->out;
+
+	if (p->overlong) {
+		overlong_line(p);
+		out->no_final_newline = true;
+	} else if (p->partial.len) {
+		parse_line(p, p->partial.buf, p->partial.len);
+		out->no_final_newline = true;
+	}
+	if (out->no_final_newline)
+		note(p, "no newline at the end of the file: it may be "
+			"truncated");
+	strbuf_release(&p->partial);
+
+	if (!out->has_insns && out->has_cpu_insns) {
+		out->has_insns = true;
+		out->insns = out->cpu_insns;
+	}
+	if (!p->any_input) {
+		out->empty = true;
+		strlist_addf(&out->warnings,
+			     "%s: empty file: no hotblocks output (did the "
+			     "program run to its end?)",
+			     p->name);
+		return;
+	}
+	if (!out->has_collected) {
+		if (out->nr)
+			strlist_addf(&out->warnings,
+				     "%s: no 'collected N entries' line: "
+				     "cannot tell whether every block was "
+				     "listed",
+				     p->name);
+	} else if (out->nr < out->collected) {
+		strlist_addf(&out->warnings,
+			     "%s: only %zu of %llu blocks listed (hotblocks "
+			     "printed its top blocks only; run it with "
+			     "limit=0): totals are a lower bound",
+			     p->name, out->nr,
+			     (unsigned long long)out->collected);
+	} else if (out->nr > out->collected) {
+		strlist_addf(&out->warnings,
+			     "%s: %zu rows but the header says %llu entries",
+			     p->name, out->nr,
+			     (unsigned long long)out->collected);
+	}
+	if (out->has_insns && !qemu_out_partial(out) &&
+	    out->insns != out->total)
+		strlist_addf(&out->warnings,
+			     "%s: hotblocks total %llu differs from the insns "
+			     "plugin's %llu",
+			     p->name, (unsigned long long)out->total,
+			     (unsigned long long)out->insns);
+}
+
+void qemu_out_parse_buf(struct qemu_out *out, const char *name,
+			const char *buf, size_t len)
+{
+	struct qemu_out_parser p;
+
+	qemu_out_parser_init(&p, out, name);
+	qemu_out_parser_feed(&p, buf, len);
+	qemu_out_parser_finish(&p);
+}
+
+int qemu_out_parse_file(struct qemu_out *out, const char *path,
+			const char *name, struct errbuf *err)
+{
+	enum { CHUNK = 1 << 20 };
+	struct qemu_out_parser p;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errbuf_set(err, "cannot open '%s': %s", name,
+				  strerror(errno));
+	buf = xmalloc(CHUNK);
+	qemu_out_parser_init(&p, out, name);
+	while ((n = read_in_full(fd, buf, CHUNK)) > 0)
+		qemu_out_parser_feed(&p, buf, (size_t)n);
+	qemu_out_parser_finish(&p);
+	free(buf);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		qemu_out_release(out);
+		return errbuf_set(err, "cannot read '%s': %s", name,
+				  strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+void qemu_out_release(struct qemu_out *out)
+{
+	free(out->rows);
+	strlist_release(&out->warnings);
+	memset(out, 0, sizeof(*out));
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The .qemu_out parser on the real fixture files (expected figures from
+ * tests/data/FIXTURES.md, the fixtures' own README) and on hostile input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "errbuf.h"
+#include "qemu_out.h"
+
+#define O2 TEST_DATA "/runs/build.gcc-O2-rv64gc/External/SPEC/"
+#define O3 TEST_DATA "/runs/build.gcc-O3-rv64gc_zba_zbb_zbs/External/SPEC/"
+
+static void parse(struct qemu_out *q, const char *text)
+{
+	qemu_out_parse_buf(q, "t.qemu_out", text, strlen(text));
+}
+
+/* Is there a warning containing `needle`? */
+static int has_warning(const struct qemu_out *q, const char *needle)
+{
+	for (size_t i = 0; i < q->warnings.nr; i++)
+		if (strstr(q->warnings.items[i], needle))
+			return 1;
+	return 0;
+}
+
+/* Rows whose pc occurs more than once in the file. */
+static size_t duplicate_pc_rows(const struct qemu_out *q)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->nr; i++)
+		for (size_t j = 0; j < q->nr; j++)
+			if (i != j && q->rows[i].pc == q->rows[j].pc) {
+				n++;
+				break;
+			}
+	return n;
+}
+
+static void check_fixture(const char *path, size_t entries, uint64_t total)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+	struct errbuf err;
+
+	assert_int_equal(qemu_out_parse_file(&q, path, "f", &err), 0);
+	assert_int_equal(q.nr, entries);
+	assert_true(q.has_collected);
+	assert_int_equal(q.collected, entries);
+	assert_int_equal(q.total, total);
+	assert_int_equal(q.malformed, 0);
+	assert_int_equal(q.warnings.nr, 0);
+	assert_false(qemu_out_partial(&q));
+	assert_int_equal(duplicate_pc_rows(&q), 2);
+	qemu_out_release(&q);
+}
+
+static void fixture_files_match_readme_table(void **state)
+{
+	check_fixture(O2 "CINT2017rate/600.lzpack_r/600.lzpack_r.qemu_out",
+		      2763, 37066836);
+	check_fixture(O2 "CINT2017rate/600.lzpack_r/600.lzpack_r.qemu_out.1",
+		      2761, 52566258);
+	check_fixture(O2 "CINT2017rate/600.lzpack_r/600.lzpack_r.qemu_out.2",
+		      2700, 25432774);
+	check_fixture(O2 "CFP2017rate/612.matmul_r/612.matmul_r.qemu_out",
+		      2779, 90736658);
+	check_fixture(O3 "CFP2017rate/612.matmul_r/612.matmul_r.qemu_out",
+		      2783, 72819936);
+	check_fixture(O3 "CINT2017rate/602.hashjoin_r/602.hashjoin_r.qemu_out.1",
+		      2601, 95454317);
+}
+
+static void fixture_parses_the_same_in_any_chunking(void **state)
+{
+	static const char path[] =
+		O2 "CINT2017rate/604.sortmix_r/604.sortmix_r.qemu_out";
+	struct qemu_out whole = QEMU_OUT_INIT;
+	FILE *f = fopen(path, "rb");
+	static char buf[1 << 18];
+	size_t len;
+
+	assert_non_null(f);
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	qemu_out_parse_buf(&whole, "w", buf, len);
+	assert_int_equal(whole.total, 78723823);
+	for (size_t chunk = 1; chunk < 200; chunk += 37) {
+		struct qemu_out q = QEMU_OUT_INIT;
+		struct qemu_out_parser p;
+
+		qemu_out_parser_init(&p, &q, "c");
+		for (size_t off = 0; off < len; off += chunk)
+			qemu_out_parser_feed(&p, buf + off,
+					     len - off < chunk ? len - off
+							       : chunk);
+		qemu_out_parser_finish(&p);
+		assert_int_equal(q.nr, whole.nr);
+		assert_int_equal(q.total, whole.total);
+		assert_memory_equal(q.rows, whole.rows,
+				    q.nr * sizeof(*q.rows));
+		qemu_out_release(&q);
+	}
+	qemu_out_release(&whole);
+}
+
+static void same_pc_twice_is_two_blocks(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "collected 2 entries in the hash table\n"
+		  "pc, tcount, icount, ecount\n"
+		  "0x0000000000010000, 1, 8, 5\n"
+		  "0x0000000000010000, 1, 1, 1\n");
+	assert_int_equal(q.nr, 2);
+	assert_int_equal(q.total, 8 * 5 + 1);
+	assert_int_equal(q.warnings.nr, 0);
+	qemu_out_release(&q);
+}
+
+static void reports_line_of_each_malformed_row(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "collected 3 entries in the hash table\n"
+		  "pc, tcount, icount, ecount\n"
+		  "0x10, 1, 2, 3\n"
+		  "0xZZZZ, 1, 4, 100\n"
+		  "0x20, 1, 4, 99999999999999999999999999\n"
+		  "0x30, 1, 4\n"
+		  "0x40, 1, 0, 7\n"
+		  "0x50, 1, 2, 3\n");
+	assert_int_equal(q.nr, 2);
+	assert_int_equal(q.total, 12);
+	assert_int_equal(q.malformed, 4);
+	assert_true(has_warning(&q, "t.qemu_out:4: malformed line (pc is not "
+				    "hexadecimal): '0xZZZZ, 1, 4, 100'"));
+	assert_true(has_warning(&q, "t.qemu_out:5: malformed line (number "
+				    "does not fit in 64 bits)"));
+	assert_true(has_warning(&q, "t.qemu_out:6: malformed line (expected "
+				    "4 comma-separated fields)"));
+	assert_true(has_warning(&q, "t.qemu_out:7: malformed line (icount is "
+				    "0)"));
+	qemu_out_release(&q);
+}
+
+static void counts_all_malformed_lines_but_quotes_the_first_few(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "junk 1\njunk 2\njunk 3\njunk 4\njunk 5\njunk 6\njunk 7\n"
+		  "0x10, 1, 2, 3\n");
+	assert_int_equal(q.malformed, 7);
+	assert_true(has_warning(&q, "t.qemu_out:5: malformed line (not a "
+				    "hotblocks row): 'junk 5'"));
+	assert_false(has_warning(&q, "junk 6"));
+	assert_int_equal(q.total, 6);
+	qemu_out_release(&q);
+}
+
+static void limited_output_is_a_lower_bound(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "collected 2761 entries in the hash table (showing up to "
+		  "2)\npc, tcount, icount, ecount\n"
+		  "0x10, 1, 2, 3\n0x20, 1, 1, 1\n");
+	assert_true(q.has_limit);
+	assert_int_equal(q.limit, 2);
+	assert_int_equal(q.collected, 2761);
+	assert_true(qemu_out_partial(&q));
+	assert_true(has_warning(&q, "only 2 of 2761 blocks listed"));
+	assert_true(has_warning(&q, "lower bound"));
+	qemu_out_release(&q);
+}
+
+static void records_the_insns_plugin_total(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "collected 1 entries in the hash table\n"
+		  "pc, tcount, icount, ecount\n0x10, 1, 2, 3\n"
+		  "cpu 0 insns: 4\ncpu 1 insns: 2\n");
+	assert_true(q.has_insns);
+	assert_int_equal(q.insns, 6);
+	assert_int_equal(q.warnings.nr, 0);
+	qemu_out_release(&q);
+
+	parse(&q, "collected 1 entries in the hash table\n"
+		  "pc, tcount, icount, ecount\n0x10, 1, 2, 3\n"
+		  "total insns: 7\n");
+	assert_int_equal(q.insns, 7);
+	assert_true(has_warning(&q, "hotblocks total 6 differs from the "
+				    "insns plugin's 7"));
+	qemu_out_release(&q);
+
+	parse(&q, "insns: 9\n");
+	assert_int_equal(q.insns, 9);
+	assert_int_equal(q.malformed, 0);
+	qemu_out_release(&q);
+}
+
+static void handles_crlf_and_missing_final_newline(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "collected 2 entries in the hash table\r\n"
+		  "pc, tcount, icount, ecount\r\n"
+		  "0x10, 1, 2, 3\r\n0x20, 1, 1, 1");
+	assert_int_equal(q.nr, 2);
+	assert_int_equal(q.total, 7);
+	assert_int_equal(q.malformed, 0);
+	assert_true(q.no_final_newline);
+	assert_true(has_warning(&q, "t.qemu_out:4: no newline at the end"));
+	qemu_out_release(&q);
+}
+
+static void truncated_last_line_is_reported(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "collected 2 entries in the hash table\n"
+		  "pc, tcount, icount, ecount\n0x10, 1, 2, 3\n0x0000000000");
+	assert_int_equal(q.nr, 1);
+	assert_int_equal(q.malformed, 1);
+	assert_true(has_warning(&q, "t.qemu_out:4: malformed line"));
+	assert_true(has_warning(&q, "may be truncated"));
+	assert_true(qemu_out_partial(&q));
+	qemu_out_release(&q);
+}
+
+static void quotes_non_utf8_bytes_safely(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "0x10, 1, 2, 3\n\xff\xfe\x01garbage\n");
+	assert_int_equal(q.malformed, 1);
+	assert_true(has_warning(&q, "'\\xff\\xfe\\x01garbage'"));
+	qemu_out_release(&q);
+}
+
+static void empty_file_is_a_warning(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "");
+	assert_true(q.empty);
+	assert_int_equal(q.nr, 0);
+	assert_true(qemu_out_partial(&q));
+	assert_true(has_warning(&q, "t.qemu_out: empty file"));
+	qemu_out_release(&q);
+}
+
+static void overlong_line_is_malformed_not_buffered(void **state)
+{
+	static char text[20000];
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	memset(text, 'A', sizeof(text) - 20);
+	memcpy(text + sizeof(text) - 20, "\n0x10, 1, 2, 3\n", 16);
+	qemu_out_parse_buf(&q, "t", text, strlen(text));
+	assert_int_equal(q.malformed, 1);
+	assert_true(has_warning(&q, "line longer than 4096 bytes"));
+	assert_int_equal(q.nr, 1);
+	assert_int_equal(q.rows[0].line, 2);
+	qemu_out_release(&q);
+}
+
+static void overflowing_sum_is_flagged(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "0x10, 1, 4, 18446744073709551615\n");
+	assert_true(q.overflow);
+	assert_true(qemu_out_partial(&q));
+	assert_true(has_warning(&q, "overflows 64 bits"));
+	qemu_out_release(&q);
+
+	parse(&q, "0x10, 1, 1, 18446744073709551615\n0x20, 1, 1, 1\n");
+	assert_true(q.overflow);
+	qemu_out_release(&q);
+}
+
+static void missing_file_is_an_error(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+	struct errbuf err;
+
+	assert_int_equal(qemu_out_parse_file(&q, "/nonexistent/x.qemu_out",
+					     "x.qemu_out", &err),
+			 -1);
+	assert_string_equal(err.msg, "cannot open 'x.qemu_out': No such file "
+				     "or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fixture_files_match_readme_table),
+		cmocka_unit_test(fixture_parses_the_same_in_any_chunking),
+		cmocka_unit_test(same_pc_twice_is_two_blocks),
+		cmocka_unit_test(reports_line_of_each_malformed_row),
+		cmocka_unit_test(
+			counts_all_malformed_lines_but_quotes_the_first_few),
+		cmocka_unit_test(limited_output_is_a_lower_bound),
+		cmocka_unit_test(records_the_insns_plugin_total),
+		cmocka_unit_test(handles_crlf_and_missing_final_newline),
+		cmocka_unit_test(truncated_last_line_is_reported),
+		cmocka_unit_test(quotes_non_utf8_bytes_safely),
+		cmocka_unit_test(empty_file_is_a_warning),
+		cmocka_unit_test(overlong_line_is_malformed_not_buffered),
+		cmocka_unit_test(overflowing_sum_is_flagged),
+		cmocka_unit_test(missing_file_is_an_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
