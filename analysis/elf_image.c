@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errbuf.h"
+#include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -97,9 +98,8 @@ static void load_symbols(struct elf_image *img, Elf *elf, Elf_Scn *scn,
 	qsort(tmp, nr, sizeof(*tmp), cmp_sym);
 	img->syms = xcalloc(nr ? nr : 1, sizeof(*img->syms));
 	for (size_t i = 0; i < nr; i++) {
-		struct elf_sym *last = img->nr_syms
-					       ? &img->syms[img->nr_syms - 1]
-					       : NULL;
+		struct elf_sym *last =
+			img->nr_syms ? &img->syms[img->nr_syms - 1] : NULL;
 
 		if (last && last->addr == tmp[i].sym.addr) {
 			/* an alias: keep the first (preferred) name */
@@ -182,9 +182,16 @@ struct elf_image *elf_image_open(const char *path, struct errbuf *err)
 			continue;
 		name = shstrndx ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
 		ALLOC_GROW(img->secs, img->nr_secs + 1, secs_alloc);
-		img->secs[img->nr_secs++] = (struct elf_section){
-			sh.sh_addr, sh.sh_size, xstrdup(name ? name : "?"),
-			(sh.sh_flags & SHF_EXECINSTR) != 0};
+		{
+			struct strbuf label = STRBUF_INIT;
+
+			strbuf_addf(&label, "[%s]", name ? name : "?");
+			img->secs[img->nr_secs++] = (struct elf_section){
+				sh.sh_addr, sh.sh_size,
+				xstrdup(name ? name : "?"),
+				strbuf_detach(&label, NULL),
+				(sh.sh_flags & SHF_EXECINSTR) != 0};
+		}
 	}
 	qsort(img->secs, img->nr_secs, sizeof(*img->secs), cmp_sec);
 	if (symtab) {
@@ -208,8 +215,10 @@ void elf_image_free(struct elf_image *img)
 		return;
 	for (size_t i = 0; i < img->nr_syms; i++)
 		free(img->syms[i].name);
-	for (size_t i = 0; i < img->nr_secs; i++)
+	for (size_t i = 0; i < img->nr_secs; i++) {
 		free(img->secs[i].name);
+		free(img->secs[i].label);
+	}
 	free(img->syms);
 	free(img->secs);
 	free(img->loads);
@@ -275,7 +284,8 @@ const struct elf_sym *elf_image_symbol(const struct elf_image *img,
 	s = &img->syms[lo - 1];
 	if (s->size)
 		return vaddr - s->addr < s->size ? s : NULL;
-	/* unsized (hand-written assembly): up to the next symbol, same section */
+	/* unsized (hand-written assembly): up to the next symbol, same section
+	 */
 	{
 		const struct elf_section *a = elf_image_section(img, s->addr);
 		const struct elf_section *b = elf_image_section(img, vaddr);

@@ -28,7 +28,8 @@ struct elf_load {
 
 struct elf_section {
 	uint64_t addr, size;
-	char *name;
+	char *name;  /* ".plt" */
+	char *label; /* "[.plt]": names code no symbol covers */
 	bool exec;
 };
 

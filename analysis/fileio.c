@@ -84,8 +84,7 @@ int read_file(struct strbuf *sb, const char *path, size_t max_size,
 	return 0;
 }
 
-void quote_for_message(struct strbuf *sb, const char *s, size_t len,
-		       size_t max)
+void quote_for_message(struct strbuf *sb, const char *s, size_t len, size_t max)
 {
 	size_t shown = 0;
 

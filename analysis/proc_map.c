@@ -10,7 +10,14 @@
 #include "xalloc.h"
 #include "banned.h"
 
-enum column { COL_START, COL_END, COL_SIZE, COL_OFFSET, COL_PERMS, COL_OBJFILE };
+enum column {
+	COL_START,
+	COL_END,
+	COL_SIZE,
+	COL_OFFSET,
+	COL_PERMS,
+	COL_OBJFILE
+};
 #define MAX_COLS 6
 
 struct token {
@@ -24,8 +31,7 @@ static bool is_blank(char c)
 }
 
 /* Split s[0..len) at blanks into at most max tokens; returns the count. */
-static size_t tokenize(const char *s, size_t len, struct token *tok,
-		       size_t max)
+static size_t tokenize(const char *s, size_t len, struct token *tok, size_t max)
 {
 	const char *end = s + len;
 	size_t n = 0;
@@ -224,11 +230,12 @@ int proc_map_parse(struct proc_map *m, const char *name, const char *buf,
 				continue;
 			}
 			if (starts_with(s, n, "0x"))
-				return errbuf_set(err,
-						  "%s:%lu: mapping row before "
-						  "the 'Start Addr ... objfile' "
-						  "header",
-						  name, lineno);
+				return errbuf_set(
+					err,
+					"%s:%lu: mapping row before "
+					"the 'Start Addr ... objfile' "
+					"header",
+					name, lineno);
 			/* gdb's error text, or a line we do not know */
 			m->malformed++;
 			if (m->malformed <= 5) {
@@ -236,8 +243,8 @@ int proc_map_parse(struct proc_map *m, const char *name, const char *buf,
 
 				quote_for_message(&q, s, n, 60);
 				strlist_addf(&m->warnings,
-					     "%s:%lu: not a mapping: '%s'", name,
-					     lineno, q.buf);
+					     "%s:%lu: not a mapping: '%s'",
+					     name, lineno, q.buf);
 				strbuf_release(&q);
 			}
 			continue;
@@ -261,7 +268,8 @@ int proc_map_parse(struct proc_map *m, const char *name, const char *buf,
 		m->maps[m->nr++] = map;
 	}
 	if (!header) {
-		const char *first = m->warnings.nr ? m->warnings.items[0] : NULL;
+		const char *first =
+			m->warnings.nr ? m->warnings.items[0] : NULL;
 
 		errbuf_set(err,
 			   "%s: not a gdb 'info proc mappings' table (no "
@@ -274,16 +282,16 @@ int proc_map_parse(struct proc_map *m, const char *name, const char *buf,
 	qsort(m->maps, m->nr, sizeof(*m->maps), cmp_start);
 	for (size_t i = 1; i < m->nr; i++)
 		if (m->maps[i].start < m->maps[i - 1].end)
-			strlist_addf(&m->warnings,
-				     "%s: mappings at 0x%llx and 0x%llx overlap",
-				     name,
-				     (unsigned long long)m->maps[i - 1].start,
-				     (unsigned long long)m->maps[i].start);
+			strlist_addf(
+				&m->warnings,
+				"%s: mappings at 0x%llx and 0x%llx overlap",
+				name, (unsigned long long)m->maps[i - 1].start,
+				(unsigned long long)m->maps[i].start);
 	return 0;
 }
 
-int proc_map_parse_file(struct proc_map *m, const char *path,
-			const char *name, struct errbuf *err)
+int proc_map_parse_file(struct proc_map *m, const char *path, const char *name,
+			struct errbuf *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int ret;

@@ -6,9 +6,9 @@
  *   process 14007
  *   Mapped address spaces:
  *
- *             Start Addr           End Addr       Size     Offset  Perms  objfile
- *         0x7ffff6924000     0x7ffff6a46000   0x122000        0x0  r-xp   /lib/libc.so.6
- *   [Inferior 1 (process 14007) detached]
+ *             Start Addr           End Addr       Size     Offset  Perms
+ * objfile 0x7ffff6924000     0x7ffff6a46000   0x122000        0x0  r-xp
+ * /lib/libc.so.6 [Inferior 1 (process 14007) detached]
  *
  * The columns are found from the header line, so gdb versions with and
  * without a Perms column (or with the columns in another order) parse
@@ -40,11 +40,14 @@ struct proc_map {
 	size_t nr;
 	size_t alloc;
 	bool has_perms;
-	uint64_t malformed;	  /* rows that were not recognised */
-	struct strlist warnings;  /* "<name>:<line>: <what>" */
+	uint64_t malformed;	 /* rows that were not recognised */
+	struct strlist warnings; /* "<name>:<line>: <what>" */
 };
 
-#define PROC_MAP_INIT {0}
+#define PROC_MAP_INIT                                                          \
+	{                                                                      \
+		0                                                              \
+	}
 
 /*
  * Parse buf[0..len).  Returns 0 (malformed rows are counted and reported
@@ -53,8 +56,8 @@ struct proc_map {
  */
 int proc_map_parse(struct proc_map *m, const char *name, const char *buf,
 		   size_t len, struct errbuf *err);
-int proc_map_parse_file(struct proc_map *m, const char *path,
-			const char *name, struct errbuf *err);
+int proc_map_parse_file(struct proc_map *m, const char *path, const char *name,
+			struct errbuf *err);
 
 /* The mapping containing addr, or NULL.  Borrowed from m. */
 const struct mapping *proc_map_find(const struct proc_map *m, uint64_t addr);

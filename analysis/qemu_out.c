@@ -95,11 +95,13 @@ static const char *parse_row(const char *s, size_t len, struct tb_row *row)
 	}
 	if (!ndig || (s < end && *s != ',' && !is_space(*s)))
 		return "pc is not hexadecimal";
-	if ((why = parse_sep(&s, end)) || (why = parse_dec(&s, end, &row->tcount)))
+	if ((why = parse_sep(&s, end)) ||
+	    (why = parse_dec(&s, end, &row->tcount)))
 		return why;
 	if ((why = parse_sep(&s, end)) || (why = parse_dec(&s, end, &icount)))
 		return why;
-	if ((why = parse_sep(&s, end)) || (why = parse_dec(&s, end, &row->ecount)))
+	if ((why = parse_sep(&s, end)) ||
+	    (why = parse_dec(&s, end, &row->ecount)))
 		return why;
 	s = skip_spaces(s, end);
 	if (s != end)
@@ -388,8 +390,8 @@ void qemu_out_parser_finish(struct qemu_out_parser *p)
 			     (unsigned long long)out->insns);
 }
 
-void qemu_out_parse_buf(struct qemu_out *out, const char *name,
-			const char *buf, size_t len)
+void qemu_out_parse_buf(struct qemu_out *out, const char *name, const char *buf,
+			size_t len)
 {
 	struct qemu_out_parser p;
 

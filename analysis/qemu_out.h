@@ -55,14 +55,14 @@ struct qemu_out {
 	bool has_limit;	    /* ... with "(showing up to M)" */
 	uint64_t limit;	    /* its M */
 
-	bool has_insns;	  /* the insns plugin's total was seen */
-	uint64_t insns;	  /* "total insns"/"insns", else sum of "cpu N insns" */
+	bool has_insns; /* the insns plugin's total was seen */
+	uint64_t insns; /* "total insns"/"insns", else sum of "cpu N insns" */
 	bool has_cpu_insns;
 	uint64_t cpu_insns;
 
-	uint64_t total;	 /* sum of icount * ecount over the rows */
-	bool overflow;	 /* a product or the sum exceeded 2^64 - 1 */
-	uint64_t lines;	 /* lines read */
+	uint64_t total;	    /* sum of icount * ecount over the rows */
+	bool overflow;	    /* a product or the sum exceeded 2^64 - 1 */
+	uint64_t lines;	    /* lines read */
 	uint64_t malformed; /* lines that were not recognised */
 	bool empty;	    /* the file had no bytes at all */
 	bool no_final_newline;
@@ -71,7 +71,10 @@ struct qemu_out {
 	struct strlist warnings;
 };
 
-#define QEMU_OUT_INIT {0}
+#define QEMU_OUT_INIT                                                          \
+	{                                                                      \
+		0                                                              \
+	}
 
 /*
  * True when the rows are known to be only part of the blocks (the plugin
@@ -104,8 +107,8 @@ void qemu_out_parser_feed(struct qemu_out_parser *p, const char *buf,
 void qemu_out_parser_finish(struct qemu_out_parser *p);
 
 /* Parse a whole buffer: init + feed + finish. */
-void qemu_out_parse_buf(struct qemu_out *out, const char *name,
-			const char *buf, size_t len);
+void qemu_out_parse_buf(struct qemu_out *out, const char *name, const char *buf,
+			size_t len);
 /*
  * Parse the file at `path`, naming it `name` in messages.  Returns 0, or
  * -1 when the file cannot be read (*out is then released and empty).

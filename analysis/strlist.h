@@ -11,7 +11,10 @@ struct strlist {
 	size_t alloc;
 };
 
-#define STRLIST_INIT {0}
+#define STRLIST_INIT                                                           \
+	{                                                                      \
+		0                                                              \
+	}
 
 /* Append a copy of s. */
 void strlist_add(struct strlist *l, const char *s);

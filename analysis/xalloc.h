@@ -21,23 +21,23 @@ char *xstrndup(const char *s, size_t n);
  * Grow an array so that it holds at least `nr` elements; `alloc` is its
  * capacity and is updated.  Doubles, so appends are amortised O(1).
  */
-#define ALLOC_GROW(array, nr, alloc)                                          \
-	do {                                                                  \
-		if ((nr) > (alloc)) {                                         \
-			(alloc) = (alloc) < 16 ? 16 : (alloc) * 2;            \
-			if ((alloc) < (nr))                                   \
-				(alloc) = (nr);                               \
-			(array) = xreallocarray((array), (alloc),             \
-						sizeof(*(array)));            \
-		}                                                             \
+#define ALLOC_GROW(array, nr, alloc)                                           \
+	do {                                                                   \
+		if ((nr) > (alloc)) {                                          \
+			(alloc) = (alloc) < 16 ? 16 : (alloc)*2;               \
+			if ((alloc) < (nr))                                    \
+				(alloc) = (nr);                                \
+			(array) = xreallocarray((array), (alloc),              \
+						sizeof(*(array)));             \
+		}                                                              \
 	} while (0)
 
 void bug_fl(const char *file, int line, const char *func, const char *cond)
 	__attribute__((noreturn));
-#define BUG_ON(cond)                                                          \
-	do {                                                                  \
-		if (cond)                                                     \
-			bug_fl(__FILE__, __LINE__, __func__, #cond);          \
+#define BUG_ON(cond)                                                           \
+	do {                                                                   \
+		if (cond)                                                      \
+			bug_fl(__FILE__, __LINE__, __func__, #cond);           \
 	} while (0)
 
 #endif

@@ -36,7 +36,7 @@ packages=(
 	# tests: the fixtures' riscv64 libraries and an independent disassembler
 	libc6-riscv64-cross binutils-riscv64-linux-gnu
 	# tests: archive formats uploads accept; browser tests
-	tar gzip xz-utils zstd chromium
+	tar gzip xz-utils zstd chromium python3
 )
 if [ "$want_bench" = 1 ]; then
 	packages+=(wrk nginx-light hyperfine)

@@ -50,7 +50,8 @@ static void parses_gdb_without_perms_column(void **state)
 		"objfile\n"
 		"            0x10000            0x12000     0x2000        0x0 "
 		"/bin/my prog\n"
-		"            0x20000            0x21000     0x1000        0x0 \n"
+		"            0x20000            0x21000     0x1000        0x0 "
+		"\n"
 		"            0x30000            0x31000     0x1000        0x0 "
 		"[vdso]\n"
 		"[Inferior 1 (process 1) detached]\n";

@@ -70,11 +70,12 @@ static void fixture_files_match_readme_table(void **state)
 		      2761, 52566258);
 	check_fixture(O2 "CINT2017rate/600.lzpack_r/600.lzpack_r.qemu_out.2",
 		      2700, 25432774);
-	check_fixture(O2 "CFP2017rate/612.matmul_r/612.matmul_r.qemu_out",
-		      2779, 90736658);
-	check_fixture(O3 "CFP2017rate/612.matmul_r/612.matmul_r.qemu_out",
-		      2783, 72819936);
-	check_fixture(O3 "CINT2017rate/602.hashjoin_r/602.hashjoin_r.qemu_out.1",
+	check_fixture(O2 "CFP2017rate/612.matmul_r/612.matmul_r.qemu_out", 2779,
+		      90736658);
+	check_fixture(O3 "CFP2017rate/612.matmul_r/612.matmul_r.qemu_out", 2783,
+		      72819936);
+	check_fixture(O3
+		      "CINT2017rate/602.hashjoin_r/602.hashjoin_r.qemu_out.1",
 		      2601, 95454317);
 }
 
@@ -104,8 +105,7 @@ static void fixture_parses_the_same_in_any_chunking(void **state)
 		qemu_out_parser_finish(&p);
 		assert_int_equal(q.nr, whole.nr);
 		assert_int_equal(q.total, whole.total);
-		assert_memory_equal(q.rows, whole.rows,
-				    q.nr * sizeof(*q.rows));
+		assert_memory_equal(q.rows, whole.rows, q.nr * sizeof(*q.rows));
 		qemu_out_release(&q);
 	}
 	qemu_out_release(&whole);

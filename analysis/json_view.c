@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+#include "json_view.h"
+
+#include <stdint.h>
+
+#include "compare.h"
+#include "run.h"
+#include "banned.h"
+
+static json_t *json_u64(uint64_t v)
+{
+	/* json_int_t is long long; counts beyond 2^63 do not occur in
+	 * practice but must not wrap into negatives */
+	return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX
+						    : (json_int_t)v);
+}
+
+static json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *json_strlist(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->nr; i++)
+		json_array_append_new(a, json_string(l->items[i]));
+	return a;
+}
+
+static json_t *json_share(uint64_t part, uint64_t whole)
+{
+	return json_real(whole ? (double)part * 100.0 / (double)whole : 0.0);
+}
+
+static json_t *json_objects(const struct benchmark *b)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < b->nr_objects; i++) {
+		const struct object_total *o = &b->objects[i];
+
+		json_array_append_new(
+			a,
+			json_pack(
+				"{s:s, s:o, s:o, s:o, s:o, s:o}", "name",
+				o->name, "path", json_str_or_null(o->path),
+				"elf", json_str_or_null(o->elf),
+				"symbols_missing",
+				json_str_or_null(o->elf_error), "instructions",
+				json_u64(o->instructions), "share_pct",
+				json_share(o->instructions, b->instructions)));
+	}
+	return a;
+}
+
+static json_t *json_invocations(const struct benchmark *b)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < b->nr_invocations; i++) {
+		const struct invocation *v = &b->invocations[i];
+
+		json_array_append_new(
+			a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+				     "qemu_out", v->qemu_out, "map",
+				     json_str_or_null(v->map), "instructions",
+				     json_u64(v->instructions), "rows",
+				     json_u64(v->rows), "collected",
+				     v->has_collected ? json_u64(v->collected)
+						      : json_null(),
+				     "insns_plugin",
+				     v->has_insns ? json_u64(v->insns)
+						  : json_null(),
+				     "malformed_lines", json_u64(v->malformed),
+				     "lower_bound", v->partial));
+	}
+	return a;
+}
+
+static json_t *json_functions(const struct benchmark *b, size_t max)
+{
+	json_t *a = json_array();
+	size_t n = max && max < b->nr_functions ? max : b->nr_functions;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct function_total *f = &b->functions[i];
+
+		json_array_append_new(
+			a,
+			json_pack("{s:s, s:s, s:o, s:o, s:I, s:o, s:o}",
+				  "object", b->objects[f->object].name, "name",
+				  f->name, "instructions",
+				  json_u64(f->instructions), "share_pct",
+				  json_share(f->instructions, b->instructions),
+				  "blocks", (json_int_t)f->blocks, "address",
+				  json_u64(f->addr), "size",
+				  json_u64(f->size)));
+	}
+	return a;
+}
+
+json_t *json_benchmark(const struct benchmark *b, size_t max_functions)
+{
+	json_t *o = json_pack(
+		"{s:s, s:o, s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:I, s:o, "
+		"s:o, s:o}",
+		"name", b->name, "suite", json_str_or_null(b->suite), "dir",
+		b->dir, "instructions", json_u64(b->instructions),
+		"lower_bound", b->partial, "overflow", b->overflow,
+		"insns_plugin", b->has_insns ? json_u64(b->insns) : json_null(),
+		"rows", json_u64(b->rows), "malformed_lines",
+		json_u64(b->malformed), "invocations",
+		(json_int_t)b->nr_invocations, "invocation_files",
+		json_invocations(b), "objects", json_objects(b), "warnings",
+		json_strlist(&b->warnings));
+
+	if (max_functions != SIZE_MAX) {
+		json_object_set_new(o, "functions_total",
+				    json_integer((json_int_t)b->nr_functions));
+		json_object_set_new(o, "functions",
+				    json_functions(b, max_functions));
+	}
+	return o;
+}
+
+json_t *json_run(const struct run *run, const char *id)
+{
+	json_t *benches = json_array();
+	bool partial = false;
+
+	for (size_t i = 0; i < run->nr_benchmarks; i++) {
+		json_array_append_new(
+			benches, json_benchmark(&run->benchmarks[i], SIZE_MAX));
+		partial |= run->benchmarks[i].partial;
+	}
+	return json_pack("{s:s, s:o, s:b, s:o, s:o}", "run", id, "instructions",
+			 json_u64(run->instructions), "lower_bound", partial,
+			 "benchmarks", benches, "warnings",
+			 json_strlist(&run->warnings));
+}
+
+static json_t *json_ratio(double ratio)
+{
+	return json_pack("{s:f, s:f}", "ratio", ratio, "delta_pct",
+			 ratio_to_pct(ratio));
+}
+
+json_t *json_compare(const struct compare *c, const char *base_id,
+		     const char *new_id)
+{
+	json_t *rows = json_array(), *suites = json_array();
+	json_t *only_base = json_array(), *only_new = json_array();
+	json_t *geo;
+
+	for (size_t i = 0; i < c->nr; i++) {
+		const struct compare_row *r = &c->rows[i];
+		static const char *const side[] = {"both", "base", "new"};
+		bool both = r->side == COMPARE_BOTH;
+
+		json_array_append_new(
+			rows,
+			json_pack(
+				"{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:b}",
+				"name", r->name, "suite",
+				json_str_or_null(r->suite), "in", side[r->side],
+				"base_instructions",
+				r->side != COMPARE_ONLY_NEW ? json_u64(r->base)
+							    : json_null(),
+				"new_instructions",
+				r->side != COMPARE_ONLY_BASE ? json_u64(r->new)
+							     : json_null(),
+				"delta",
+				both ? json_integer(r->delta) : json_null(),
+				"delta_pct",
+				r->has_pct ? json_real(r->delta_pct)
+					   : json_null(),
+				"lower_bound", r->partial));
+		if (r->side == COMPARE_ONLY_BASE)
+			json_array_append_new(only_base, json_string(r->name));
+		if (r->side == COMPARE_ONLY_NEW)
+			json_array_append_new(only_new, json_string(r->name));
+	}
+	for (size_t i = 0; i < c->nr_suites; i++) {
+		const struct compare_suite *s = &c->suites[i];
+		json_t *o = json_pack("{s:o, s:I, s:o, s:o}", "suite",
+				      json_str_or_null(s->suite), "benchmarks",
+				      (json_int_t)s->nr, "base_instructions",
+				      json_u64(s->base), "new_instructions",
+				      json_u64(s->new));
+
+		json_object_update_new(
+			o,
+			s->nr ? json_ratio(s->geomean)
+			      : json_pack("{s:n, s:n}", "ratio", "delta_pct"));
+		json_array_append_new(suites, o);
+	}
+	geo = c->has_geomean ? json_ratio(c->geomean) : json_null();
+	if (c->has_geomean)
+		json_object_set_new(geo, "benchmarks",
+				    json_integer((json_int_t)c->geomean_nr));
+	return json_pack(
+		"{s:{s:s}, s:{s:s}, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o}, "
+		"s:o, s:o}",
+		"base", "run", base_id, "new", "run", new_id, "benchmarks",
+		rows, "geomean", geo, "suites", suites, "totals",
+		"base_instructions", json_u64(c->base_total),
+		"new_instructions", json_u64(c->new_total), "delta",
+		json_integer((json_int_t)c->new_total -
+			     (json_int_t)c->base_total),
+		"delta_pct",
+		c->base_total ? json_real(((double)c->new_total -
+					   (double)c->base_total) /
+					  (double)c->base_total * 100.0)
+			      : json_null(),
+		"only_in_base", only_base, "only_in_new", only_new);
+}

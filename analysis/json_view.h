@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json_view: analysis results as JSON (jansson), the one data model that
+ * the API returns, the CLI prints with --format json and the pages draw.
+ * Counts are JSON integers; percentages and ratios are numbers; absent
+ * values are null.  Field names say what they hold (instructions,
+ * delta_pct).  The returned json_t is a new reference: json_decref() it.
+ */
+#ifndef ANALYSIS_JSON_VIEW_H
+#define ANALYSIS_JSON_VIEW_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct run;
+struct benchmark;
+struct compare;
+
+/* Dump flags for API answers: compact, reals with 12 significant digits. */
+#define JSON_VIEW_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(12))
+
+/* A run: its benchmarks with totals and per-object split, and warnings. */
+json_t *json_run(const struct run *run, const char *id);
+/*
+ * One benchmark: totals, invocations, objects, warnings, and its
+ * `max_functions` hottest functions (0: all; SIZE_MAX: none).
+ */
+json_t *json_benchmark(const struct benchmark *b, size_t max_functions);
+/* A comparison: rows, geometric means overall and per suite, totals. */
+json_t *json_compare(const struct compare *c, const char *base_id,
+		     const char *new_id);
+
+#endif

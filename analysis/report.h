@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report: text renderings of analysis results for terminals, CI logs and
+ * pull-request comments.  `tbscope compare` and the API's
+ * format=text|csv|markdown share these functions, so a figure reads the
+ * same everywhere.  The text table keeps the exact layout of the team's
+ * spec-compare-helper script (header, 60 '=' and
+ * "{name:<20} {a:>15} {b:>15} {pct:>9.2f}%" rows), then adds a geometric
+ * mean line.
+ */
+#ifndef ANALYSIS_REPORT_H
+#define ANALYSIS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf;
+struct compare;
+struct run;
+struct benchmark;
+
+enum report_format {
+	REPORT_TEXT,
+	REPORT_JSON,
+	REPORT_CSV,
+	REPORT_MARKDOWN,
+};
+
+/* "text", "json", "csv" or "markdown"; returns -1 for anything else. */
+int report_format_parse(const char *s, enum report_format *out);
+
+void report_compare_text(struct strbuf *out, const struct compare *c);
+void report_compare_csv(struct strbuf *out, const struct compare *c);
+/*
+ * A compact Markdown summary: geomean, the rows whose |delta %| is at
+ * least threshold_pct, and a link when url is not NULL.
+ */
+void report_compare_markdown(struct strbuf *out, const struct compare *c,
+			     const char *base_name, const char *new_name,
+			     double threshold_pct, const char *url);
+
+/* Per-benchmark totals of a run, each with its split by object. */
+void report_run_text(struct strbuf *out, const struct run *run);
+void report_run_csv(struct strbuf *out, const struct run *run);
+void report_run_markdown(struct strbuf *out, const struct run *run);
+/* The `limit` hottest functions of a benchmark (0: all). */
+void report_functions_text(struct strbuf *out, const struct benchmark *b,
+			   size_t limit);
+void report_functions_csv(struct strbuf *out, const struct benchmark *b,
+			  size_t limit);
+
+/* 1234567 -> "1,234,567" */
+void format_thousands(struct strbuf *out, unsigned long long v);
+
+#endif

@@ -1,0 +1,873 @@
+/* SPDX-License-Identifier: MIT */
+#include "run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf_image.h"
+#include "errbuf.h"
+#include "key_map.h"
+#include "proc_map.h"
+#include "qemu_out.h"
+#include "strbuf.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define MAX_DEPTH 32
+
+/* ---- discovery ---------------------------------------------------------- */
+
+struct found {
+	char *rel;    /* the .qemu_out file, relative to the root */
+	char *prog;   /* rel without the .qemu_out[.N] suffix */
+	char *suffix; /* "" or ".N" */
+	uint64_t num; /* 0 for .qemu_out, N + 1 for .qemu_out.N */
+	uint64_t bytes;
+};
+
+struct found_list {
+	struct found *items;
+	size_t nr, alloc;
+};
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * Does `name` end in ".qemu_out" or ".qemu_out.<N>"?  Sets the length of
+ * the program part and the invocation number.
+ */
+static bool qemu_out_name(const char *name, size_t *prog_len, uint64_t *num)
+{
+	const char *p = strstr(name, ".qemu_out");
+
+	while (p) {
+		const char *rest = p + strlen(".qemu_out");
+
+		if (p != name && !*rest) {
+			*prog_len = (size_t)(p - name);
+			*num = 0;
+			return true;
+		}
+		if (p != name && rest[0] == '.' && rest[1]) {
+			const char *d = rest + 1;
+			uint64_t n = 0;
+
+			while (*d >= '0' && *d <= '9' &&
+			       n < UINT64_MAX / 10 - 1)
+				n = n * 10 + (uint64_t)(*d++ - '0');
+			if (!*d) {
+				*prog_len = (size_t)(p - name);
+				*num = n + 1;
+				return true;
+			}
+		}
+		p = strstr(p + 1, ".qemu_out");
+	}
+	return false;
+}
+
+static int walk(int fd, struct strbuf *rel, int depth, struct found_list *out,
+		struct strlist *warnings, struct errbuf *err)
+{
+	DIR *dir = fdopendir(fd);
+	struct dirent *de;
+
+	if (!dir) {
+		close(fd);
+		return errbuf_set(err, "cannot read directory '%s': %s",
+				  rel->len ? rel->buf : ".", strerror(errno));
+	}
+	while ((de = readdir(dir))) {
+		const char *name = de->d_name;
+		size_t old_len = rel->len, prog_len;
+		struct stat st;
+		uint64_t num;
+
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (rel->len)
+			strbuf_addch(rel, '/');
+		strbuf_adds(rel, name);
+		if (S_ISDIR(st.st_mode)) {
+			/* the run's own sysroot holds libraries, not runs */
+			bool skip = depth == 0 && !strcmp(name, "sysroot");
+
+			if (depth + 1 >= MAX_DEPTH) {
+				strlist_addf(warnings,
+					     "%s: deeper than %d directories: "
+					     "not searched",
+					     rel->buf, MAX_DEPTH);
+			} else if (!skip) {
+				int sub =
+					openat(fd, name,
+					       O_RDONLY | O_DIRECTORY |
+						       O_NOFOLLOW | O_CLOEXEC);
+
+				if (sub >= 0 && walk(sub, rel, depth + 1, out,
+						     warnings, err) < 0) {
+					closedir(dir);
+					return -1;
+				}
+			}
+		} else if (qemu_out_name(name, &prog_len, &num)) {
+			if (S_ISLNK(st.st_mode) &&
+			    fstatat(fd, name, &st, 0) < 0)
+				st.st_mode = 0;
+			if (!S_ISREG(st.st_mode)) {
+				strlist_addf(warnings,
+					     "%s: not a regular file: skipped",
+					     rel->buf);
+			} else {
+				struct found *f;
+				size_t dir_len = old_len ? old_len + 1 : 0;
+
+				ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+				f = &out->items[out->nr++];
+				f->rel = xstrdup(rel->buf);
+				f->prog =
+					xstrndup(rel->buf, dir_len + prog_len);
+				f->suffix = xstrdup(name + prog_len +
+						    strlen(".qemu_out"));
+				f->num = num;
+				f->bytes = (uint64_t)st.st_size;
+			}
+		}
+		rel->len = old_len;
+		rel->buf[old_len] = '\0';
+	}
+	closedir(dir);
+	return 0;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	int c = strcmp(base_name(x->prog), base_name(y->prog));
+
+	if (c)
+		return c;
+	c = strcmp(x->prog, y->prog);
+	if (c)
+		return c;
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+/* ".../SPEC/<suite>/<bench>/<prog>": the suite, or NULL for other layouts. */
+static char *suite_of(const char *prog)
+{
+	const char *slash[4];
+	int n = 0;
+
+	/* the last four slashes, from the end */
+	for (const char *p = prog + strlen(prog); p > prog && n < 4;)
+		if (*--p == '/')
+			slash[n++] = p;
+	if (n < 3)
+		return NULL;
+	/* slash[2] ends "SPEC"; the suite lies between slash[2] and slash[1] */
+	if (slash[2] - prog < 4 || memcmp(slash[2] - 4, "SPEC", 4) ||
+	    (slash[2] - prog > 4 && slash[2][-5] != '/') ||
+	    slash[1] - slash[2] < 2)
+		return NULL;
+	return xstrndup(slash[2] + 1, (size_t)(slash[1] - slash[2] - 1));
+}
+
+/* ---- ELF files ---------------------------------------------------------- */
+
+struct elf_entry {
+	char *path;
+	struct elf_image *img; /* NULL when it failed */
+	char *error;
+};
+
+struct analyzer {
+	const char *root;
+	const struct run_options *opts;
+	struct strlist sysroots;
+	struct elf_entry *elves;
+	size_t nr_elves, alloc_elves;
+	struct strlist *run_warnings;
+	struct strlist warned; /* run warnings already given, deduplicated */
+};
+
+static bool regular_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+static struct elf_entry *elf_get(struct analyzer *az, const char *path)
+{
+	struct errbuf err;
+	struct elf_entry *e;
+
+	for (size_t i = 0; i < az->nr_elves; i++)
+		if (!strcmp(az->elves[i].path, path))
+			return &az->elves[i];
+	ALLOC_GROW(az->elves, az->nr_elves + 1, az->alloc_elves);
+	e = &az->elves[az->nr_elves++];
+	e->path = xstrdup(path);
+	e->img = elf_image_open(path, &err);
+	e->error = e->img ? NULL : xstrdup(err.msg);
+	return e;
+}
+
+static void warn_once(struct analyzer *az, const char *msg)
+{
+	for (size_t i = 0; i < az->warned.nr; i++)
+		if (!strcmp(az->warned.items[i], msg))
+			return;
+	strlist_add(&az->warned, msg);
+	strlist_add(az->run_warnings, msg);
+}
+
+/*
+ * Find the ELF file for a mapping's objfile: the program itself, a file of
+ * that name beside the program, or the path below a sysroot.  Returns a
+ * malloc'd path or NULL.
+ */
+static char *find_elf(struct analyzer *az, const char *objfile,
+		      const char *prog)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *base = base_name(objfile);
+	const char *pbase = base_name(prog);
+	size_t plen = strlen(prog);
+	size_t olen = strlen(objfile);
+
+	if (!strcmp(base, pbase) ||
+	    (olen > plen && !strcmp(objfile + olen - plen, prog) &&
+	     objfile[olen - plen - 1] == '/')) {
+		strbuf_addf(&sb, "%s/%s", az->root, prog);
+		if (regular_file(sb.buf))
+			return strbuf_detach(&sb, NULL);
+		strbuf_release(&sb);
+		return NULL;
+	}
+	/* a library built beside the program */
+	strbuf_addf(&sb, "%s/%.*s%s", az->root, (int)(pbase - prog), prog,
+		    base);
+	if (regular_file(sb.buf))
+		return strbuf_detach(&sb, NULL);
+	for (size_t i = 0; i < az->sysroots.nr; i++) {
+		/* every suffix of objfile that starts at a '/', longest first
+		 */
+		for (const char *s = objfile; s; s = strchr(s + 1, '/')) {
+			if (*s != '/')
+				continue;
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s%s", az->sysroots.items[i], s);
+			if (regular_file(sb.buf))
+				return strbuf_detach(&sb, NULL);
+		}
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", az->sysroots.items[i], base);
+		if (regular_file(sb.buf))
+			return strbuf_detach(&sb, NULL);
+	}
+	strbuf_release(&sb);
+	return NULL;
+}
+
+/* ---- one benchmark ------------------------------------------------------ */
+
+struct bench_state {
+	struct benchmark *b;
+	struct key_map blocks_map;
+	struct key_map funcs_map;
+	size_t alloc_objects, alloc_functions, alloc_blocks;
+	uint64_t *mismatch; /* per object: rows outside the ELF's segments */
+	size_t alloc_mismatch;
+};
+
+static uint32_t object_index(struct bench_state *st, const char *name,
+			     const char *path)
+{
+	struct benchmark *b = st->b;
+	struct object_total *o;
+
+	for (size_t i = 0; i < b->nr_objects; i++)
+		if (!strcmp(b->objects[i].name, name))
+			return (uint32_t)i;
+	ALLOC_GROW(b->objects, b->nr_objects + 1, st->alloc_objects);
+	ALLOC_GROW(st->mismatch, b->nr_objects + 1, st->alloc_mismatch);
+	st->mismatch[b->nr_objects] = 0;
+	o = &b->objects[b->nr_objects];
+	memset(o, 0, sizeof(*o));
+	o->name = xstrdup(name);
+	o->path = path ? xstrdup(path) : NULL;
+	return (uint32_t)b->nr_objects++;
+}
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+static uint32_t function_index(struct bench_state *st, uint32_t obj,
+			       const char *name, const struct elf_sym *sym)
+{
+	struct benchmark *b = st->b;
+	uint64_t h = name_hash(name);
+
+	for (uint32_t salt = 0;; salt++) {
+		bool inserted;
+		uint32_t i = key_map_get_or_put(&st->funcs_map, obj, h, salt,
+						(uint32_t)b->nr_functions,
+						&inserted);
+		struct function_total *f;
+
+		if (!inserted) {
+			if (!strcmp(b->functions[i].name, name))
+				return i;
+			continue; /* a 64-bit hash collision */
+		}
+		ALLOC_GROW(b->functions, b->nr_functions + 1,
+			   st->alloc_functions);
+		f = &b->functions[b->nr_functions++];
+		memset(f, 0, sizeof(*f));
+		f->object = obj;
+		f->name = xstrdup(name);
+		if (sym) {
+			f->addr = sym->addr;
+			f->size = sym->size;
+		}
+		return i;
+	}
+}
+
+static void add_block(struct bench_state *st, uint32_t obj, uint32_t func,
+		      uint64_t addr, const struct tb_row *r)
+{
+	struct benchmark *b = st->b;
+	bool inserted;
+	uint32_t i = key_map_get_or_put(&st->blocks_map, addr, obj, r->icount,
+					(uint32_t)b->nr_blocks, &inserted);
+	struct block_total *blk;
+
+	if (inserted) {
+		ALLOC_GROW(b->blocks, b->nr_blocks + 1, st->alloc_blocks);
+		blk = &b->blocks[b->nr_blocks++];
+		*blk = (struct block_total){addr, 0, 0, r->icount, obj, func};
+	}
+	blk = &b->blocks[i];
+	if (__builtin_add_overflow(blk->ecount, r->ecount, &blk->ecount)) {
+		blk->ecount = UINT64_MAX;
+		b->overflow = true;
+	}
+	if (__builtin_add_overflow(blk->tcount, r->tcount, &blk->tcount))
+		blk->tcount = UINT64_MAX;
+}
+
+/* Per-mapping attribution targets for one invocation, resolved lazily. */
+struct map_target {
+	bool resolved;
+	uint32_t object;
+	struct elf_image *img;
+};
+
+/*
+ * The object and ELF image of a mapping, the first time a block falls in
+ * it: mappings that never ran code are not listed as objects.
+ */
+static void resolve_mapping(struct analyzer *az, struct bench_state *st,
+			    const char *prog, const struct mapping *m,
+			    struct map_target *t)
+{
+	const char *objfile = m->objfile;
+	const char *name = *objfile ? base_name(objfile) : OBJ_ANON;
+	struct object_total *o;
+	struct elf_entry *e;
+	size_t rlen = strlen(az->root);
+	char *elf;
+
+	t->resolved = true;
+	if (*objfile == '[')
+		name = objfile;
+	t->object = object_index(st, name, *objfile ? objfile : NULL);
+	o = &st->b->objects[t->object];
+	if (!*objfile || *objfile == '[' || az->opts->no_symbols)
+		return;
+	elf = find_elf(az, objfile, prog);
+	if (!elf) {
+		if (!o->elf_error) {
+			struct strbuf msg = STRBUF_INIT;
+
+			o->elf_error = xstrdup("ELF file not found: give the "
+					       "run a sysroot/ or the server "
+					       "--sysroot");
+			strbuf_addf(&msg,
+				    "no ELF file for '%s': its functions are "
+				    "not symbolized (add it to the run's "
+				    "sysroot/ or pass --sysroot DIR)",
+				    objfile);
+			warn_once(az, msg.buf);
+			strbuf_release(&msg);
+		}
+		return;
+	}
+	e = elf_get(az, elf);
+	if (!o->elf)
+		o->elf = xstrdup(!strncmp(elf, az->root, rlen) &&
+						 elf[rlen] == '/'
+					 ? elf + rlen + 1
+					 : elf);
+	if (e->img) {
+		t->img = e->img;
+	} else if (!o->elf_error) {
+		o->elf_error = xstrdup(e->error);
+		warn_once(az, e->error);
+	}
+	free(elf);
+}
+
+static void attribute(struct analyzer *az, struct bench_state *st,
+		      const char *prog, const struct qemu_out *q,
+		      const struct proc_map *map)
+{
+	struct map_target *t = xcalloc(map->nr ? map->nr : 1, sizeof(*t));
+	uint32_t unmapped = UINT32_MAX;
+
+	for (size_t i = 0; i < q->nr; i++) {
+		const struct tb_row *r = &q->rows[i];
+		const struct mapping *m = proc_map_find(map, r->pc);
+		const struct elf_sym *sym = NULL;
+		const char *fname = FUNC_NOT_SYMBOLIZED;
+		uint32_t obj, func;
+		uint64_t addr;
+
+		if (!m) {
+			if (unmapped == UINT32_MAX)
+				unmapped = object_index(st, OBJ_UNMAPPED, NULL);
+			obj = unmapped;
+			addr = r->pc;
+			fname = OBJ_UNMAPPED;
+		} else {
+			struct map_target *mt = &t[m - map->maps];
+			uint64_t off = r->pc - m->start + m->offset;
+
+			if (!mt->resolved)
+				resolve_mapping(az, st, prog, m, mt);
+			obj = mt->object;
+			addr = off;
+			if (mt->img) {
+				uint64_t va;
+
+				if (elf_image_offset_to_vaddr(mt->img, off,
+							      &va)) {
+					const struct elf_section *sec;
+
+					addr = va;
+					sym = elf_image_symbol(mt->img, va);
+					sec = sym ? NULL
+						  : elf_image_section(mt->img,
+								      va);
+					fname = sym   ? sym->name
+						: sec ? sec->label
+						      : FUNC_NO_SYMBOL;
+				} else {
+					st->mismatch[obj]++;
+				}
+			} else if (*m->objfile == '[') {
+				fname = m->objfile;
+			}
+		}
+		func = function_index(st, obj, fname, sym);
+		add_block(st, obj, func, addr, r);
+	}
+	free(t);
+}
+
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a > b ? -1 : a < b;
+}
+
+/* qsort has no context argument in C11: sort index arrays by a key. */
+struct sort_key {
+	uint64_t key;
+	uint64_t tie1, tie2;
+	const char *name;
+	uint32_t idx;
+};
+
+static int cmp_sort_key(const void *a, const void *b)
+{
+	const struct sort_key *x = a, *y = b;
+	int c = cmp_u64_desc(x->key, y->key);
+
+	if (c)
+		return c;
+	if (x->tie1 != y->tie1)
+		return x->tie1 < y->tie1 ? -1 : 1;
+	if (x->name && y->name && (c = strcmp(x->name, y->name)))
+		return c;
+	if (x->tie2 != y->tie2)
+		return x->tie2 < y->tie2 ? -1 : 1;
+	return 0;
+}
+
+static uint64_t block_instructions(const struct block_total *blk,
+				   bool *overflow)
+{
+	uint64_t v;
+
+	if (__builtin_mul_overflow((uint64_t)blk->icount, blk->ecount, &v)) {
+		*overflow = true;
+		return UINT64_MAX;
+	}
+	return v;
+}
+
+static void add_sat(uint64_t *sum, uint64_t v, bool *overflow)
+{
+	if (__builtin_add_overflow(*sum, v, sum)) {
+		*sum = UINT64_MAX;
+		*overflow = true;
+	}
+}
+
+/* Totals from the blocks, then everything sorted, most instructions first. */
+static void finish_benchmark(struct bench_state *st, bool keep_blocks)
+{
+	struct benchmark *b = st->b;
+	struct sort_key *keys;
+	uint32_t *obj_new, *func_new;
+	struct object_total *objs;
+	struct function_total *funcs;
+	uint64_t sum = 0;
+	bool ovf = false;
+	size_t n;
+
+	for (size_t i = 0; i < b->nr_blocks; i++) {
+		struct block_total *blk = &b->blocks[i];
+		uint64_t v = block_instructions(blk, &ovf);
+
+		add_sat(&b->objects[blk->object].instructions, v, &ovf);
+		add_sat(&b->functions[blk->function].instructions, v, &ovf);
+		b->functions[blk->function].blocks++;
+		add_sat(&sum, v, &ovf);
+	}
+	if (ovf)
+		b->overflow = true;
+	/* the parts must add up to the whole, exactly */
+	BUG_ON(!b->overflow && sum != b->instructions);
+
+	for (size_t i = 0; i < b->nr_objects; i++)
+		if (st->mismatch[i])
+			strlist_addf(&b->warnings,
+				     "%s: %llu blocks lie outside the "
+				     "loadable segments of %s: is it the "
+				     "ELF file of this build?",
+				     b->name,
+				     (unsigned long long)st->mismatch[i],
+				     b->objects[i].elf ? b->objects[i].elf
+						       : b->objects[i].name);
+
+	/* objects */
+	n = b->nr_objects;
+	keys = xcalloc(n ? n : 1, sizeof(*keys));
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (struct sort_key){b->objects[i].instructions, 0, 0,
+					    b->objects[i].name, (uint32_t)i};
+	qsort(keys, n, sizeof(*keys), cmp_sort_key);
+	obj_new = xcalloc(n ? n : 1, sizeof(*obj_new));
+	objs = xcalloc(n ? n : 1, sizeof(*objs));
+	for (size_t i = 0; i < n; i++) {
+		objs[i] = b->objects[keys[i].idx];
+		obj_new[keys[i].idx] = (uint32_t)i;
+	}
+	free(b->objects);
+	b->objects = objs;
+	free(keys);
+
+	/* functions */
+	n = b->nr_functions;
+	keys = xcalloc(n ? n : 1, sizeof(*keys));
+	for (size_t i = 0; i < n; i++) {
+		b->functions[i].object = obj_new[b->functions[i].object];
+		keys[i] = (struct sort_key){b->functions[i].instructions,
+					    b->functions[i].object, 0,
+					    b->functions[i].name, (uint32_t)i};
+	}
+	qsort(keys, n, sizeof(*keys), cmp_sort_key);
+	func_new = xcalloc(n ? n : 1, sizeof(*func_new));
+	funcs = xcalloc(n ? n : 1, sizeof(*funcs));
+	for (size_t i = 0; i < n; i++) {
+		funcs[i] = b->functions[keys[i].idx];
+		func_new[keys[i].idx] = (uint32_t)i;
+	}
+	free(b->functions);
+	b->functions = funcs;
+	free(keys);
+
+	if (keep_blocks) {
+		struct block_total *blks;
+
+		n = b->nr_blocks;
+		keys = xcalloc(n ? n : 1, sizeof(*keys));
+		for (size_t i = 0; i < n; i++) {
+			struct block_total *blk = &b->blocks[i];
+
+			blk->object = obj_new[blk->object];
+			blk->function = func_new[blk->function];
+			keys[i] = (struct sort_key){
+				block_instructions(blk, &ovf),
+				(uint64_t)blk->object << 32 | blk->icount,
+				blk->addr, NULL, (uint32_t)i};
+		}
+		qsort(keys, n, sizeof(*keys), cmp_sort_key);
+		blks = xcalloc(n ? n : 1, sizeof(*blks));
+		for (size_t i = 0; i < n; i++)
+			blks[i] = b->blocks[keys[i].idx];
+		free(b->blocks);
+		b->blocks = blks;
+		free(keys);
+	} else {
+		free(b->blocks);
+		b->blocks = NULL;
+		b->nr_blocks = 0;
+	}
+	free(obj_new);
+	free(func_new);
+}
+
+static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
+			      const struct found *f, size_t nr)
+{
+	struct bench_state st = {.b = b};
+	struct strbuf path = STRBUF_INIT, mapname = STRBUF_INIT;
+	bool all_insns = true;
+
+	b->name = xstrdup(base_name(f[0].prog));
+	b->suite = suite_of(f[0].prog);
+	b->dir =
+		xstrndup(f[0].prog, (size_t)(base_name(f[0].prog) - f[0].prog));
+	if (b->dir[0] && b->dir[strlen(b->dir) - 1] == '/')
+		b->dir[strlen(b->dir) - 1] = '\0';
+	b->invocations = xcalloc(nr, sizeof(*b->invocations));
+	b->nr_invocations = nr;
+
+	for (size_t i = 0; i < nr; i++) {
+		struct invocation *inv = &b->invocations[i];
+		struct qemu_out q = QEMU_OUT_INIT;
+		struct proc_map map = PROC_MAP_INIT;
+		struct errbuf err;
+
+		if (i && strcmp(f[i].prog, f[i - 1].prog))
+			strlist_addf(&b->warnings,
+				     "%s: programs in different directories "
+				     "share this name and are summed: %s",
+				     b->name, f[i].prog);
+		inv->qemu_out = xstrdup(f[i].rel);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", az->root, f[i].rel);
+		if (qemu_out_parse_file(&q, path.buf, f[i].rel, &err) < 0) {
+			strlist_add(&b->warnings, err.msg);
+			inv->partial = true;
+			b->partial = true;
+			all_insns = false;
+			continue;
+		}
+		strlist_extend(&b->warnings, &q.warnings);
+
+		strbuf_reset(&mapname);
+		strbuf_addf(&mapname, "%s.map%s", f[i].prog, f[i].suffix);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", az->root, mapname.buf);
+		if (!regular_file(path.buf)) {
+			strlist_addf(&b->warnings,
+				     "%s: missing: blocks of %s are not "
+				     "attributed to objects",
+				     mapname.buf, f[i].rel);
+		} else if (proc_map_parse_file(&map, path.buf, mapname.buf,
+					       &err) < 0) {
+			strlist_add(&b->warnings, err.msg);
+		} else {
+			inv->map = xstrdup(mapname.buf);
+			strlist_extend(&b->warnings, &map.warnings);
+			inv->malformed += map.malformed;
+		}
+
+		inv->instructions = q.total;
+		inv->rows = q.nr;
+		inv->has_collected = q.has_collected;
+		inv->collected = q.collected;
+		inv->has_insns = q.has_insns;
+		inv->insns = q.insns;
+		inv->malformed += q.malformed;
+		inv->partial = qemu_out_partial(&q);
+
+		add_sat(&b->instructions, q.total, &b->overflow);
+		if (q.overflow)
+			b->overflow = true;
+		b->rows += q.nr;
+		b->malformed += inv->malformed;
+		b->partial |= inv->partial;
+		if (q.has_insns)
+			add_sat(&b->insns, q.insns, &b->overflow);
+		else
+			all_insns = false;
+
+		attribute(az, &st, f[i].prog, &q, &map);
+		qemu_out_release(&q);
+		proc_map_release(&map);
+	}
+	b->has_insns = all_insns;
+	if (!b->has_insns)
+		b->insns = 0;
+	if (b->overflow)
+		b->partial = true;
+	finish_benchmark(&st, az->opts->keep_blocks);
+	key_map_release(&st.blocks_map);
+	key_map_release(&st.funcs_map);
+	free(st.mismatch);
+	strbuf_release(&path);
+	strbuf_release(&mapname);
+}
+
+int run_analyze(struct run *run, const char *root,
+		const struct run_options *opts, struct errbuf *err)
+{
+	static const struct run_options defaults;
+	struct found_list found = {0};
+	struct strbuf rel = STRBUF_INIT, sysroot = STRBUF_INIT;
+	struct analyzer az = {0};
+	int fd, ret = -1;
+
+	memset(run, 0, sizeof(*run));
+	if (!opts)
+		opts = &defaults;
+	run->root = xstrdup(root);
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		errbuf_set(err, "cannot open run directory '%s': %s", root,
+			   strerror(errno));
+		goto out;
+	}
+	if (walk(fd, &rel, 0, &found, &run->warnings, err) < 0) {
+		errbuf_prefix(err, root);
+		goto out;
+	}
+	if (!found.nr) {
+		errbuf_set(err, "'%s': no .qemu_out files in this directory",
+			   root);
+		goto out;
+	}
+	qsort(found.items, found.nr, sizeof(*found.items), cmp_found);
+
+	az.root = root;
+	az.opts = opts;
+	az.run_warnings = &run->warnings;
+	strbuf_addf(&sysroot, "%s/sysroot", root);
+	strlist_add(&az.sysroots, sysroot.buf);
+	for (size_t i = 0; i < opts->nr_sysroots; i++)
+		strlist_add(&az.sysroots, opts->sysroots[i]);
+
+	/* one benchmark per program basename */
+	for (size_t i = 0, j; i < found.nr; i = j) {
+		const char *name = base_name(found.items[i].prog);
+
+		for (j = i + 1; j < found.nr &&
+				!strcmp(base_name(found.items[j].prog), name);
+		     j++)
+			;
+		if (opts->only && strcmp(opts->only, name))
+			continue;
+		run->benchmarks =
+			xreallocarray(run->benchmarks, run->nr_benchmarks + 1,
+				      sizeof(*run->benchmarks));
+		memset(&run->benchmarks[run->nr_benchmarks], 0,
+		       sizeof(*run->benchmarks));
+		analyze_benchmark(&az, &run->benchmarks[run->nr_benchmarks++],
+				  &found.items[i], j - i);
+	}
+	for (size_t i = 0; i < run->nr_benchmarks; i++)
+		add_sat(&run->instructions, run->benchmarks[i].instructions,
+			&run->overflow);
+	for (size_t i = 0; i < found.nr; i++)
+		run->bytes += found.items[i].bytes;
+	run->files = found.nr;
+	ret = 0;
+out:
+	for (size_t i = 0; i < found.nr; i++) {
+		free(found.items[i].rel);
+		free(found.items[i].prog);
+		free(found.items[i].suffix);
+	}
+	free(found.items);
+	for (size_t i = 0; i < az.nr_elves; i++) {
+		elf_image_free(az.elves[i].img);
+		free(az.elves[i].path);
+		free(az.elves[i].error);
+	}
+	free(az.elves);
+	strlist_release(&az.sysroots);
+	strlist_release(&az.warned);
+	strbuf_release(&rel);
+	strbuf_release(&sysroot);
+	if (ret < 0)
+		run_release(run);
+	return ret;
+}
+
+const struct benchmark *run_find_benchmark(const struct run *run,
+					   const char *name)
+{
+	for (size_t i = 0; i < run->nr_benchmarks; i++)
+		if (!strcmp(run->benchmarks[i].name, name))
+			return &run->benchmarks[i];
+	return NULL;
+}
+
+void benchmark_release(struct benchmark *b)
+{
+	free(b->name);
+	free(b->suite);
+	free(b->dir);
+	for (size_t i = 0; i < b->nr_invocations; i++) {
+		free(b->invocations[i].qemu_out);
+		free(b->invocations[i].map);
+	}
+	free(b->invocations);
+	for (size_t i = 0; i < b->nr_objects; i++) {
+		free(b->objects[i].name);
+		free(b->objects[i].path);
+		free(b->objects[i].elf);
+		free(b->objects[i].elf_error);
+	}
+	free(b->objects);
+	for (size_t i = 0; i < b->nr_functions; i++)
+		free(b->functions[i].name);
+	free(b->functions);
+	free(b->blocks);
+	strlist_release(&b->warnings);
+	memset(b, 0, sizeof(*b));
+}
+
+void run_release(struct run *run)
+{
+	for (size_t i = 0; i < run->nr_benchmarks; i++)
+		benchmark_release(&run->benchmarks[i]);
+	free(run->benchmarks);
+	free(run->root);
+	strlist_release(&run->warnings);
+	memset(run, 0, sizeof(*run));
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""End-to-end tests of the tbscope command line on the fixture runs.
+
+Expected figures are read from tests/data/FIXTURES.md, the fixtures' own
+README (its reference table and per-benchmark totals), never from tbscope.
+Usage: test_cli.py TBSCOPE_BINARY TEST_DATA_DIR
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TBSCOPE = os.path.abspath(sys.argv[1])
+DATA = os.path.abspath(sys.argv[2])
+RUNS = os.path.join(DATA, "runs")
+A = "build.gcc-O2-rv64gc"
+B = "build.gcc-O3-rv64gc_zba_zbb_zbs"
+README = open(os.path.join(DATA, "FIXTURES.md"), encoding="utf-8").read()
+
+
+def reference_table():
+    """The spec-compare-helper output block at the end of the README."""
+    blocks = re.findall(r"```\n(Benchmark .*?)```", README, re.S)
+    assert len(blocks) == 1, "reference table not found in FIXTURES.md"
+    return blocks[0]
+
+
+def per_benchmark_totals():
+    """{bench: (A, B)} from the 'Per-benchmark totals' table."""
+    section = README.split("### Per-benchmark totals", 1)[1]
+    totals = {}
+    for m in re.finditer(r"^\| (\d{3}\.\w+) \| (\d+) \| (\d+) \|$", section, re.M):
+        totals.setdefault(m.group(1), (int(m.group(2)), int(m.group(3))))
+    assert len(totals) == 6, totals
+    return totals
+
+
+def tbscope(*args, cwd=RUNS):
+    return subprocess.run([TBSCOPE, *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=60)
+
+
+class Compare(unittest.TestCase):
+    def test_prints_reference_table_character_for_character(self):
+        p = tbscope("compare", A, B)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        ref = reference_table()
+        self.assertTrue(p.stdout.startswith(ref), "\n" + p.stdout + "\nwanted\n" + ref)
+        rest = p.stdout[len(ref):].splitlines()
+        self.assertRegex(rest[0], r"^Geomean +-4\.75%$")
+        self.assertEqual(p.stderr, "")
+
+    def test_absolute_and_nested_paths_give_the_same_table(self):
+        rel = tbscope("compare", A, B).stdout
+        absolute = tbscope("compare", os.path.join(RUNS, A), os.path.join(RUNS, B) + "/",
+                           cwd="/")
+        self.assertEqual(absolute.returncode, 0)
+        self.assertEqual(absolute.stdout, rel)
+
+    def test_json_carries_the_same_integers(self):
+        p = tbscope("compare", A, B, "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        totals = per_benchmark_totals()
+        got = {r["name"]: (r["base_instructions"], r["new_instructions"])
+               for r in doc["benchmarks"]}
+        self.assertEqual(got, totals)
+        for r in doc["benchmarks"]:
+            self.assertIsInstance(r["base_instructions"], int)
+            self.assertEqual(r["delta"], r["new_instructions"] - r["base_instructions"])
+        self.assertAlmostEqual(doc["geomean"]["ratio"], 0.952471, places=6)
+        self.assertEqual(round(doc["geomean"]["delta_pct"], 2), -4.75)
+        self.assertEqual(doc["totals"]["base_instructions"], 636364652)
+        self.assertEqual(doc["totals"]["new_instructions"], 611951192)
+
+    def test_csv_and_markdown(self):
+        p = tbscope("compare", A, B, "-f", "csv")
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[0], "benchmark,suite,base_instructions,"
+                         "new_instructions,delta,delta_pct,lower_bound")
+        self.assertIn("612.matmul_r,CFP2017rate,90736658,72819936,-17916722,", p.stdout)
+        md = tbscope("compare", A, B, "--format=markdown", "--threshold", "1").stdout
+        self.assertIn("**Geomean \u22124.75 %** over 6 benchmarks", md)
+        self.assertIn("612.matmul\\_r", md)
+
+    def test_usage_errors_exit_2_and_missing_runs_exit_1(self):
+        self.assertEqual(tbscope("compare", A).returncode, 2)
+        self.assertEqual(tbscope("compare", A, B, "--format", "xml").returncode, 2)
+        self.assertEqual(tbscope("frobnicate").returncode, 2)
+        self.assertEqual(tbscope().returncode, 2)
+        p = tbscope("compare", A, "no-such-run")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cannot open run directory 'no-such-run'", p.stderr)
+        for cmd in ("compare", "show"):
+            h = tbscope(cmd, "--help")
+            self.assertEqual(h.returncode, 0)
+            self.assertIn("usage: tbscope " + cmd, h.stdout)
+
+    def test_warnings_go_to_stderr_with_file_and_line(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad")
+            subprocess.run(["cp", "-r", os.path.join(RUNS, A), bad], check=True)
+            f = os.path.join(bad, "External/SPEC/CINT2017rate/604.sortmix_r/604.sortmix_r.qemu_out")
+            with open(f, "a") as out:
+                out.write("0x1234, 1, 4\n")
+            p = tbscope("compare", bad, os.path.join(RUNS, B))
+            self.assertEqual(p.returncode, 0)
+            self.assertIn("604.sortmix_r.qemu_out:2723: malformed line "
+                          "(expected 4 comma-separated fields): '0x1234, 1, 4'", p.stderr)
+            # the table is still the reference table
+            self.assertTrue(p.stdout.replace("bad", A).startswith(reference_table()))
+
+
+class Show(unittest.TestCase):
+    def test_run_totals_and_object_split_sum_exactly(self):
+        totals = per_benchmark_totals()
+        for col, run in enumerate((A, B)):
+            p = tbscope("show", run, "--format", "json")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            doc = json.loads(p.stdout)
+            for b in doc["benchmarks"]:
+                self.assertEqual(b["instructions"], totals[b["name"]][col])
+                self.assertEqual(sum(o["instructions"] for o in b["objects"]),
+                                 b["instructions"])
+                self.assertFalse(b["lower_bound"])
+            text = tbscope("show", run).stdout
+            for name, ab in totals.items():
+                self.assertRegex(text, r"(?m)^%s +(CINT|CFP)2017rate +%d " % (re.escape(name), ab[col]))
+                self.assertIn(str(ab[col]), text)
+
+    def test_functions_of_one_benchmark(self):
+        p = tbscope("show", A, "612.matmul_r", "--functions", "--sysroot",
+                    "/usr/riscv64-linux-gnu", "-f", "json", "-n", "0")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["instructions"], per_benchmark_totals()["612.matmul_r"][0])
+        self.assertEqual(sum(f["instructions"] for f in doc["functions"]), doc["instructions"])
+        self.assertEqual(doc["functions"][0]["name"], "main")
+        self.assertEqual(doc["functions"][0]["object"], "612.matmul_r")
+        text = tbscope("show", A, "612.matmul_r", "--functions", "-n", "3", "-q").stdout
+        self.assertRegex(text, r"(?m)^ +\d+ +\d+\.\d\d% +\d+  612\.matmul_r +main$")
+        self.assertIn("(7 more)", text)
+
+    def test_unknown_benchmark_is_an_error(self):
+        p = tbscope("show", A, "999.nope_r")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no benchmark '999.nope_r'", p.stderr)
+        self.assertEqual(tbscope("show", A, "--functions").returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Comparison of the fixture runs: per-benchmark figures and the geometric
+ * mean from tests/data/FIXTURES.md; benchmarks on one side only; the JSON
+ * view carries the same integers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "compare.h"
+#include "errbuf.h"
+#include "json_view.h"
+#include "report.h"
+#include "run.h"
+#include "strbuf.h"
+#include "testutil.h"
+
+#define RUN_A TEST_DATA "/runs/build.gcc-O2-rv64gc"
+#define RUN_B TEST_DATA "/runs/build.gcc-O3-rv64gc_zba_zbb_zbs"
+
+static void fixture_compare_matches_readme(void **state)
+{
+	static const struct {
+		const char *name;
+		uint64_t a, b;
+		double pct; /* as the reference script prints it */
+	} want[] = {
+		{"600.lzpack_r", 115065868, 110980812, -3.55},
+		{"601.graphwalk_r", 61748526, 60117936, -2.64},
+		{"602.hashjoin_r", 225131489, 224979634, -0.07},
+		{"604.sortmix_r", 78723823, 78320245, -0.51},
+		{"610.stencil_r", 64958288, 64732629, -0.35},
+		{"612.matmul_r", 90736658, 72819936, -19.75},
+	};
+	struct run a = RUN_INIT, b = RUN_INIT;
+	struct compare c;
+	struct errbuf err;
+
+	assert_int_equal(run_analyze(&a, RUN_A, NULL, &err), 0);
+	assert_int_equal(run_analyze(&b, RUN_B, NULL, &err), 0);
+	compare_runs(&c, &a, &b);
+	assert_int_equal(c.nr, 6);
+	for (size_t i = 0; i < 6; i++) {
+		const struct compare_row *r = &c.rows[i];
+
+		assert_string_equal(r->name, want[i].name);
+		assert_int_equal(r->side, COMPARE_BOTH);
+		assert_int_equal(r->base, want[i].a);
+		assert_int_equal(r->new, want[i].b);
+		assert_int_equal(r->delta,
+				 (int64_t)want[i].b - (int64_t)want[i].a);
+		assert_true(r->has_pct);
+		assert_float_equal(r->delta_pct, want[i].pct, 0.005);
+	}
+	assert_true(c.has_geomean);
+	assert_int_equal(c.geomean_nr, 6);
+	assert_float_equal(c.geomean, 0.952471, 0.0000005);
+	assert_int_equal(c.base_total, 636364652);
+	assert_int_equal(c.new_total, 611951192);
+	assert_int_equal(c.nr_suites, 2);
+	assert_string_equal(c.suites[0].suite, "CFP2017rate");
+	assert_int_equal(c.suites[0].nr, 2);
+	assert_string_equal(c.suites[1].suite, "CINT2017rate");
+	assert_int_equal(c.suites[1].nr, 4);
+	compare_release(&c);
+	run_release(&a);
+	run_release(&b);
+}
+
+static void json_carries_the_same_integers(void **state)
+{
+	struct run a = RUN_INIT, b = RUN_INIT;
+	struct compare c;
+	struct errbuf err;
+	json_t *j, *rows;
+
+	assert_int_equal(run_analyze(&a, RUN_A, NULL, &err), 0);
+	assert_int_equal(run_analyze(&b, RUN_B, NULL, &err), 0);
+	compare_runs(&c, &a, &b);
+	j = json_compare(&c, "A", "B");
+	rows = json_object_get(j, "benchmarks");
+	assert_int_equal(json_array_size(rows), 6);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(rows, 5), "base_instructions")),
+			 90736658);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(rows, 5), "new_instructions")),
+			 72819936);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(rows, 5), "delta")),
+			 72819936 - 90736658);
+	assert_float_equal(json_real_value(json_object_get(
+				   json_object_get(j, "geomean"), "ratio")),
+			   0.952471, 0.0000005);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(j, "totals"),
+						   "base_instructions")),
+		636364652);
+	json_decref(j);
+	compare_release(&c);
+	run_release(&a);
+	run_release(&b);
+}
+
+static void one_sided_benchmarks_are_listed_not_dropped(void **state)
+{
+	char *tmp = tu_mkdtemp();
+	char *a_root = tu_path(tmp, "a"), *b_root = tu_path(tmp, "b");
+	char *gone = tu_path(a_root, "External/SPEC/CFP2017rate/612.matmul_r");
+	char *extra = tu_path(b_root, "External/SPEC/CINT2017rate/699.new_r");
+	char *extra_out;
+	struct run a = RUN_INIT, b = RUN_INIT;
+	struct compare c;
+	struct strbuf sb = STRBUF_INIT;
+	struct errbuf err;
+
+	tu_copy_tree(RUN_A, a_root);
+	tu_copy_tree(RUN_B, b_root);
+	tu_rm_rf(gone);
+	tu_copy_tree(TEST_DATA "/runs/build.gcc-O2-rv64gc/External/SPEC/"
+			       "CINT2017rate/601.graphwalk_r",
+		     extra);
+	extra_out = tu_path(extra, "699.new_r.qemu_out");
+	tu_write(extra_out, "0x10, 1, 2, 3\n", 14);
+
+	assert_int_equal(run_analyze(&a, a_root, NULL, &err), 0);
+	assert_int_equal(run_analyze(&b, b_root, NULL, &err), 0);
+	compare_runs(&c, &a, &b);
+	/* 601, 600, 602, 604, 610 in both; 612 only in B; 699 only in B */
+	assert_int_equal(c.nr, 7);
+	assert_int_equal(c.only_base, 0);
+	assert_int_equal(c.only_new, 2);
+	assert_string_equal(c.rows[5].name, "612.matmul_r");
+	assert_int_equal(c.rows[5].side, COMPARE_ONLY_NEW);
+	assert_false(c.rows[5].has_pct);
+	assert_string_equal(c.rows[6].name, "699.new_r");
+	assert_int_equal(c.geomean_nr, 5);
+
+	report_compare_text(&sb, &c);
+	assert_non_null(strstr(sb.buf, "612.matmul_r                       -  "
+				       "      72819936     only B\n"));
+	strbuf_release(&sb);
+
+	/* and the other way round */
+	compare_release(&c);
+	compare_runs(&c, &b, &a);
+	assert_int_equal(c.only_base, 2);
+	assert_int_equal(c.rows[5].side, COMPARE_ONLY_BASE);
+	compare_release(&c);
+
+	run_release(&a);
+	run_release(&b);
+	tu_rm_rf(tmp);
+	free(extra_out);
+	free(extra);
+	free(gone);
+	free(a_root);
+	free(b_root);
+	free(tmp);
+}
+
+static void markdown_lists_moves_over_the_threshold(void **state)
+{
+	struct run a = RUN_INIT, b = RUN_INIT;
+	struct compare c;
+	struct strbuf sb = STRBUF_INIT;
+	struct errbuf err;
+
+	assert_int_equal(run_analyze(&a, RUN_A, NULL, &err), 0);
+	assert_int_equal(run_analyze(&b, RUN_B, NULL, &err), 0);
+	compare_runs(&c, &a, &b);
+	report_compare_markdown(&sb, &c, "gcc-O2", "gcc-O3", 1.0,
+				"http://x/compare/a...b");
+	assert_non_null(strstr(sb.buf, "**Geomean \xe2\x88\x92"
+				       "4.75 %** over 6 benchmarks"));
+	assert_non_null(strstr(sb.buf, "| 612.matmul\\_r | 90,736,658 | "
+				       "72,819,936 | -17916722 | "
+				       "\xe2\x88\x92"
+				       "19.75 % |"));
+	assert_non_null(strstr(sb.buf, "600.lzpack"));
+	assert_null(strstr(sb.buf, "602.hashjoin")); /* -0.07 % < 1 % */
+	assert_non_null(strstr(sb.buf, "(http://x/compare/a...b)"));
+	strbuf_release(&sb);
+	compare_release(&c);
+	run_release(&a);
+	run_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fixture_compare_matches_readme),
+		cmocka_unit_test(json_carries_the_same_integers),
+		cmocka_unit_test(one_sided_benchmarks_are_listed_not_dropped),
+		cmocka_unit_test(markdown_lists_moves_over_the_threshold),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
