@@ -112,7 +112,7 @@ json_t *json_benchmark(const struct benchmark *b, size_t max_functions)
 		"insns_plugin", b->has_insns ? json_u64(b->insns) : json_null(),
 		"rows", json_u64(b->rows), "malformed_lines",
 		json_u64(b->malformed), "invocations",
-		(json_int_t)b->nr_invocations, "invocation_files",
+		(json_int_t)b->invocation_count, "invocation_files",
 		json_invocations(b), "objects", json_objects(b), "warnings",
 		json_strlist(&b->warnings));
 

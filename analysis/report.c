@@ -258,7 +258,7 @@ void report_run_text(struct strbuf *out, const struct run *run)
 		strbuf_addf(out, "%-20s %-14s %15llu %5zu%s\n", b->name,
 			    suite_or_empty(b->suite),
 			    (unsigned long long)b->instructions,
-			    b->nr_invocations,
+			    b->invocation_count,
 			    b->partial ? "  (lower bound)" : "");
 		for (size_t j = 0; j < b->nr_objects; j++) {
 			const struct object_total *o = &b->objects[j];

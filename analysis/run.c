@@ -664,6 +664,7 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		b->dir[strlen(b->dir) - 1] = '\0';
 	b->invocations = xcalloc(nr, sizeof(*b->invocations));
 	b->nr_invocations = nr;
+	b->invocation_count = nr;
 
 	for (size_t i = 0; i < nr; i++) {
 		struct invocation *inv = &b->invocations[i];

@@ -97,6 +97,7 @@ struct benchmark {
 	uint64_t insns;
 	uint64_t rows;
 	uint64_t malformed;
+	size_t invocation_count; /* also set when invocations are not loaded */
 	struct invocation *invocations;
 	size_t nr_invocations;
 	struct object_total *objects; /* most instructions first */
