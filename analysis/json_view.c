@@ -2,8 +2,11 @@
 #include "json_view.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "compare.h"
+#include "index.h"
 #include "run.h"
 #include "banned.h"
 
@@ -215,4 +218,80 @@ json_t *json_compare(const struct compare *c, const char *base_id,
 					  (double)c->base_total * 100.0)
 			      : json_null(),
 		"only_in_base", only_base, "only_in_new", only_new);
+}
+
+void format_iso8601(long long t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_t *json_index_run(const struct index_run *r)
+{
+	json_t *meta = NULL;
+	char when[32];
+
+	if (r->meta_json)
+		meta = json_loads(r->meta_json, 0, NULL);
+	format_iso8601(r->created, when, sizeof(when));
+	return json_pack("{s:s, s:o, s:s, s:o, s:{s:o, s:o}, s:s, s:I, s:o, "
+			 "s:o, s:b, s:o, s:o}",
+			 "id", r->id, "series", json_str_or_null(r->series),
+			 "status", index_status_name(r->status), "error",
+			 json_str_or_null(r->error), "progress", "done",
+			 json_u64(r->progress_done), "total",
+			 json_u64(r->progress_total), "created", when,
+			 "created_unix", (json_int_t)r->created, "instructions",
+			 json_u64(r->instructions), "benchmarks",
+			 json_u64(r->benchmarks), "lower_bound", r->lower_bound,
+			 "warnings", json_u64(r->warnings), "meta",
+			 meta ? meta : json_null());
+}
+
+json_t *json_history(const char *bench, const char *series,
+		     const struct history_point *p, size_t nr)
+{
+	json_t *points = json_array();
+	const struct history_point *prev = NULL;
+
+	for (size_t i = 0; i < nr; i++) {
+		json_t *o;
+		char when[32];
+		bool step = false;
+
+		format_iso8601(p[i].created, when, sizeof(when));
+		o = json_pack("{s:s, s:s, s:o, s:b}", "run", p[i].run_id,
+			      "created", when, "instructions",
+			      p[i].present ? json_u64(p[i].instructions)
+					   : json_null(),
+			      "lower_bound", p[i].lower_bound);
+		if (p[i].present && prev) {
+			int64_t d = (int64_t)(p[i].instructions -
+					      prev->instructions);
+
+			step = d != 0;
+			json_object_set_new(o, "previous_run",
+					    json_string(prev->run_id));
+			json_object_set_new(o, "delta", json_integer(d));
+			json_object_set_new(
+				o, "delta_pct",
+				prev->instructions
+					? json_real((double)d * 100.0 /
+						    (double)prev->instructions)
+					: json_null());
+		} else {
+			json_object_set_new(o, "previous_run", json_null());
+			json_object_set_new(o, "delta", json_null());
+			json_object_set_new(o, "delta_pct", json_null());
+		}
+		json_object_set_new(o, "step", json_boolean(step));
+		json_array_append_new(points, o);
+		if (p[i].present)
+			prev = &p[i];
+	}
+	return json_pack("{s:s, s:o, s:o}", "benchmark", bench, "series",
+			 json_str_or_null(series), "points", points);
 }

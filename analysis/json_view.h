@@ -31,4 +31,19 @@ json_t *json_benchmark(const struct benchmark *b, size_t max_functions);
 json_t *json_compare(const struct compare *c, const char *base_id,
 		     const char *new_id);
 
+struct index_run;
+struct history_point;
+
+/* 1700000000 -> "2023-11-14T22:13:20Z" (UTC); buf holds at least 32 bytes. */
+void format_iso8601(long long t, char *buf, size_t size);
+
+/* A row of the runs list: id, series, status, progress, totals, metadata. */
+json_t *json_index_run(const struct index_run *r);
+/*
+ * A benchmark's history: one point per run, each with the change from the
+ * previous run that had the benchmark; `step` marks a count that moved.
+ */
+json_t *json_history(const char *bench, const char *series,
+		     const struct history_point *p, size_t nr);
+
 #endif

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -200,6 +201,7 @@ struct analyzer {
 	size_t nr_elves, alloc_elves;
 	struct strlist *run_warnings;
 	struct strlist warned; /* run warnings already given, deduplicated */
+	uint64_t files_done, files_total;
 };
 
 static bool regular_file(const char *path)
@@ -730,6 +732,10 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		attribute(az, &st, f[i].prog, &q, &map);
 		qemu_out_release(&q);
 		proc_map_release(&map);
+		az->files_done++;
+		if (az->opts->progress)
+			az->opts->progress(az->opts->progress_ctx,
+					   az->files_done, az->files_total);
 	}
 	b->has_insns = all_insns;
 	if (!b->has_insns)
@@ -781,6 +787,10 @@ int run_analyze(struct run *run, const char *root,
 	strlist_add(&az.sysroots, sysroot.buf);
 	for (size_t i = 0; i < opts->nr_sysroots; i++)
 		strlist_add(&az.sysroots, opts->sysroots[i]);
+	for (size_t i = 0; i < found.nr; i++)
+		if (!opts->only ||
+		    !strcmp(base_name(found.items[i].prog), opts->only))
+			az.files_total++;
 
 	/* one benchmark per program basename */
 	for (size_t i = 0, j; i < found.nr; i = j) {
@@ -827,6 +837,86 @@ out:
 	if (ret < 0)
 		run_release(run);
 	return ret;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* Sum of per-file digests: independent of the directory order. */
+static int fingerprint_walk(int fd, struct strbuf *rel, int depth,
+			    uint64_t sum[2], struct errbuf *err)
+{
+	DIR *dir = fdopendir(fd);
+	struct dirent *de;
+
+	if (!dir) {
+		close(fd);
+		return errbuf_set(err, "cannot read directory '%s': %s",
+				  rel->len ? rel->buf : ".", strerror(errno));
+	}
+	while ((de = readdir(dir))) {
+		size_t old_len = rel->len;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (rel->len)
+			strbuf_addch(rel, '/');
+		strbuf_adds(rel, de->d_name);
+		if (S_ISDIR(st.st_mode) && depth + 1 < MAX_DEPTH) {
+			int sub = openat(fd, de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						 O_CLOEXEC);
+
+			if (sub >= 0 && fingerprint_walk(sub, rel, depth + 1,
+							 sum, err) < 0) {
+				closedir(dir);
+				return -1;
+			}
+		} else if (!S_ISDIR(st.st_mode)) {
+			int64_t meta[3] = {(int64_t)st.st_size,
+					   (int64_t)st.st_mtim.tv_sec,
+					   (int64_t)st.st_mtim.tv_nsec};
+			uint64_t h1 = fnv1a(0xcbf29ce484222325ull, rel->buf,
+					    rel->len + 1);
+			uint64_t h2 = fnv1a(0x84222325cbf29ce4ull, rel->buf,
+					    rel->len + 1);
+
+			sum[0] += fnv1a(h1, meta, sizeof(meta));
+			sum[1] += fnv1a(h2, meta, sizeof(meta));
+		}
+		rel->len = old_len;
+		rel->buf[old_len] = '\0';
+	}
+	closedir(dir);
+	return 0;
+}
+
+int run_fingerprint(const char *root, char out[33], struct errbuf *err)
+{
+	struct strbuf rel = STRBUF_INIT;
+	uint64_t sum[2] = {0, 0};
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return errbuf_set(err, "cannot open run directory '%s': %s",
+				  root, strerror(errno));
+	ret = fingerprint_walk(fd, &rel, 0, sum, err);
+	strbuf_release(&rel);
+	if (ret < 0)
+		return -1;
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)sum[0],
+		 (unsigned long long)sum[1]);
+	return 0;
 }
 
 const struct benchmark *run_find_benchmark(const struct run *run,

@@ -37,6 +37,9 @@ struct run_options {
 	bool no_symbols;  /* skip ELF lookups: objects only, faster */
 	bool keep_blocks; /* keep benchmark.blocks after analysis */
 	const char *only; /* analyse only the benchmark of this name */
+	/* called after each .qemu_out file, if not NULL */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 /* Names of the pseudo-objects and pseudo-functions. */
@@ -138,6 +141,12 @@ int run_analyze(struct run *run, const char *root,
 /* The benchmark named `name`, or NULL.  Borrowed from run. */
 const struct benchmark *run_find_benchmark(const struct run *run,
 					   const char *name);
+
+/*
+ * A digest of what the run directory holds (every file's path, size and
+ * modification time), as 32 hex digits: it changes when the run does.
+ */
+int run_fingerprint(const char *root, char out[33], struct errbuf *err);
 
 /* Free everything; *run is RUN_INIT again. */
 void run_release(struct run *run);

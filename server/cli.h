@@ -9,6 +9,9 @@
 
 int cmd_compare(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_reindex(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #define EXIT_USAGE 2
 

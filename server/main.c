@@ -20,6 +20,9 @@ static const struct {
 } commands[] = {
 	{"compare", cmd_compare, "compare two runs, per benchmark"},
 	{"show", cmd_show, "totals of one run; one benchmark's functions"},
+	{"serve", cmd_serve, "serve the dashboard and the JSON API"},
+	{"reindex", cmd_reindex, "rebuild the server's index from its runs"},
+	{"token", cmd_token, "add, list or revoke upload tokens"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The settings of `tbscope serve`, parsed from the command line by a pure
+ * function (no I/O beyond the error message), so it is unit-testable.
+ * Every option has a long name, a range check and a default shown in
+ * --help.
+ */
+#ifndef SERVER_CONFIG_H
+#define SERVER_CONFIG_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "strlist.h"
+
+struct errbuf;
+
+struct server_config {
+	char *data_dir;		      /* --data: runs/, index.sqlite, tokens */
+	struct strlist runs_dirs;     /* --runs-dir, repeatable */
+	struct strlist sysroots;      /* --sysroot, repeatable */
+	struct sockaddr_storage addr; /* --listen */
+	socklen_t addr_len;
+	char *listen;		 /* as given, for messages */
+	char *public_url;	 /* --public-url: base of permalinks */
+	bool public_url_default; /* derived from --listen: fix the port */
+	unsigned threads;	 /* --threads */
+	uint64_t max_upload;	 /* --max-upload: compressed body bytes */
+	uint64_t max_unpacked;	 /* --max-unpacked: files' total bytes */
+	uint64_t max_files;	 /* --max-files per upload */
+	unsigned timeout_s;	 /* --timeout: idle connection seconds */
+	char *token_file;	 /* --token-file: an extra accepted token */
+	char *read_token_file;	 /* --read-token: reading needs a token */
+	char *web_dir; /* --web-dir: static assets (default built in) */
+	int log_level; /* enum log_level */
+	bool help;
+};
+
+void config_defaults(struct server_config *cfg);
+/*
+ * Apply argv (argv[0] is "serve").  Returns 0, or -1 with the reason in
+ * *err (bad usage).
+ */
+int config_parse_args(struct server_config *cfg, int argc, char **argv,
+		      struct errbuf *err);
+void config_release(struct server_config *cfg);
+
+/* The --help text. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+#include "http.h"
+
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "catalog.h"
+#include "config.h"
+#include "errbuf.h"
+#include "log.h"
+#include "strbuf.h"
+#include "tokens.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define CACHE_SLOTS    1024
+#define CACHE_MAX_BODY (8u << 20)
+
+struct cached {
+	char *key;
+	uint64_t generation;
+	char *body;
+	size_t len;
+	const char *content_type;
+	char etag[40];
+	enum cache_policy policy;
+};
+
+struct http {
+	struct MHD_Daemon *daemon;
+	struct server *srv;
+	pthread_mutex_t cache_lock;
+	struct cached cache[CACHE_SLOTS];
+};
+
+/* Per-request state, created on the first callback, freed on completion. */
+struct request {
+	struct timespec start;
+	char *method, *url; /* for the access log */
+	unsigned status;
+	uint64_t bytes;
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+static const char *query_get(void *ctx, const char *key)
+{
+	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind,
+			       const char *key, const char *value)
+{
+	struct strbuf *sb = cls;
+
+	strbuf_addch(sb, sb->len && !strchr(sb->buf, '?') ? '?' : '&');
+	strbuf_adds(sb, key);
+	if (value) {
+		strbuf_addch(sb, '=');
+		strbuf_adds(sb, value);
+	}
+	return MHD_YES;
+}
+
+/* The strong ETag of a body: the first 128 bits of its SHA-256. */
+static void make_etag(const char *body, size_t len, char out[40])
+{
+	char hash[TOKEN_HASH_HEX + 1];
+
+	token_hash(body, len, hash);
+	snprintf(out, 40, "\"%.32s\"", hash);
+}
+
+static const char *cache_control(enum cache_policy p)
+{
+	switch (p) {
+	case CACHE_IMMUTABLE:
+		return "public, max-age=31536000, immutable";
+	case CACHE_REVALIDATE:
+		return "no-cache";
+	default:
+		return "no-store";
+	}
+}
+
+/* Does If-None-Match name this ETag (or "*")? */
+static int etag_matches(struct MHD_Connection *conn, const char *etag)
+{
+	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      "If-None-Match");
+
+	if (!inm)
+		return 0;
+	return !strcmp(inm, "*") || strstr(inm, etag) != NULL;
+}
+
+static void security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+}
+
+/*
+ * Queue a response whose body is copied from `body`.  etag may be "" and
+ * then none is sent.
+ */
+static enum MHD_Result reply(struct MHD_Connection *conn, struct request *rq,
+			     unsigned status, const char *ctype,
+			     const char *body, size_t len, const char *etag,
+			     enum cache_policy policy, unsigned retry_after,
+			     const char *extra_csp)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	bool not_modified = status == 200 && *etag && etag_matches(conn, etag);
+
+	if (not_modified) {
+		status = MHD_HTTP_NOT_MODIFIED;
+		len = 0;
+	}
+	resp = MHD_create_response_from_buffer(len, (void *)body,
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				cache_control(status == 200 || not_modified
+						      ? policy
+						      : CACHE_NONE));
+	if (*etag && (status == 200 || not_modified))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	if (retry_after) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u", retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
+	}
+	if (extra_csp)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					extra_csp);
+	security_headers(resp);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	rq->status = status;
+	rq->bytes = len;
+	return ret;
+}
+
+static enum MHD_Result send_api(struct MHD_Connection *conn, struct request *rq,
+				struct api_response *r)
+{
+	char etag[40] = "";
+
+	if (r->status == 200 && r->cache != CACHE_NONE)
+		make_etag(r->body.buf, r->body.len, etag);
+	return reply(conn, rq, r->status, r->content_type, r->body.buf,
+		     r->body.len, etag, r->cache, r->retry_after, NULL);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn,
+				  struct request *rq, unsigned status,
+				  const char *code, const char *msg)
+{
+	struct api_response r;
+	enum MHD_Result ret;
+
+	api_response_init(&r);
+	api_error(&r, status, code, "%s", msg);
+	ret = send_api(conn, rq, &r);
+	api_response_release(&r);
+	return ret;
+}
+
+/* ---- the response cache ------------------------------------------------- */
+
+static bool cache_lookup(struct http *h, const char *key, uint64_t gen,
+			 struct api_response *out, char etag[40])
+{
+	struct cached *c = &h->cache[fnv(key) % CACHE_SLOTS];
+	bool hit = false;
+
+	pthread_mutex_lock(&h->cache_lock);
+	if (c->key && c->generation == gen && !strcmp(c->key, key)) {
+		strbuf_add(&out->body, c->body, c->len);
+		out->content_type = c->content_type;
+		out->cache = c->policy;
+		out->status = 200;
+		memcpy(etag, c->etag, 40);
+		hit = true;
+	}
+	pthread_mutex_unlock(&h->cache_lock);
+	return hit;
+}
+
+static void cache_store(struct http *h, const char *key, uint64_t gen,
+			const struct api_response *r, const char *etag)
+{
+	struct cached *c = &h->cache[fnv(key) % CACHE_SLOTS];
+	char *body;
+
+	if (r->status != 200 || r->cache == CACHE_NONE ||
+	    r->body.len > CACHE_MAX_BODY)
+		return;
+	body = xmalloc(r->body.len + 1);
+	memcpy(body, r->body.buf, r->body.len);
+	pthread_mutex_lock(&h->cache_lock);
+	free(c->key);
+	free(c->body);
+	c->key = xstrdup(key);
+	c->generation = gen;
+	c->body = body;
+	c->len = r->body.len;
+	c->content_type = r->content_type;
+	memcpy(c->etag, etag, 40);
+	c->policy = r->cache;
+	pthread_mutex_unlock(&h->cache_lock);
+}
+
+static enum MHD_Result answer_api(struct http *h, struct MHD_Connection *conn,
+				  struct request *rq, const char *url,
+				  const char *method)
+{
+	struct api_request req = {method, url, query_get, conn};
+	struct api_response r;
+	struct strbuf key = STRBUF_INIT;
+	uint64_t gen = catalog_generation(h->srv->cat);
+	char etag[40] = "";
+	enum MHD_Result ret;
+
+	api_response_init(&r);
+	strbuf_adds(&key, url);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &key);
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
+		if (cache_lookup(h, key.buf, gen, &r, etag)) {
+			ret = reply(conn, rq, 200, r.content_type, r.body.buf,
+				    r.body.len, etag, r.cache, 0, NULL);
+			goto out;
+		}
+	}
+	api_handle(h->srv, &req, &r);
+	if (r.status == 200 && r.cache != CACHE_NONE) {
+		make_etag(r.body.buf, r.body.len, etag);
+		cache_store(h, key.buf, gen, &r, etag);
+	}
+	ret = reply(conn, rq, r.status, r.content_type, r.body.buf, r.body.len,
+		    etag, r.cache, r.retry_after, NULL);
+out:
+	strbuf_release(&key);
+	api_response_release(&r);
+	return ret;
+}
+
+/* ---- read access -------------------------------------------------------- */
+
+/* The bearer token of the request, or NULL. */
+static const char *bearer(struct MHD_Connection *conn)
+{
+	const char *auth = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (!auth || strncmp(auth, "Bearer ", 7))
+		return NULL;
+	auth += 7;
+	while (*auth == ' ')
+		auth++;
+	return auth;
+}
+
+static bool may_read(struct http *h, struct MHD_Connection *conn)
+{
+	const char *tok;
+
+	if (!h->srv->cfg->read_token_file)
+		return true;
+	tok = bearer(conn);
+	if (!tok)
+		tok = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
+						  "token");
+	return tok &&
+	       token_file_check(h->srv->cfg->read_token_file, tok, strlen(tok));
+}
+
+/* ---- callbacks ---------------------------------------------------------- */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *data,
+				  size_t *data_size, void **req_cls)
+{
+	struct http *h = cls;
+	struct request *rq = *req_cls;
+
+	if (!rq) {
+		rq = xcalloc(1, sizeof(*rq));
+		clock_gettime(CLOCK_MONOTONIC, &rq->start);
+		rq->method = xstrdup(method);
+		rq->url = xstrdup(url);
+		*req_cls = rq;
+		/* reply on a later call: replying now would cost keep-alive */
+		return MHD_YES;
+	}
+	if (*data_size) {
+		/* a body we do not want: discard it, answer at the end */
+		*data_size = 0;
+		return MHD_YES;
+	}
+	if (!may_read(h, conn))
+		return send_error(conn, rq, MHD_HTTP_UNAUTHORIZED,
+				  "unauthorized",
+				  "this server needs a read token");
+	if (!strncmp(url, "/api/", 5))
+		return answer_api(h, conn, rq, url, method);
+	return send_error(conn, rq, MHD_HTTP_NOT_FOUND, "not_found",
+			  "no such page");
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *req_cls;
+	struct timespec end;
+	double ms;
+
+	if (!rq)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (double)(end.tv_sec - rq->start.tv_sec) * 1e3 +
+	     (double)(end.tv_nsec - rq->start.tv_nsec) / 1e6;
+	log_info("http: %s %s %u %llu %.1fms%s", rq->method, rq->url,
+		 rq->status, (unsigned long long)rq->bytes, ms,
+		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
+							    : " (aborted)");
+	free(rq->method);
+	free(rq->url);
+	free(rq);
+	*req_cls = NULL;
+}
+
+static void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_vaddf(&sb, fmt, ap);
+	while (sb.len && sb.buf[sb.len - 1] == '\n')
+		sb.buf[--sb.len] = '\0';
+	log_warn("mhd: %s", sb.buf);
+	strbuf_release(&sb);
+}
+
+struct http *http_start(struct server *srv, uint16_t *port, struct errbuf *err)
+{
+	const struct server_config *cfg = srv->cfg;
+	struct http *h = xcalloc(1, sizeof(*h));
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+	if (cfg->addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->srv = srv;
+	pthread_mutex_init(&h->cache_lock, NULL);
+	h->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
+		log_mhd, NULL, /* must be first */
+		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->addr,
+		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+		MHD_OPTION_CONNECTION_LIMIT, 1024u,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+	if (!h->daemon) {
+		errbuf_set(err, "cannot listen on %s", cfg->listen);
+		pthread_mutex_destroy(&h->cache_lock);
+		free(h);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	*port = info ? info->port : 0;
+	return h;
+}
+
+void http_stop(struct http *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->daemon);
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		free(h->cache[i].key);
+		free(h->cache[i].body);
+	}
+	pthread_mutex_destroy(&h->cache_lock);
+	free(h);
+}
