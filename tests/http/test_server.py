@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Integration tests: a real `tbscope serve` on loopback, queried over HTTP.
+
+Usage: test_server.py TBSCOPE_BINARY TEST_DATA_DIR
+"""
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import tbtest  # noqa: E402
+from tbtest import A, B  # noqa: E402
+
+TBSCOPE = os.path.abspath(sys.argv[1])
+DATA = os.path.abspath(sys.argv[2])
+RUNS = os.path.join(DATA, "runs")
+
+
+class RunsDir(unittest.TestCase):
+    """--runs-dir: the fixture runs indexed in place."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = tbtest.Server(TBSCOPE, "--runs-dir", RUNS, "--sysroot",
+                                tbtest.CROSS_SYSROOT, "--threads", "2")
+        for r in (A, B):
+            info = cls.srv.wait_ready(r)
+            assert info["status"] == "ready", info
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.srv.stop()
+        log = cls.srv.log_text()
+        cls.srv.close()
+        assert rc == 0, "server exit status %r\n%s" % (rc, log)
+
+    def test_compare_answers_fixture_numbers(self):
+        doc = self.srv.get_json("/api/v1/compare/%s...%s" % (A, B))
+        totals = tbtest.per_benchmark_totals(DATA)
+        got = {r["name"]: (r["base_instructions"], r["new_instructions"])
+               for r in doc["benchmarks"]}
+        self.assertEqual(got, totals)
+        ratio, pct = tbtest.readme_geomean_pct(DATA)
+        self.assertAlmostEqual(doc["geomean"]["ratio"], ratio, places=6)
+        self.assertEqual(round(doc["geomean"]["delta_pct"], 2), pct)
+        self.assertEqual(doc["base"]["run"], A)
+        self.assertEqual(doc["new"]["run"], B)
+
+    def test_compare_is_what_the_cli_prints(self):
+        import subprocess
+        cli = subprocess.run([TBSCOPE, "compare", "-f", "json", A, B], cwd=RUNS,
+                             capture_output=True, text=True, check=True)
+        api = self.srv.get_json("/api/v1/compare/%s...%s" % (A, B))
+        self.assertEqual(json.loads(cli.stdout)["benchmarks"], api["benchmarks"])
+        status, headers, text = self.srv.get("/api/v1/compare/%s...%s?format=text" % (A, B))
+        self.assertEqual(status, 200)
+        self.assertTrue(text.decode().startswith(tbtest.reference_table(DATA)))
+        self.assertTrue(headers["content-type"].startswith("text/plain"))
+
+    def test_markdown_for_pull_requests(self):
+        status, headers, body = self.srv.get(
+            "/api/v1/compare/%s...%s?format=markdown&threshold=1" % (A, B))
+        self.assertEqual(status, 200)
+        md = body.decode()
+        self.assertIn("**Geomean \u22124.75 %**", md)
+        self.assertIn("612.matmul\\_r", md)
+        self.assertIn("(%s/compare/%s...%s)" % (self.srv.url, A, B), md)
+
+    def test_strong_etag_and_304(self):
+        path = "/api/v1/compare/%s...%s" % (A, B)
+        status, headers, body = self.srv.get(path)
+        etag = headers["etag"]
+        self.assertRegex(etag, r'^"[0-9a-f]{32}"$')
+        status, headers2, body2 = self.srv.get(path, {"If-None-Match": etag})
+        self.assertEqual(status, 304)
+        self.assertEqual(body2, b"")
+        self.assertEqual(headers2["etag"], etag)
+        # the same bytes twice (cached or not) give the same ETag
+        self.assertEqual(self.srv.get(path)[1]["etag"], etag)
+
+    def test_run_and_benchmark_views(self):
+        totals = tbtest.per_benchmark_totals(DATA)
+        run = self.srv.get_json("/api/v1/runs/" + A)
+        self.assertEqual(run["status"], "ready")
+        self.assertEqual(run["instructions"], sum(a for a, _ in totals.values()))
+        for b in run["benchmarks"]:
+            self.assertEqual(b["instructions"], totals[b["name"]][0])
+            self.assertEqual(sum(o["instructions"] for o in b["objects"]), b["instructions"])
+        bench = self.srv.get_json("/api/v1/runs/%s/benchmarks/612.matmul_r" % B)
+        self.assertEqual(bench["instructions"], totals["612.matmul_r"][1])
+        self.assertEqual(bench["functions"][0]["name"], "main")
+        funcs = self.srv.get_json("/api/v1/runs/%s/benchmarks/612.matmul_r/functions" % B)
+        self.assertEqual(sum(f["instructions"] for f in funcs["functions"]),
+                         totals["612.matmul_r"][1])
+        self.assertEqual(len(funcs["functions"]), funcs["functions_total"])
+
+    def test_runs_list_and_history(self):
+        doc = self.srv.get_json("/api/v1/runs")
+        self.assertEqual(doc["total"], 2)
+        self.assertEqual({r["id"] for r in doc["runs"]}, {A, B})
+        self.assertEqual(self.srv.get_json("/api/v1/runs?limit=1")["runs"].__len__(), 1)
+        self.assertEqual(self.srv.get_json("/api/v1/runs?series=none")["total"], 0)
+        h = self.srv.get_json("/api/v1/history/612.matmul_r")
+        vals = [p["instructions"] for p in h["points"]]
+        self.assertEqual(sorted(vals), sorted(tbtest.per_benchmark_totals(DATA)["612.matmul_r"]))
+
+    def test_errors_are_json_with_the_right_status(self):
+        cases = [
+            ("/api/v1/runs/nope", 404, "not_found"),
+            ("/api/v1/runs/%s/benchmarks/999.nope_r" % A, 404, "not_found"),
+            ("/api/v1/compare/%s...nope" % A, 404, "not_found"),
+            ("/api/v1/compare/%s" % A, 400, "bad_request"),
+            ("/api/v1/compare/%s...%s?format=xml" % (A, B), 400, "bad_request"),
+            ("/api/v1/runs?limit=-1", 400, "bad_request"),
+            ("/api/v1/nothing", 404, "not_found"),
+            ("/api/v1/runs/..%2F..%2Fetc", 404, "not_found"),
+            ("/api/v1/runs/%2e%2e", 404, "not_found"),
+            ("/api/v1/runs/a%00b", 404, "not_found"),  # MHD cuts at %00
+        ]
+        for path, status, code in cases:
+            st, headers, body = self.srv.get(path)
+            self.assertEqual(st, status, path)
+            self.assertEqual(headers["content-type"], "application/json", path)
+            self.assertEqual(json.loads(body)["error"]["code"], code, path)
+        st, _, body = self.srv.request("DELETE", "/api/v1/runs/" + A)
+        self.assertEqual(st, 405)
+
+    def test_keep_alive_serves_several_requests(self):
+        import http.client
+        conn = http.client.HTTPConnection(self.srv.host, self.srv.port, timeout=10)
+        for _ in range(3):
+            conn.request("GET", "/api/v1/runs")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+        conn.close()
+
+
+class Restart(unittest.TestCase):
+    def test_unchanged_runs_are_not_analysed_again(self):
+        srv = tbtest.Server(TBSCOPE, "--runs-dir", RUNS)
+        try:
+            srv.wait_ready(A)
+            srv.wait_ready(B)
+            self.assertEqual(srv.stop(), 0)
+            self.assertIn("index: 2 runs to analyse", srv.log_text())
+            srv.start()
+            self.assertEqual(srv.get_json("/api/v1/runs/" + A)["status"], "ready")
+            self.assertEqual(srv.stop(), 0)
+            self.assertIn("index: 0 runs to analyse", srv.log_text())
+        finally:
+            srv.close()
+
+    def test_bad_options_exit_2(self):
+        import subprocess
+        for args in (["--threads", "0"], ["--listen", "nowhere"], ["--frob"]):
+            p = subprocess.run([TBSCOPE, "serve", *args], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("usage: tbscope serve", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
