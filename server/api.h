@@ -37,6 +37,7 @@ struct api_response {
 	const char *content_type;
 	enum cache_policy cache;
 	unsigned retry_after; /* seconds, for 503 */
+	const char *csp;      /* Content-Security-Policy for HTML, or NULL */
 };
 
 struct server {

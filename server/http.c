@@ -17,6 +17,7 @@
 #include "log.h"
 #include "strbuf.h"
 #include "tokens.h"
+#include "web.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -266,6 +267,26 @@ out:
 	return ret;
 }
 
+/* Pages and static assets: web.c decides, with no HTTP library in it. */
+static enum MHD_Result answer_web(struct http *h, struct MHD_Connection *conn,
+				  struct request *rq, const char *url,
+				  const char *method)
+{
+	struct api_request req = {method, url, query_get, conn};
+	struct api_response r;
+	char etag[40] = "";
+	enum MHD_Result ret;
+
+	api_response_init(&r);
+	web_handle(h->srv, &req, &r);
+	if (r.status == 200 && r.cache != CACHE_NONE)
+		make_etag(r.body.buf, r.body.len, etag);
+	ret = reply(conn, rq, r.status, r.content_type, r.body.buf, r.body.len,
+		    etag, r.cache, r.retry_after, r.csp);
+	api_response_release(&r);
+	return ret;
+}
+
 /* ---- read access -------------------------------------------------------- */
 
 /* The bearer token of the request, or NULL. */
@@ -326,8 +347,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  "this server needs a read token");
 	if (!strncmp(url, "/api/", 5))
 		return answer_api(h, conn, rq, url, method);
-	return send_error(conn, rq, MHD_HTTP_NOT_FOUND, "not_found",
-			  "no such page");
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return send_error(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "method_not_allowed",
+				  "only GET and HEAD are allowed here");
+	return answer_web(h, conn, rq, url, method);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
