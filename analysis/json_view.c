@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "compare.h"
@@ -150,8 +151,53 @@ static json_t *json_ratio(double ratio)
 			 ratio_to_pct(ratio));
 }
 
+static const struct object_total *object_named(const struct benchmark *b,
+					       const char *name)
+{
+	for (size_t i = 0; b && i < b->nr_objects; i++)
+		if (!strcmp(b->objects[i].name, name))
+			return &b->objects[i];
+	return NULL;
+}
+
+/* Objects of a row in either run: base order first, then new-only ones. */
+static json_t *json_row_objects(const struct compare_row *r)
+{
+	const struct benchmark *sides[2] = {r->base_bench, r->new_bench};
+	json_t *a = json_array();
+
+	for (int s = 0; s < 2; s++) {
+		const struct benchmark *b = sides[s];
+
+		for (size_t i = 0; b && i < b->nr_objects; i++) {
+			const char *name = b->objects[i].name;
+			const struct object_total *x, *y;
+
+			if (s == 1 && object_named(r->base_bench, name))
+				continue;
+			x = object_named(r->base_bench, name);
+			y = object_named(r->new_bench, name);
+			json_array_append_new(
+				a,
+				json_pack(
+					"{s:s, s:o, s:o, s:o}", "name", name,
+					"base_instructions",
+					json_u64(x ? x->instructions : 0),
+					"new_instructions",
+					json_u64(y ? y->instructions : 0),
+					"delta",
+					json_integer((
+						json_int_t)((y ? y->instructions
+							       : 0) -
+							    (x ? x->instructions
+							       : 0)))));
+		}
+	}
+	return a;
+}
+
 json_t *json_compare(const struct compare *c, const char *base_id,
-		     const char *new_id)
+		     const char *new_id, bool with_objects)
 {
 	json_t *rows = json_array(), *suites = json_array();
 	json_t *only_base = json_array(), *only_new = json_array();
@@ -180,6 +226,9 @@ json_t *json_compare(const struct compare *c, const char *base_id,
 				r->has_pct ? json_real(r->delta_pct)
 					   : json_null(),
 				"lower_bound", r->partial));
+		if (with_objects)
+			json_object_set_new(json_array_get(rows, i), "objects",
+					    json_row_objects(r));
 		if (r->side == COMPARE_ONLY_BASE)
 			json_array_append_new(only_base, json_string(r->name));
 		if (r->side == COMPARE_ONLY_NEW)

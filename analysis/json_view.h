@@ -27,9 +27,13 @@ json_t *json_run(const struct run *run, const char *id);
  * `max_functions` hottest functions (0: all; SIZE_MAX: none).
  */
 json_t *json_benchmark(const struct benchmark *b, size_t max_functions);
-/* A comparison: rows, geometric means overall and per suite, totals. */
+/*
+ * A comparison: rows, geometric means overall and per suite, totals.  With
+ * with_objects, each row also lists its objects in either run, matched by
+ * name, with base, new and delta (the runs must have their objects).
+ */
 json_t *json_compare(const struct compare *c, const char *base_id,
-		     const char *new_id);
+		     const char *new_id, bool with_objects);
 
 struct index_run;
 struct history_point;

@@ -349,6 +349,8 @@ static void compare_runs_api(struct server *srv, struct index *idx,
 {
 	const char *fmt = req->query(req->ctx, "format");
 	const char *thr = req->query(req->ctx, "threshold");
+	const char *objects = req->query(req->ctx, "objects");
+	bool with_objects = objects && strcmp(objects, "0");
 	struct loaded la = {0}, lb = {0};
 	enum report_format f = REPORT_JSON;
 	double threshold = 0.5;
@@ -375,13 +377,15 @@ static void compare_runs_api(struct server *srv, struct index *idx,
 			  "expected /compare/<base>...<new>");
 		return;
 	}
-	if (!load_ready(idx, a, 0, NULL, &la, resp) ||
-	    !load_ready(idx, b, 0, NULL, &lb, resp))
+	if (!load_ready(idx, a, with_objects ? INDEX_LOAD_OBJECTS : 0, NULL,
+			&la, resp) ||
+	    !load_ready(idx, b, with_objects ? INDEX_LOAD_OBJECTS : 0, NULL,
+			&lb, resp))
 		goto out;
 	compare_runs(&c, &la.run, &lb.run);
 	switch (f) {
 	case REPORT_JSON: {
-		json_t *j = json_compare(&c, a, b);
+		json_t *j = json_compare(&c, a, b, with_objects);
 
 		set_json_take(resp, 200, j);
 		break;

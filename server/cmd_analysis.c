@@ -191,7 +191,8 @@ int cmd_compare(int argc, char **argv)
 		break;
 	case REPORT_JSON:
 		print_json_take(json_compare(&cmp, run_label(argv[optind]),
-					     run_label(argv[optind + 1])));
+					     run_label(argv[optind + 1]),
+					     false));
 		break;
 	}
 	fputs(out.buf, stdout);

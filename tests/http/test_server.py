@@ -59,6 +59,20 @@ class RunsDir(unittest.TestCase):
         self.assertTrue(text.decode().startswith(tbtest.reference_table(DATA)))
         self.assertTrue(headers["content-type"].startswith("text/plain"))
 
+    def test_per_object_columns_on_demand(self):
+        doc = self.srv.get_json("/api/v1/compare/%s...%s?objects=1" % (A, B))
+        for r in doc["benchmarks"]:
+            names = [o["name"] for o in r["objects"]]
+            self.assertIn(r["name"], names)
+            self.assertIn("libc.so.6", names)
+            self.assertEqual(sum(o["base_instructions"] for o in r["objects"]),
+                             r["base_instructions"])
+            self.assertEqual(sum(o["new_instructions"] for o in r["objects"]),
+                             r["new_instructions"])
+            self.assertEqual(sum(o["delta"] for o in r["objects"]), r["delta"])
+        plain = self.srv.get_json("/api/v1/compare/%s...%s" % (A, B))
+        self.assertNotIn("objects", plain["benchmarks"][0])
+
     def test_markdown_for_pull_requests(self):
         status, headers, body = self.srv.get(
             "/api/v1/compare/%s...%s?format=markdown&threshold=1" % (A, B))

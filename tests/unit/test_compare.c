@@ -83,7 +83,7 @@ static void json_carries_the_same_integers(void **state)
 	assert_int_equal(run_analyze(&a, RUN_A, NULL, &err), 0);
 	assert_int_equal(run_analyze(&b, RUN_B, NULL, &err), 0);
 	compare_runs(&c, &a, &b);
-	j = json_compare(&c, "A", "B");
+	j = json_compare(&c, "A", "B", false);
 	rows = json_object_get(j, "benchmarks");
 	assert_int_equal(json_array_size(rows), 6);
 	assert_int_equal(json_integer_value(json_object_get(
