@@ -78,6 +78,7 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 static int parse_listen(struct server_config *cfg, const char *s,
 			struct errbuf *err)
 {
+	const char *whole = s;
 	const char *colon = strrchr(s, ':');
 	char host[64];
 	uint64_t port;
@@ -92,7 +93,7 @@ static int parse_listen(struct server_config *cfg, const char *s,
 		hlen -= 2;
 	}
 	if (hlen == 0 || hlen >= sizeof(host))
-		return errbuf_set(err, "--listen: bad address in '%s'", s);
+		return errbuf_set(err, "--listen: bad address in '%s'", whole);
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
 	memset(&cfg->addr, 0, sizeof(cfg->addr));
@@ -116,7 +117,7 @@ static int parse_listen(struct server_config *cfg, const char *s,
 		cfg->addr_len = sizeof(*a);
 	}
 	free(cfg->listen);
-	cfg->listen = xstrdup(s[-1] == '[' ? s - 1 : s);
+	cfg->listen = xstrdup(whole);
 	return 0;
 }
 
