@@ -218,8 +218,18 @@ void report_compare_markdown(struct strbuf *out, const struct compare *c,
 		else
 			strbuf_adds(out, "\xe2\x80\x94");
 		strbuf_adds(out, " | ");
-		if (r->side == COMPARE_BOTH)
-			strbuf_addf(out, "%+lld", (long long)r->delta);
+		if (r->side == COMPARE_BOTH) {
+			/* the same minus sign and grouping as the other columns
+			 */
+			strbuf_adds(out, r->delta < 0	? "\xe2\x88\x92"
+					 : r->delta > 0 ? "+"
+							: "");
+			format_thousands(
+				out,
+				r->delta < 0
+					? 0ull - (unsigned long long)r->delta
+					: (unsigned long long)r->delta);
+		}
 		strbuf_adds(out, " | ");
 		if (r->has_pct)
 			md_pct(out, r->delta_pct);
