@@ -52,7 +52,9 @@ enum insn_class {
 /* Secondary flags of one instruction (enum insn_flags bits). */
 enum insn_flags {
 	INSN_F_COMPRESSED = 1 << 0, /* 2-byte RISC-V encoding (RVC, Zcb) */
-	INSN_F_STACK = 1 << 1,	    /* load/store addressed off sp (rsp) */
+	INSN_F_STACK = 1 << 1,	    /* load/store addressed off the stack
+				       pointer: a spill or reload (x86:
+				       rsp or rbp, push/pop) */
 	INSN_F_VECTOR = 1 << 2,	    /* vector/SIMD instruction */
 	INSN_F_TARGET = 1 << 3,	    /* direct branch: `target` is valid */
 };
