@@ -26,7 +26,9 @@
 #include "elf_image.h"
 #include "errbuf.h"
 #include "insn_class.h"
+#include "run.h"
 #include "rvdecode.h"
+#include "testutil.h"
 
 #define OBJDUMP	 "riscv64-linux-gnu-objdump"
 #define RV_LIBS	 "/usr/riscv64-linux-gnu/lib/"
@@ -460,6 +462,112 @@ static void aarch64_classes(void **state)
 	check_expect(EM_AARCH64, e, sizeof(e) / sizeof(e[0]));
 }
 
+/*
+ * Every executed block of both fixture runs, in the programs and in the
+ * riscv64 libc/libm/ld.so, decodes into exactly icount instructions with
+ * none unknown, and the per-class dynamic counts (icount instructions,
+ * each weighted by its block's ecount) add up to each benchmark's total.
+ */
+static void check_run_blocks(const char *root, size_t *blocks, size_t *skipped,
+			     uint64_t *by_dyn)
+{
+	static const char *const sysroots[] = {"/usr/riscv64-linux-gnu"};
+	struct run_options opts = {
+		.sysroots = sysroots, .nr_sysroots = 1, .keep_blocks = true};
+	struct run run = RUN_INIT;
+	struct errbuf err;
+	struct disasm_insn out[512];
+
+	if (run_analyze(&run, root, &opts, &err) < 0)
+		fail_msg("%s", err.msg);
+	for (size_t b = 0; b < run.nr_benchmarks; b++) {
+		const struct benchmark *bm = &run.benchmarks[b];
+		uint64_t cls_sum[INSN_CLASS_NR] = {0}, total = 0;
+		struct elf_image **imgs = calloc(bm->nr_objects, sizeof(*imgs));
+		struct disasm **ctxs = calloc(bm->nr_objects, sizeof(*ctxs));
+
+		for (size_t i = 0; i < bm->nr_blocks; i++) {
+			const struct block_total *bt = &bm->blocks[i];
+			const struct object_total *obj =
+				&bm->objects[bt->object];
+			struct elf_image *img = imgs[bt->object];
+			struct disasm *ctx;
+			const uint8_t *bytes;
+			size_t avail;
+
+			if (!obj->elf) { /* [unmapped], vdso: nothing to read */
+				(*skipped)++;
+				continue;
+			}
+			if (!img) {
+				char *path = obj->elf[0] == '/'
+						     ? strdup(obj->elf)
+						     : tu_path(root, obj->elf);
+
+				img = imgs[bt->object] =
+					elf_image_open(path, &err);
+				if (!img)
+					fail_msg("%s", err.msg);
+				free(path);
+				ctxs[bt->object] =
+					disasm_new_for_image(img, &err);
+				assert_non_null(ctxs[bt->object]);
+			}
+			ctx = ctxs[bt->object];
+			bytes = elf_image_bytes(img, bt->addr, &avail);
+			assert_non_null(bytes);
+			assert_true(bt->icount <= 512);
+			assert_int_equal(disasm_block(ctx, bytes, avail,
+						      bt->addr, bt->icount,
+						      out),
+					 bt->icount);
+			for (unsigned k = 0; k < bt->icount; k++) {
+				assert_int_not_equal(out[k].by,
+						     INSN_BY_UNKNOWN);
+				cls_sum[out[k].cls] += bt->ecount;
+				by_dyn[out[k].by] += bt->ecount;
+			}
+			(*blocks)++;
+		}
+		for (unsigned c = 0; c < INSN_CLASS_NR; c++)
+			total += cls_sum[c];
+		/* blocks of objects without an ELF are not decodable */
+		for (size_t i = 0; i < bm->nr_blocks; i++)
+			if (!bm->objects[bm->blocks[i].object].elf)
+				total += bm->blocks[i].icount *
+					 bm->blocks[i].ecount;
+		assert_int_equal(total, bm->instructions);
+		for (size_t o = 0; o < bm->nr_objects; o++) {
+			disasm_free(ctxs[o]);
+			elf_image_free(imgs[o]);
+		}
+		free(ctxs);
+		free(imgs);
+	}
+	run_release(&run);
+}
+
+static void executed_blocks_all_decode(void **state)
+{
+	size_t blocks = 0, skipped = 0;
+	uint64_t by[INSN_DECODER_NR] = {0};
+
+	(void)state;
+	check_run_blocks(RUNS_DIR "/build.gcc-O2-rv64gc", &blocks, &skipped,
+			 by);
+	check_run_blocks(RUNS_DIR "/build.gcc-O3-rv64gc_zba_zbb_zbs", &blocks,
+			 &skipped, by);
+	printf("executed blocks: %zu decoded, %zu without an ELF (vdso, "
+	       "unmapped); dynamic instructions by "
+	       "decoder: capstone %llu, fallback %llu, unknown %llu\n",
+	       blocks, skipped, (unsigned long long)by[INSN_BY_CAPSTONE],
+	       (unsigned long long)by[INSN_BY_FALLBACK],
+	       (unsigned long long)by[INSN_BY_UNKNOWN]);
+	assert_true(blocks > 0);
+	assert_int_equal(by[INSN_BY_UNKNOWN], 0);
+	assert_true(by[INSN_BY_FALLBACK] > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +576,7 @@ int main(void)
 		cmocka_unit_test(x86_64_classes),
 		cmocka_unit_test(aarch64_classes),
 		cmocka_unit_test(fixture_programs_and_libs_match_objdump),
+		cmocka_unit_test(executed_blocks_all_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
