@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errbuf.h"
+#include "mix.h"
 #include "run.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -31,7 +32,7 @@ static const char schema[] =
 	" bench INTEGER NOT NULL, name TEXT NOT NULL, suite TEXT, dir TEXT,"
 	" instructions INTEGER, lower_bound INTEGER, overflow INTEGER,"
 	" has_insns INTEGER, insns INTEGER, nrows INTEGER, malformed INTEGER,"
-	" invocations INTEGER, PRIMARY KEY(run_id, bench));"
+	" invocations INTEGER, arch TEXT, PRIMARY KEY(run_id, bench));"
 	"CREATE INDEX IF NOT EXISTS benchmarks_name ON benchmarks(name);"
 	"CREATE TABLE IF NOT EXISTS invocations("
 	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
@@ -49,14 +50,26 @@ static const char schema[] =
 	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, object INTEGER,"
 	" name TEXT, instructions INTEGER, addr INTEGER, size INTEGER,"
-	" blocks INTEGER, PRIMARY KEY(run_id, bench, idx));"
+	" blocks INTEGER, code_hash INTEGER, PRIMARY KEY(run_id, bench, idx));"
+	"CREATE TABLE IF NOT EXISTS blocks("
+	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, object INTEGER,"
+	" function INTEGER, addr INTEGER, icount INTEGER, ecount INTEGER,"
+	" tcount INTEGER, code TEXT, PRIMARY KEY(run_id, bench, idx));"
+	"CREATE TABLE IF NOT EXISTS mix("
+	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, function INTEGER,"
+	" mnemonic TEXT, class INTEGER, decoder INTEGER, ext TEXT,"
+	" count INTEGER, compressed INTEGER, stack INTEGER, vector INTEGER,"
+	" PRIMARY KEY(run_id, bench, idx));"
 	"CREATE TABLE IF NOT EXISTS warnings("
 	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, message TEXT,"
 	" PRIMARY KEY(run_id, bench, idx));";
 
 static const char *const derived_tables[] = {
-	"warnings", "functions", "objects", "invocations", "benchmarks", "runs",
+	"warnings", "mix",	   "blocks",	 "functions",
+	"objects",  "invocations", "benchmarks", "runs",
 };
 
 const char *index_status_name(enum index_status s)
@@ -275,6 +288,8 @@ static int delete_figures(struct index *idx, const char *id, struct errbuf *err)
 {
 	static const char *const sql[] = {
 		"DELETE FROM warnings WHERE run_id=?1",
+		"DELETE FROM mix WHERE run_id=?1",
+		"DELETE FROM blocks WHERE run_id=?1",
 		"DELETE FROM functions WHERE run_id=?1",
 		"DELETE FROM objects WHERE run_id=?1",
 		"DELETE FROM invocations WHERE run_id=?1",
@@ -315,7 +330,7 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 		    const char *fingerprint, struct errbuf *err)
 {
 	sqlite3_stmt *sb = NULL, *si = NULL, *so = NULL, *sf = NULL, *sw = NULL,
-		     *su = NULL;
+		     *su = NULL, *sk = NULL, *sm = NULL;
 	struct errbuf e2;
 	uint64_t nwarn = run->warnings.nr;
 	bool lower = false;
@@ -327,7 +342,7 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 		goto out;
 	sb = prepare(idx,
 		     "INSERT INTO benchmarks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		     " ?8, ?9, ?10, ?11, ?12, ?13)",
+		     " ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 		     err);
 	si = prepare(
 		idx,
@@ -340,10 +355,19 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 		err);
 	sf = prepare(idx,
 		     "INSERT INTO functions VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		     " ?8, ?9)",
+		     " ?8, ?9, ?10)",
 		     err);
 	sw = prepare(idx, "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4)", err);
-	if (!sb || !si || !so || !sf || !sw)
+	sk = prepare(idx,
+		     "INSERT INTO blocks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+		     " ?9, ?10)",
+		     err);
+	sm = prepare(
+		idx,
+		"INSERT INTO mix VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		" ?10, ?11, ?12)",
+		err);
+	if (!sb || !si || !so || !sf || !sw || !sk || !sm)
 		goto out;
 	for (size_t b = 0; b < run->nr_benchmarks; b++) {
 		const struct benchmark *bm = &run->benchmarks[b];
@@ -362,6 +386,7 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 		bind_u64(sb, 11, bm->rows);
 		bind_u64(sb, 12, bm->malformed);
 		bind_u64(sb, 13, bm->invocation_count);
+		bind_text(sb, 14, bm->arch);
 		if (sqlite3_step(sb) != SQLITE_DONE)
 			goto db_fail;
 		lower |= bm->partial;
@@ -418,7 +443,47 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 			bind_u64(sf, 7, f->addr);
 			bind_u64(sf, 8, f->size);
 			sqlite3_bind_int64(sf, 9, f->blocks);
+			if (f->code_hash)
+				bind_u64(sf, 10, f->code_hash);
+			else
+				sqlite3_bind_null(sf, 10);
 			if (sqlite3_step(sf) != SQLITE_DONE)
+				goto db_fail;
+		}
+		for (size_t i = 0; i < bm->nr_blocks; i++) {
+			const struct block_total *k = &bm->blocks[i];
+
+			sqlite3_reset(sk);
+			bind_text(sk, 1, id);
+			sqlite3_bind_int64(sk, 2, (sqlite3_int64)b);
+			sqlite3_bind_int64(sk, 3, (sqlite3_int64)i);
+			sqlite3_bind_int64(sk, 4, k->object);
+			sqlite3_bind_int64(sk, 5, k->function);
+			bind_u64(sk, 6, k->addr);
+			sqlite3_bind_int64(sk, 7, k->icount);
+			bind_u64(sk, 8, k->ecount);
+			bind_u64(sk, 9, k->tcount);
+			bind_text(sk, 10, k->code);
+			if (sqlite3_step(sk) != SQLITE_DONE)
+				goto db_fail;
+		}
+		for (size_t i = 0; i < bm->nr_mix; i++) {
+			const struct mix_row *m = &bm->mix[i];
+
+			sqlite3_reset(sm);
+			bind_text(sm, 1, id);
+			sqlite3_bind_int64(sm, 2, (sqlite3_int64)b);
+			sqlite3_bind_int64(sm, 3, (sqlite3_int64)i);
+			sqlite3_bind_int64(sm, 4, m->function);
+			bind_text(sm, 5, m->mnemonic);
+			sqlite3_bind_int(sm, 6, m->cls);
+			sqlite3_bind_int(sm, 7, m->by);
+			bind_text(sm, 8, m->ext);
+			bind_u64(sm, 9, m->count);
+			bind_u64(sm, 10, m->compressed);
+			bind_u64(sm, 11, m->stack);
+			bind_u64(sm, 12, m->vector);
+			if (sqlite3_step(sm) != SQLITE_DONE)
 				goto db_fail;
 		}
 		if (insert_warnings(sw, id, (int64_t)b, &bm->warnings) < 0)
@@ -458,6 +523,8 @@ done:
 	sqlite3_finalize(so);
 	sqlite3_finalize(sf);
 	sqlite3_finalize(sw);
+	sqlite3_finalize(sk);
+	sqlite3_finalize(sm);
 	sqlite3_finalize(su);
 	return ret;
 }
@@ -581,6 +648,105 @@ static struct benchmark *bench_by_index(struct run *run, const int64_t *ids,
 	return NULL;
 }
 
+/* ?2 of the per-benchmark queries: the one benchmark asked for, or all. */
+static void bind_only(sqlite3_stmt *st, const char *only, const struct run *r,
+		      const int64_t *ids)
+{
+	if (only && r->nr_benchmarks == 1)
+		sqlite3_bind_int64(st, 2, ids[0]);
+	else
+		sqlite3_bind_null(st, 2);
+}
+
+static int load_blocks(struct index *idx, const char *id, const char *only,
+		       struct run *out, const int64_t *ids, struct errbuf *err)
+{
+	size_t *allocs = xcalloc(out->nr_benchmarks + 1, sizeof(*allocs));
+	sqlite3_stmt *st = prepare(
+		idx,
+		"SELECT bench, object, function, addr, icount, ecount, tcount,"
+		" code FROM blocks WHERE run_id=?1 AND (?2 IS NULL OR bench=?2)"
+		" ORDER BY bench, idx",
+		err);
+	int rc;
+
+	if (!st) {
+		free(allocs);
+		return -1;
+	}
+	bind_text(st, 1, id);
+	bind_only(st, only, out, ids);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct benchmark *b =
+			bench_by_index(out, ids, sqlite3_column_int64(st, 0));
+		struct block_total *k;
+
+		if (!b)
+			continue;
+		ALLOC_GROW(b->blocks, b->nr_blocks + 1,
+			   allocs[b - out->benchmarks]);
+		k = &b->blocks[b->nr_blocks++];
+		memset(k, 0, sizeof(*k));
+		k->object = (uint32_t)sqlite3_column_int64(st, 1);
+		k->function = (uint32_t)sqlite3_column_int64(st, 2);
+		k->addr = col_u64(st, 3);
+		k->icount = (uint32_t)sqlite3_column_int64(st, 4);
+		k->ecount = col_u64(st, 5);
+		k->tcount = col_u64(st, 6);
+		k->code = col_str(st, 7);
+	}
+	free(allocs);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load blocks");
+}
+
+static int load_mix(struct index *idx, const char *id, const char *only,
+		    struct run *out, const int64_t *ids, struct errbuf *err)
+{
+	size_t *allocs = xcalloc(out->nr_benchmarks + 1, sizeof(*allocs));
+	sqlite3_stmt *st = prepare(
+		idx,
+		"SELECT bench, function, mnemonic, class, decoder, ext, count,"
+		" compressed, stack, vector FROM mix WHERE run_id=?1 AND"
+		" (?2 IS NULL OR bench=?2) ORDER BY bench, idx",
+		err);
+	int rc;
+
+	if (!st) {
+		free(allocs);
+		return -1;
+	}
+	bind_text(st, 1, id);
+	bind_only(st, only, out, ids);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct benchmark *b =
+			bench_by_index(out, ids, sqlite3_column_int64(st, 0));
+		struct mix_row *m;
+
+		if (!b)
+			continue;
+		ALLOC_GROW(b->mix, b->nr_mix + 1, allocs[b - out->benchmarks]);
+		m = &b->mix[b->nr_mix++];
+		memset(m, 0, sizeof(*m));
+		m->function = (uint32_t)sqlite3_column_int64(st, 1);
+		m->mnemonic = col_str(st, 2);
+		if (!m->mnemonic)
+			m->mnemonic = xstrdup("");
+		m->cls = (uint8_t)sqlite3_column_int(st, 3);
+		m->by = (uint8_t)sqlite3_column_int(st, 4);
+		m->ext = col_str(st, 5);
+		if (!m->ext)
+			m->ext = xstrdup("");
+		m->count = col_u64(st, 6);
+		m->compressed = col_u64(st, 7);
+		m->stack = col_u64(st, 8);
+		m->vector = col_u64(st, 9);
+	}
+	free(allocs);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load mix");
+}
+
 int index_load_run(struct index *idx, const char *id, unsigned flags,
 		   const char *only, struct run *out, struct errbuf *err)
 {
@@ -606,7 +772,7 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 		idx,
 		"SELECT bench, name, suite, dir, instructions, lower_bound,"
 		" overflow, has_insns, insns, nrows, malformed,"
-		" invocations FROM benchmarks WHERE run_id=?1 AND"
+		" invocations, arch FROM benchmarks WHERE run_id=?1 AND"
 		" (?2 IS NULL OR name=?2) ORDER BY bench",
 		err);
 	if (!st)
@@ -633,6 +799,7 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 		b->rows = col_u64(st, 9);
 		b->malformed = col_u64(st, 10);
 		b->invocation_count = (size_t)col_u64(st, 11);
+		b->arch = col_str(st, 12);
 		out->nr_benchmarks++;
 		if (__builtin_add_overflow(out->instructions, b->instructions,
 					   &out->instructions))
@@ -644,14 +811,16 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 		goto db_fail;
 
 	if (flags & INDEX_LOAD_OBJECTS) {
-		st = prepare(idx,
-			     "SELECT bench, name, path, elf, elf_error,"
-			     " instructions FROM objects WHERE run_id=?1"
-			     " ORDER BY bench, idx",
-			     err);
+		st = prepare(
+			idx,
+			"SELECT bench, name, path, elf, elf_error,"
+			" instructions FROM objects WHERE run_id=?1"
+			" AND (?2 IS NULL OR bench=?2) ORDER BY bench, idx",
+			err);
 		if (!st)
 			goto fail;
 		bind_text(st, 1, id);
+		bind_only(st, only, out, ids);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct benchmark *b = bench_by_index(
 				out, ids, sqlite3_column_int64(st, 0));
@@ -680,7 +849,8 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 
 		st = prepare(idx,
 			     "SELECT bench, object, name, instructions, addr,"
-			     " size, blocks FROM functions WHERE run_id=?1"
+			     " size, blocks, code_hash FROM functions WHERE"
+			     " run_id=?1 AND (?2 IS NULL OR bench=?2)"
 			     " ORDER BY bench, idx",
 			     err);
 		if (!st) {
@@ -688,6 +858,7 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 			goto fail;
 		}
 		bind_text(st, 1, id);
+		bind_only(st, only, out, ids);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct benchmark *b = bench_by_index(
 				out, ids, sqlite3_column_int64(st, 0));
@@ -704,6 +875,7 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 			f->addr = col_u64(st, 4);
 			f->size = col_u64(st, 5);
 			f->blocks = (uint32_t)sqlite3_column_int64(st, 6);
+			f->code_hash = col_u64(st, 7);
 		}
 		free(allocs);
 		sqlite3_finalize(st);
@@ -715,11 +887,13 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 		st = prepare(idx,
 			     "SELECT bench, qemu_out, map, instructions, nrows,"
 			     " collected, insns, malformed, partial FROM"
-			     " invocations WHERE run_id=?1 ORDER BY bench, idx",
+			     " invocations WHERE run_id=?1 AND (?2 IS NULL OR"
+			     " bench=?2) ORDER BY bench, idx",
 			     err);
 		if (!st)
 			goto fail;
 		bind_text(st, 1, id);
+		bind_only(st, only, out, ids);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			struct benchmark *b = bench_by_index(
 				out, ids, sqlite3_column_int64(st, 0));
@@ -775,6 +949,12 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 		if (rc != SQLITE_DONE)
 			goto db_fail;
 	}
+	if ((flags & INDEX_LOAD_BLOCKS) &&
+	    load_blocks(idx, id, only, out, ids, err) < 0)
+		goto fail;
+	if ((flags & INDEX_LOAD_MIX) &&
+	    load_mix(idx, id, only, out, ids, err) < 0)
+		goto fail;
 	free(ids);
 	return 1;
 db_fail:

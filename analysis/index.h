@@ -3,7 +3,8 @@
  * index: the SQLite index of analysed runs.  It is derived from the run
  * directories and can be rebuilt at any time: it holds each run's status,
  * metadata and the figures of struct run (benchmarks, invocations,
- * objects, functions, warnings), from which index_load_run() rebuilds a
+ * objects, functions, hottest blocks and their code, the instruction mix,
+ * warnings), from which index_load_run() rebuilds a
  * struct run without reading the run directory again, so the API renders
  * through the same json_view functions as the command line.
  *
@@ -23,7 +24,7 @@
 struct errbuf;
 struct run;
 
-#define INDEX_SCHEMA_VERSION 1
+#define INDEX_SCHEMA_VERSION 2
 
 struct index;
 
@@ -95,6 +96,8 @@ enum index_load_flags {
 	INDEX_LOAD_OBJECTS = 1 << 0,
 	INDEX_LOAD_FUNCTIONS = 1 << 1,
 	INDEX_LOAD_DETAILS = 1 << 2, /* invocations and warnings */
+	INDEX_LOAD_BLOCKS = 1 << 3,  /* the hottest blocks, with their code */
+	INDEX_LOAD_MIX = 1 << 4,     /* the instruction mix rows */
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "elf_image.h"
 #include "errbuf.h"
 #include "key_map.h"
+#include "mix.h"
 #include "proc_map.h"
 #include "qemu_out.h"
 #include "strbuf.h"
@@ -293,6 +294,8 @@ struct bench_state {
 	size_t alloc_objects, alloc_functions, alloc_blocks;
 	uint64_t *mismatch; /* per object: rows outside the ELF's segments */
 	size_t alloc_mismatch;
+	struct elf_image **imgs; /* per object: its ELF, or NULL */
+	size_t alloc_imgs;
 };
 
 static uint32_t object_index(struct bench_state *st, const char *name,
@@ -307,6 +310,8 @@ static uint32_t object_index(struct bench_state *st, const char *name,
 	ALLOC_GROW(b->objects, b->nr_objects + 1, st->alloc_objects);
 	ALLOC_GROW(st->mismatch, b->nr_objects + 1, st->alloc_mismatch);
 	st->mismatch[b->nr_objects] = 0;
+	ALLOC_GROW(st->imgs, b->nr_objects + 1, st->alloc_imgs);
+	st->imgs[b->nr_objects] = NULL;
 	o = &b->objects[b->nr_objects];
 	memset(o, 0, sizeof(*o));
 	o->name = xstrdup(name);
@@ -367,7 +372,8 @@ static void add_block(struct bench_state *st, uint32_t obj, uint32_t func,
 	if (inserted) {
 		ALLOC_GROW(b->blocks, b->nr_blocks + 1, st->alloc_blocks);
 		blk = &b->blocks[b->nr_blocks++];
-		*blk = (struct block_total){addr, 0, 0, r->icount, obj, func};
+		*blk = (struct block_total){addr, 0,	0,   r->icount,
+					    obj,  func, NULL};
 	}
 	blk = &b->blocks[i];
 	if (__builtin_add_overflow(blk->ecount, r->ecount, &blk->ecount)) {
@@ -433,6 +439,7 @@ static void resolve_mapping(struct analyzer *az, struct bench_state *st,
 					 : elf);
 	if (e->img) {
 		t->img = e->img;
+		st->imgs[t->object] = e->img;
 	} else if (!o->elf_error) {
 		o->elf_error = xstrdup(e->error);
 		warn_once(az, e->error);
@@ -547,7 +554,8 @@ static void add_sat(uint64_t *sum, uint64_t v, bool *overflow)
 }
 
 /* Totals from the blocks, then everything sorted, most instructions first. */
-static void finish_benchmark(struct bench_state *st, bool keep_blocks)
+static void finish_benchmark(struct bench_state *st, bool keep_blocks,
+			     bool decode)
 {
 	struct benchmark *b = st->b;
 	struct sort_key *keys;
@@ -620,7 +628,7 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks)
 	b->functions = funcs;
 	free(keys);
 
-	if (keep_blocks) {
+	{
 		struct block_total *blks;
 
 		n = b->nr_blocks;
@@ -642,10 +650,41 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks)
 		free(b->blocks);
 		b->blocks = blks;
 		free(keys);
-	} else {
-		free(b->blocks);
-		b->blocks = NULL;
-		b->nr_blocks = 0;
+	}
+	{
+		struct elf_image **imgs = xcalloc(
+			b->nr_objects ? b->nr_objects : 1, sizeof(*imgs));
+		bool *keep =
+			xcalloc(b->nr_blocks ? b->nr_blocks : 1, sizeof(*keep));
+		uint32_t *per_func =
+			xcalloc(b->nr_functions ? b->nr_functions : 1,
+				sizeof(*per_func));
+		size_t kept = 0;
+
+		for (size_t i = 0; i < b->nr_objects; i++)
+			imgs[obj_new[i]] = st->imgs[i];
+		/* the hottest overall and the hottest of each function */
+		for (size_t i = 0; i < b->nr_blocks; i++) {
+			bool hot_in_function =
+				per_func[b->blocks[i].function]++ <
+				RUN_HOT_BLOCKS_PER_FUNCTION;
+
+			keep[i] = i < RUN_HOT_BLOCKS || hot_in_function;
+		}
+		if (decode)
+			mix_compute(b, imgs, keep);
+		if (!keep_blocks) {
+			for (size_t i = 0; i < b->nr_blocks; i++) {
+				if (keep[i])
+					b->blocks[kept++] = b->blocks[i];
+				else
+					free(b->blocks[i].code);
+			}
+			b->nr_blocks = kept;
+		}
+		free(imgs);
+		free(keep);
+		free(per_func);
 	}
 	free(obj_new);
 	free(func_new);
@@ -742,10 +781,11 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		b->insns = 0;
 	if (b->overflow)
 		b->partial = true;
-	finish_benchmark(&st, az->opts->keep_blocks);
+	finish_benchmark(&st, az->opts->keep_blocks, az->opts->decode);
 	key_map_release(&st.blocks_map);
 	key_map_release(&st.funcs_map);
 	free(st.mismatch);
+	free(st.imgs);
 	strbuf_release(&path);
 	strbuf_release(&mapname);
 }
@@ -948,7 +988,11 @@ void benchmark_release(struct benchmark *b)
 	for (size_t i = 0; i < b->nr_functions; i++)
 		free(b->functions[i].name);
 	free(b->functions);
+	for (size_t i = 0; i < b->nr_blocks; i++)
+		free(b->blocks[i].code);
 	free(b->blocks);
+	mix_rows_free(b->mix, b->nr_mix);
+	free(b->arch);
 	strlist_release(&b->warnings);
 	memset(b, 0, sizeof(*b));
 }

@@ -35,12 +35,18 @@ struct run_options {
 	const char *const *sysroots; /* searched after the run's sysroot/ */
 	size_t nr_sysroots;
 	bool no_symbols;  /* skip ELF lookups: objects only, faster */
-	bool keep_blocks; /* keep benchmark.blocks after analysis */
+	bool keep_blocks; /* keep all of benchmark.blocks, not the hottest */
+	bool decode;	  /* disassemble: the mix, block code, code hashes */
 	const char *only; /* analyse only the benchmark of this name */
 	/* called after each .qemu_out file, if not NULL */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 };
+
+#define RUN_HOT_BLOCKS		    256
+#define RUN_HOT_BLOCKS_PER_FUNCTION 32
+
+struct mix_row;
 
 /* Names of the pseudo-objects and pseudo-functions. */
 #define OBJ_UNMAPPED	    "[unmapped]" /* pc in no mapping, or no .map */
@@ -73,9 +79,10 @@ struct function_total {
 	uint32_t object; /* index into benchmark.objects */
 	char *name;	 /* symbol, [section], or a [pseudo] name */
 	uint64_t instructions;
-	uint64_t addr;	 /* ELF address of the symbol, 0 if none */
-	uint64_t size;	 /* symbol size in bytes, 0 if unknown */
-	uint32_t blocks; /* distinct blocks executed in it */
+	uint64_t addr;	    /* ELF address of the symbol, 0 if none */
+	uint64_t size;	    /* symbol size in bytes, 0 if unknown */
+	uint32_t blocks;    /* distinct blocks executed in it */
+	uint64_t code_hash; /* of its code, numbers dropped; 0 if unknown */
 };
 
 struct block_total {
@@ -86,6 +93,7 @@ struct block_total {
 	uint32_t icount;
 	uint32_t object;   /* index into benchmark.objects */
 	uint32_t function; /* index into benchmark.functions */
+	char *code;	   /* disassembly as JSON text (decode), or NULL */
 };
 
 struct benchmark {
@@ -107,9 +115,16 @@ struct benchmark {
 	size_t nr_objects;
 	struct function_total *functions; /* most instructions first */
 	size_t nr_functions;
-	struct block_total
-		*blocks; /* most instructions first; see keep_blocks */
+	/*
+	 * Most instructions first: all of them with keep_blocks, else the
+	 * hottest (RUN_HOT_BLOCKS overall and RUN_HOT_BLOCKS_PER_FUNCTION in
+	 * each function).
+	 */
+	struct block_total *blocks;
 	size_t nr_blocks;
+	struct mix_row *mix; /* with decode: see mix.h */
+	size_t nr_mix;
+	char *arch; /* of the decoded code ("riscv64"), or NULL */
 	struct strlist warnings;
 };
 
