@@ -85,6 +85,7 @@ static struct part_diff *merge(const struct benchmark *base,
 			p->name = functions ? base->functions[x].name
 					    : base->objects[x].name;
 			p->in_base = true;
+			p->base_idx = x;
 			p->base = functions ? base->functions[x].instructions
 					    : base->objects[x].instructions;
 			if (functions) {
@@ -100,6 +101,7 @@ static struct part_diff *merge(const struct benchmark *base,
 			p->name = functions ? new->functions[y].name
 					    : new->objects[y].name;
 			p->in_new = true;
+			p->new_idx = y;
 			p->new = functions ? new->functions[y].instructions
 					   : new->objects[y].instructions;
 			if (functions) {

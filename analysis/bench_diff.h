@@ -29,6 +29,7 @@ struct part_diff {
 	bool in_base, in_new;
 	uint64_t base_size, new_size; /* functions: symbol sizes, 0 unknown */
 	uint64_t base_addr, new_addr; /* functions: ELF addresses, 0 none */
+	size_t base_idx, new_idx;     /* into the benchmarks' arrays */
 };
 
 struct bench_diff {

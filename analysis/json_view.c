@@ -2,6 +2,7 @@
 #include "json_view.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,7 +10,11 @@
 #include "bench_diff.h"
 #include "compare.h"
 #include "index.h"
+#include "insn_class.h"
+#include "mix.h"
 #include "run.h"
+#include "strbuf.h"
+#include "xalloc.h"
 #include "banned.h"
 
 static json_t *json_u64(uint64_t v)
@@ -279,8 +284,81 @@ void format_iso8601(long long t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static const char *qemu_arch(const char *arch)
+{
+	return arch ? arch : "ARCH";
+}
+
+/* The objdump that shows `fn` of benchmark b as the run has it. */
+static json_t *objdump_line(const struct benchmark *b, size_t fn,
+			    const char *run_id)
+{
+	const struct function_total *f = &b->functions[fn];
+	const struct object_total *o = &b->objects[f->object];
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	if (!o->elf || f->name[0] == '[')
+		return json_null();
+	if (b->arch && !strncmp(b->arch, "riscv", 5))
+		strbuf_adds(&sb, "riscv64-linux-gnu-objdump -M no-aliases");
+	else if (b->arch && !strcmp(b->arch, "aarch64"))
+		strbuf_adds(&sb, "aarch64-linux-gnu-objdump");
+	else
+		strbuf_adds(&sb, "objdump");
+	strbuf_addf(&sb, " -d --no-show-raw-insn --disassemble='%s' ", f->name);
+	if (o->elf[0] == '/')
+		strbuf_adds(&sb, o->elf);
+	else
+		strbuf_addf(&sb, "%s/%s", run_id, o->elf);
+	j = json_string(sb.buf);
+	strbuf_release(&sb);
+	return j;
+}
+
+static uint64_t abs_delta(int64_t v)
+{
+	return v < 0 ? 0ull - (uint64_t)v : (uint64_t)v;
+}
+
+struct mnemonic_diff {
+	const char *mnemonic;
+	uint8_t cls;
+	uint64_t base, new, moved;
+};
+
+static int cmp_mnemonic_diff(const void *a, const void *b)
+{
+	const struct mnemonic_diff *x = a, *y = b;
+
+	if (x->moved != y->moved)
+		return x->moved > y->moved ? -1 : 1;
+	return strcmp(x->mnemonic, y->mnemonic);
+}
+
+static int cmp_keyed_name(const void *a, const void *b)
+{
+	return strcmp(((const struct mix_keyed *)a)->key,
+		      ((const struct mix_keyed *)b)->key);
+}
+
+/* Did the function's code change (numbers aside)?  null: cannot tell. */
+static json_t *code_changed(const struct bench_diff *d,
+			    const struct part_diff *p)
+{
+	uint64_t ha, hb;
+
+	if (!p->in_base || !p->in_new)
+		return json_null();
+	ha = d->base->functions[p->base_idx].code_hash;
+	hb = d->new->functions[p->new_idx].code_hash;
+	if (!ha || !hb)
+		return json_null();
+	return json_boolean(ha != hb);
+}
+
 static json_t *json_part(const struct bench_diff *d, const struct part_diff *p,
-			 bool function)
+			 bool function, const char *base_id, const char *new_id)
 {
 	json_t *o = json_pack(
 		"{s:s, s:o, s:o, s:I, s:o, s:f, s:s}", "object", p->object,
@@ -303,7 +381,91 @@ static json_t *json_part(const struct bench_diff *d, const struct part_diff *p,
 		json_object_set_new(o, "new_size",
 				    p->in_new ? json_u64(p->new_size)
 					      : json_null());
+		json_object_set_new(o, "code_changed", code_changed(d, p));
+		json_object_set_new(
+			o, "objdump_base",
+			p->in_base ? objdump_line(d->base, p->base_idx, base_id)
+				   : json_null());
+		json_object_set_new(
+			o, "objdump_new",
+			p->in_new ? objdump_line(d->new, p->new_idx, new_id)
+				  : json_null());
 	}
+	return o;
+}
+
+/* Class and mnemonic deltas of two decoded benchmarks. */
+static json_t *json_mix_diff(const struct bench_diff *d)
+{
+	struct mix_sums sa, sb;
+	struct mix_keyed *ka, *kb;
+	struct mnemonic_diff *moved;
+	size_t na, nb, i = 0, j = 0, nm = 0;
+	json_t *classes = json_array(), *mnemonics = json_array();
+	json_t *o;
+
+	if (!d->base->nr_mix || !d->new->nr_mix)
+		return json_null();
+	mix_sums_compute(&sa, d->base, MIX_ALL);
+	mix_sums_compute(&sb, d->new, MIX_ALL);
+	for (int c = 0; c < INSN_CLASS_NR; c++) {
+		int64_t delta;
+
+		if (!sa.by_class[c] && !sb.by_class[c])
+			continue;
+		delta = compare_delta(sa.by_class[c], sb.by_class[c]);
+		json_array_append_new(
+			classes, json_pack("{s:s, s:o, s:o, s:I, s:f}", "class",
+					   insn_class_name(c), "base",
+					   json_u64(sa.by_class[c]), "new",
+					   json_u64(sb.by_class[c]), "delta",
+					   (json_int_t)delta, "share_pct",
+					   bench_diff_share(d, delta)));
+	}
+	/* mnemonics: merge the two lists by name */
+	na = mix_by_key(d->base, MIX_ALL, false, &ka);
+	nb = mix_by_key(d->new, MIX_ALL, false, &kb);
+	qsort(ka, na, sizeof(*ka), cmp_keyed_name);
+	qsort(kb, nb, sizeof(*kb), cmp_keyed_name);
+	moved = xcalloc(na + nb + 1, sizeof(*moved));
+	while (i < na || j < nb) {
+		int c = i >= na	  ? 1
+			: j >= nb ? -1
+				  : strcmp(ka[i].key, kb[j].key);
+		struct mnemonic_diff *m = &moved[nm++];
+
+		m->mnemonic = c <= 0 ? ka[i].key : kb[j].key;
+		m->cls = c <= 0 ? ka[i].cls : kb[j].cls;
+		m->base = c <= 0 ? ka[i++].count : 0;
+		m->new = c >= 0 ? kb[j++].count : 0;
+		m->moved = abs_delta(compare_delta(m->base, m->new));
+	}
+	qsort(moved, nm, sizeof(*moved), cmp_mnemonic_diff);
+	for (size_t x = 0; x < nm && x < 30 && moved[x].moved; x++)
+		json_array_append_new(
+			mnemonics,
+			json_pack("{s:s, s:s, s:o, s:o, s:I}", "mnemonic",
+				  moved[x].mnemonic, "class",
+				  insn_class_name(moved[x].cls), "base",
+				  json_u64(moved[x].base), "new",
+				  json_u64(moved[x].new), "delta",
+				  (json_int_t)compare_delta(moved[x].base,
+							    moved[x].new)));
+	o = json_pack(
+		"{s:o, s:o, s:o, s:o}", "by_class", classes, "mnemonics",
+		mnemonics, "flags_base",
+		json_pack("{s:o, s:o, s:o}", "compressed",
+			  json_u64(sa.compressed), "stack", json_u64(sa.stack),
+			  "vector", json_u64(sa.vector)),
+		"flags_new",
+		json_pack("{s:o, s:o, s:o}", "compressed",
+			  json_u64(sb.compressed), "stack", json_u64(sb.stack),
+			  "vector", json_u64(sb.vector)));
+	free(moved);
+	free(ka);
+	free(kb);
+	mix_sums_release(&sa);
+	mix_sums_release(&sb);
 	return o;
 }
 
@@ -317,22 +479,27 @@ json_t *json_bench_diff(const struct bench_diff *d, const char *base_id,
 			       : d->nr_functions;
 	uint64_t ob = 0, on = 0;
 	int64_t od = 0;
+	struct strbuf qemu = STRBUF_INIT;
+	json_t *o;
 
 	for (size_t i = 0; i < d->nr_objects; i++)
-		json_array_append_new(objects,
-				      json_part(d, &d->objects[i], false));
+		json_array_append_new(
+			objects,
+			json_part(d, &d->objects[i], false, base_id, new_id));
 	for (size_t i = 0; i < d->nr_functions; i++) {
 		const struct part_diff *p = &d->functions[i];
 
 		if (i < shown) {
-			json_array_append_new(functions, json_part(d, p, true));
+			json_array_append_new(
+				functions,
+				json_part(d, p, true, base_id, new_id));
 			continue;
 		}
 		ob += p->base;
 		on += p->new;
 		od += p->delta;
 	}
-	return json_pack(
+	o = json_pack(
 		"{s:s, s:o, s:{s:s, s:o, s:b}, s:{s:s, s:o, s:b}, s:I, s:o, "
 		"s:o, s:o, s:I, s:{s:I, s:o, s:o, s:I, s:f}}",
 		"benchmark", a->name, "suite", json_str_or_null(a->suite),
@@ -349,6 +516,180 @@ json_t *json_bench_diff(const struct bench_diff *d, const char *base_id,
 		(json_int_t)(d->nr_functions - shown), "base", json_u64(ob),
 		"new", json_u64(on), "delta", (json_int_t)od, "share_pct",
 		bench_diff_share(d, od));
+	json_object_set_new(o, "mix", json_mix_diff(d));
+	strbuf_addf(&qemu,
+		    "qemu-%s -L SYSROOT -plugin "
+		    "libhotblocks.so,limit=0,inline=on -d plugin,nochain "
+		    "-D %s.qemu_out %s%s%s ARGS...",
+		    qemu_arch(b->arch ? b->arch : a->arch), a->name, a->dir,
+		    *a->dir ? "/" : "", a->name);
+	json_object_set_new(o, "reproduce", json_string(qemu.buf));
+	strbuf_release(&qemu);
+	return o;
+}
+
+static json_t *json_block(const struct benchmark *b,
+			  const struct block_total *k)
+{
+	const struct function_total *f = &b->functions[k->function];
+	uint64_t v;
+	json_t *code = NULL;
+	char addr[24];
+
+	if (__builtin_mul_overflow((uint64_t)k->icount, k->ecount, &v))
+		v = UINT64_MAX;
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)k->addr);
+	if (k->code)
+		code = json_loads(k->code, 0, NULL);
+	return json_pack(
+		"{s:s, s:s, s:o, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "object",
+		b->objects[k->object].name, "function", f->name, "offset",
+		f->addr && k->addr >= f->addr ? json_u64(k->addr - f->addr)
+					      : json_null(),
+		"addr", addr, "icount", (json_int_t)k->icount, "ecount",
+		json_u64(k->ecount), "tcount", json_u64(k->tcount),
+		"instructions", json_u64(v), "share_pct",
+		json_share(v, b->instructions), "code",
+		code ? code : json_null());
+}
+
+json_t *json_blocks(const struct benchmark *b, long function, size_t limit)
+{
+	json_t *a = json_array();
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->nr_blocks && (!limit || n < limit); i++) {
+		if (function >= 0 &&
+		    b->blocks[i].function != (uint32_t)function)
+			continue;
+		json_array_append_new(a, json_block(b, &b->blocks[i]));
+		n++;
+	}
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "benchmark", b->name,
+			 "instructions", json_u64(b->instructions), "function",
+			 function >= 0
+				 ? json_string(b->functions[function].name)
+				 : json_null(),
+			 "arch", json_str_or_null(b->arch), "blocks", a);
+}
+
+/* {"int-alu": n, ...}: the classes with a count, in enum order */
+static json_t *json_class_counts(const uint64_t *by_class)
+{
+	json_t *o = json_object();
+
+	for (int c = 0; c < INSN_CLASS_NR; c++)
+		if (by_class[c])
+			json_object_set_new(o, insn_class_name(c),
+					    json_u64(by_class[c]));
+	return o;
+}
+
+static json_t *json_keyed(const struct mix_keyed *k, size_t n, size_t max,
+			  uint64_t total, const char *key_name, bool with_class)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		json_t *o =
+			json_pack("{s:s, s:o, s:o}", key_name, k[i].key,
+				  "instructions", json_u64(k[i].count),
+				  "share_pct", json_share(k[i].count, total));
+
+		if (with_class)
+			json_object_set_new(
+				o, "class",
+				json_string(insn_class_name(k[i].cls)));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+json_t *json_mix(const struct benchmark *b, long function)
+{
+	struct mix_filter f = {function, -1};
+	struct mix_sums sums;
+	struct mix_keyed *k;
+	size_t n;
+	json_t *by_class = json_array(), *by_decoder = json_object();
+	json_t *o, *objects = json_array(), *functions = json_array();
+
+	mix_sums_compute(&sums, b, f);
+	for (int c = 0; c < INSN_CLASS_NR; c++)
+		if (sums.by_class[c])
+			json_array_append_new(
+				by_class,
+				json_pack("{s:s, s:o, s:o}", "class",
+					  insn_class_name(c), "instructions",
+					  json_u64(sums.by_class[c]),
+					  "share_pct",
+					  json_share(sums.by_class[c],
+						     sums.total)));
+	for (int d = 0; d < INSN_DECODER_NR; d++)
+		json_object_set_new(by_decoder, insn_decoder_name(d),
+				    json_u64(sums.by_decoder[d]));
+	/* no ELF bytes ([vdso], a missing library): not decoded at all */
+	json_object_set_new(by_decoder, "no_bytes", json_u64(sums.no_bytes));
+	o = json_pack("{s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:{s:o, s:o, "
+		      "s:o, s:o, s:o, s:o}}",
+		      "benchmark", b->name, "function",
+		      function >= 0 ? json_string(b->functions[function].name)
+				    : json_null(),
+		      "arch", json_str_or_null(b->arch), "instructions",
+		      json_u64(sums.total), "decoded", b->nr_mix > 0,
+		      "by_class", by_class, "by_decoder", by_decoder, "classes",
+		      json_class_counts(sums.by_class), "flags", "compressed",
+		      json_u64(sums.compressed), "compressed_pct",
+		      json_share(sums.compressed, sums.total), "stack",
+		      json_u64(sums.stack), "stack_pct",
+		      json_share(sums.stack, sums.total), "vector",
+		      json_u64(sums.vector), "vector_pct",
+		      json_share(sums.vector, sums.total));
+	n = mix_by_key(b, f, false, &k);
+	json_object_set_new(
+		o, "by_mnemonic",
+		json_keyed(k, n, 100, sums.total, "mnemonic", true));
+	json_object_set_new(o, "mnemonics_total", json_integer((json_int_t)n));
+	free(k);
+	n = mix_by_key(b, f, true, &k);
+	json_object_set_new(
+		o, "by_extension",
+		json_keyed(k, n, SIZE_MAX, sums.total, "ext", false));
+	free(k);
+	mix_sums_release(&sums);
+	if (function < 0) {
+		for (size_t i = 0; i < b->nr_objects; i++) {
+			struct mix_sums s2;
+
+			mix_sums_compute(&s2, b,
+					 (struct mix_filter){-1, (long)i});
+			json_array_append_new(
+				objects,
+				json_pack("{s:s, s:o, s:o}", "object",
+					  b->objects[i].name, "instructions",
+					  json_u64(s2.total), "classes",
+					  json_class_counts(s2.by_class)));
+			mix_sums_release(&s2);
+		}
+		for (size_t i = 0; i < b->nr_functions && i < 20; i++) {
+			struct mix_sums s2;
+			const struct function_total *fn = &b->functions[i];
+
+			mix_sums_compute(&s2, b,
+					 (struct mix_filter){(long)i, -1});
+			json_array_append_new(
+				functions,
+				json_pack("{s:s, s:s, s:o, s:o}", "object",
+					  b->objects[fn->object].name, "name",
+					  fn->name, "instructions",
+					  json_u64(s2.total), "classes",
+					  json_class_counts(s2.by_class)));
+			mix_sums_release(&s2);
+		}
+	}
+	json_object_set_new(o, "by_object", objects);
+	json_object_set_new(o, "by_function", functions);
+	return o;
 }
 
 json_t *json_index_run(const struct index_run *r)
@@ -416,4 +757,29 @@ json_t *json_history(const char *bench, const char *series,
 	}
 	return json_pack("{s:s, s:o, s:o}", "benchmark", bench, "series",
 			 json_str_or_null(series), "points", points);
+}
+
+static long find_function(const struct benchmark *b, const char *object,
+			  const char *name)
+{
+	for (size_t i = 0; i < b->nr_functions; i++)
+		if (!strcmp(b->functions[i].name, name) &&
+		    (!object ||
+		     !strcmp(b->objects[b->functions[i].object].name, object)))
+			return (long)i;
+	return -1;
+}
+
+json_t *json_function_blocks_diff(const struct bench_diff *d,
+				  const char *object, const char *name,
+				  size_t limit)
+{
+	long fa = find_function(d->base, object, name);
+	long fb = find_function(d->new, object, name);
+
+	return json_pack(
+		"{s:o, s:s, s:o, s:o}", "object", json_str_or_null(object),
+		"function", name, "base",
+		fa >= 0 ? json_blocks(d->base, fa, limit) : json_null(), "new",
+		fb >= 0 ? json_blocks(d->new, fb, limit) : json_null());
 }

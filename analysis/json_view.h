@@ -38,12 +38,35 @@ json_t *json_compare(const struct compare *c, const char *base_id,
 struct bench_diff;
 
 /*
+ * A benchmark's hottest blocks (as the run keeps them: see run.h), those
+ * of function `function` only when it is >= 0, at most `limit` (0: all):
+ * object, function, offset in it, ELF address, icount, ecount, tcount,
+ * instructions, share, and the decoded instructions when known.
+ */
+json_t *json_blocks(const struct benchmark *b, long function, size_t limit);
+
+/*
+ * A benchmark's dynamic instruction mix (of one function when function
+ * >= 0): by class, decoder, extension, mnemonic, object and function, and
+ * the compressed, stack and vector shares.
+ */
+json_t *json_mix(const struct benchmark *b, long function);
+
+/*
  * Where one benchmark's delta comes from: objects and the `max_functions`
  * functions with the largest |delta| (0: all), the rest summed in
  * "functions_other", so that the listed parts add up exactly to "delta".
  */
 json_t *json_bench_diff(const struct bench_diff *d, const char *base_id,
 			const char *new_id, size_t max_functions);
+
+/*
+ * The blocks of the function `name` in `object` in both benchmarks of d,
+ * side by side (the hottest first), for a bench diff's "blocks".
+ */
+json_t *json_function_blocks_diff(const struct bench_diff *d,
+				  const char *object, const char *name,
+				  size_t limit);
 
 struct index_run;
 struct history_point;

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include "report.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bench_diff.h"
 #include "compare.h"
+#include "insn_class.h"
+#include "mix.h"
 #include "run.h"
 #include "strbuf.h"
 #include "banned.h"
@@ -464,7 +468,18 @@ void report_bench_diff_text(struct strbuf *out, const struct bench_diff *d,
 		const struct part_diff *p = &d->functions[i];
 
 		if (i < n) {
-			diff_line(out, d, p, p->object, p->name);
+			const struct function_total *fa =
+				p->in_base ? &a->functions[p->base_idx] : NULL;
+			const struct function_total *fb =
+				p->in_new ? &b->functions[p->new_idx] : NULL;
+			bool changed = fa && fb && fa->code_hash &&
+				       fb->code_hash &&
+				       fa->code_hash != fb->code_hash;
+			char name[300];
+
+			snprintf(name, sizeof(name), "%s%s", p->name,
+				 changed ? "  (code changed)" : "");
+			diff_line(out, d, p, p->object, name);
 			continue;
 		}
 		rest.base += p->base;
@@ -484,4 +499,163 @@ void report_bench_diff_text(struct strbuf *out, const struct bench_diff *d,
 	total.delta = d->delta;
 	total.in_base = total.in_new = true;
 	diff_line(out, d, &total, "Total", "");
+}
+
+void report_blocks_text(struct strbuf *out, const struct benchmark *b,
+			long function, size_t limit)
+{
+	size_t shown = 0;
+
+	strbuf_addf(out, "%s: %llu instructions; hottest blocks%s%s\n", b->name,
+		    (unsigned long long)b->instructions,
+		    function >= 0 ? " of " : "",
+		    function >= 0 ? b->functions[function].name : "");
+	for (size_t i = 0; i < b->nr_blocks && (!limit || shown < limit); i++) {
+		const struct block_total *k = &b->blocks[i];
+		const struct function_total *f = &b->functions[k->function];
+		uint64_t v = (uint64_t)k->icount * k->ecount;
+		json_t *code;
+
+		if (function >= 0 && k->function != (uint32_t)function)
+			continue;
+		shown++;
+		strbuf_adds(out, "\n");
+		format_thousands(out, v);
+		strbuf_addf(out, " (%.2f%%)  %s  %s", share(v, b->instructions),
+			    b->objects[k->object].name, f->name);
+		if (f->addr && k->addr >= f->addr)
+			strbuf_addf(out, "+0x%llx",
+				    (unsigned long long)(k->addr - f->addr));
+		strbuf_addf(out, "  0x%llx: %u insns x %llu, translated %llu\n",
+			    (unsigned long long)k->addr, k->icount,
+			    (unsigned long long)k->ecount,
+			    (unsigned long long)k->tcount);
+		code = k->code ? json_loads(k->code, 0, NULL) : NULL;
+		for (size_t j = 0; j < json_array_size(code); j++) {
+			json_t *in = json_array_get(code, j);
+			const char *by =
+				json_string_value(json_object_get(in, "by"));
+			bool other = by && strcmp(by, "capstone");
+
+			strbuf_addf(
+				out, "  %10s  %-10s %-34s %s%s%s%s\n",
+				json_string_value(json_object_get(in, "addr")),
+				json_string_value(
+					json_object_get(in, "mnemonic")),
+				json_string_value(
+					json_object_get(in, "operands")),
+				json_string_value(json_object_get(in, "class")),
+				other ? " [" : "", other ? by : "",
+				other ? "]" : "");
+		}
+		json_decref(code);
+	}
+}
+
+void report_mix_text(struct strbuf *out, const struct benchmark *b,
+		     long function, size_t limit)
+{
+	struct mix_filter f = {function, -1};
+	struct mix_sums s;
+	struct mix_keyed *k;
+	size_t n;
+
+	mix_sums_compute(&s, b, f);
+	strbuf_addf(out, "%s%s%s: %llu instructions (%s)\n", b->name,
+		    function >= 0 ? " " : "",
+		    function >= 0 ? b->functions[function].name : "",
+		    (unsigned long long)s.total, b->arch ? b->arch : "?");
+	if (!b->nr_mix) {
+		strbuf_adds(out, "not decoded\n");
+		mix_sums_release(&s);
+		return;
+	}
+	strbuf_addf(out, "\n%-16s %15s %8s\n", "Class", "Instructions",
+		    "Share");
+	for (int c = 0; c < INSN_CLASS_NR; c++)
+		if (s.by_class[c])
+			strbuf_addf(out, "%-16s %15llu %7.2f%%\n",
+				    insn_class_name(c),
+				    (unsigned long long)s.by_class[c],
+				    share(s.by_class[c], s.total));
+	strbuf_addf(out,
+		    "\ncompressed %.2f%%, stack loads/stores %.2f%%, vector "
+		    "%.2f%%\n",
+		    share(s.compressed, s.total), share(s.stack, s.total),
+		    share(s.vector, s.total));
+	strbuf_adds(out, "decoded by:");
+	for (int d = 0; d < INSN_DECODER_NR; d++)
+		strbuf_addf(out, " %s %.2f%%", insn_decoder_name(d),
+			    share(s.by_decoder[d], s.total));
+	strbuf_addf(out, "; no bytes (no ELF) %.2f%%",
+		    share(s.no_bytes, s.total));
+	strbuf_adds(out, "\n\nBy extension:");
+	n = mix_by_key(b, f, true, &k);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(out, " %s %.2f%%", *k[i].key ? k[i].key : "?",
+			    share(k[i].count, s.total));
+	free(k);
+	strbuf_addf(out, "\n\n%-16s %-16s %15s %8s\n", "Mnemonic", "Class",
+		    "Instructions", "Share");
+	n = mix_by_key(b, f, false, &k);
+	for (size_t i = 0; i < n && (!limit || i < limit); i++)
+		strbuf_addf(out, "%-16s %-16s %15llu %7.2f%%\n", k[i].key,
+			    insn_class_name(k[i].cls),
+			    (unsigned long long)k[i].count,
+			    share(k[i].count, s.total));
+	if (limit && n > limit)
+		strbuf_addf(out, "(%zu more mnemonics)\n", n - limit);
+	free(k);
+	mix_sums_release(&s);
+}
+
+void report_mix_diff_text(struct strbuf *out, const json_t *mix)
+{
+	const json_t *classes = json_object_get(mix, "by_class");
+	const json_t *mn = json_object_get(mix, "mnemonics");
+	size_t i;
+	json_t *v;
+
+	if (!json_is_object(mix))
+		return;
+	strbuf_addf(out, "\nBy instruction class:\n%15s%15s%15s %8s  %s\n",
+		    "Base", "New", "Delta", "Share", "Class");
+	json_array_foreach(classes, i, v)
+	{
+		unsigned_col(out, true,
+			     (uint64_t)json_integer_value(
+				     json_object_get(v, "base")),
+			     15);
+		unsigned_col(
+			out, true,
+			(uint64_t)json_integer_value(json_object_get(v, "new")),
+			15);
+		signed_thousands(
+			out, json_integer_value(json_object_get(v, "delta")),
+			15);
+		strbuf_addf(out, " %7.2f%%  %s\n",
+			    json_real_value(json_object_get(v, "share_pct")),
+			    json_string_value(json_object_get(v, "class")));
+	}
+	strbuf_addf(out, "\nMnemonics that moved most:\n%15s%15s%15s  %s\n",
+		    "Base", "New", "Delta", "Mnemonic");
+	json_array_foreach(mn, i, v)
+	{
+		if (i == 15)
+			break;
+		unsigned_col(out, true,
+			     (uint64_t)json_integer_value(
+				     json_object_get(v, "base")),
+			     15);
+		unsigned_col(
+			out, true,
+			(uint64_t)json_integer_value(json_object_get(v, "new")),
+			15);
+		signed_thousands(
+			out, json_integer_value(json_object_get(v, "delta")),
+			15);
+		strbuf_addf(out, "  %s (%s)\n",
+			    json_string_value(json_object_get(v, "mnemonic")),
+			    json_string_value(json_object_get(v, "class")));
+	}
 }

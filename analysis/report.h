@@ -12,6 +12,7 @@
 #define ANALYSIS_REPORT_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stddef.h>
 
 struct strbuf;
@@ -52,6 +53,16 @@ void report_functions_csv(struct strbuf *out, const struct benchmark *b,
 /* 1234567 -> "1,234,567" */
 void format_thousands(struct strbuf *out, unsigned long long v);
 
+/*
+ * The hottest blocks of b (of function `function` when >= 0), each with
+ * its disassembly when the run was decoded.
+ */
+void report_blocks_text(struct strbuf *out, const struct benchmark *b,
+			long function, size_t limit);
+/* The instruction mix of b (of one function when function >= 0). */
+void report_mix_text(struct strbuf *out, const struct benchmark *b,
+		     long function, size_t limit);
+
 struct bench_diff;
 /*
  * Where a benchmark's delta comes from: objects, then the `limit`
@@ -60,5 +71,10 @@ struct bench_diff;
  */
 void report_bench_diff_text(struct strbuf *out, const struct bench_diff *d,
 			    size_t limit);
+/*
+ * The "mix" member of json_bench_diff() as text: the delta by class and
+ * the mnemonics that moved most.  Nothing when it is null.
+ */
+void report_mix_diff_text(struct strbuf *out, const json_t *mix);
 
 #endif

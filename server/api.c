@@ -264,6 +264,65 @@ static void run_one(struct server *srv, struct index *idx, const char *id,
 	loaded_release(&l);
 }
 
+/*
+ * The function a query names (?function=NAME&object=OBJ): its index, -1
+ * when none is asked for, or -2 (and a 404 filled) when it does not exist.
+ */
+static long query_function(const struct api_request *req,
+			   const struct benchmark *b, struct api_response *resp)
+{
+	const char *name = req->query(req->ctx, "function");
+	const char *object = req->query(req->ctx, "object");
+
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < b->nr_functions; i++)
+		if (!strcmp(b->functions[i].name, name) &&
+		    (!object ||
+		     !strcmp(b->objects[b->functions[i].object].name, object)))
+			return (long)i;
+	api_error(resp, 404, "not_found", "no function '%s'%s%s in %s", name,
+		  object ? " in " : "", object ? object : "", b->name);
+	return -2;
+}
+
+/* GET /api/v1/runs/<id>/benchmarks/<bench>/{blocks,mix} */
+static void benchmark_detail(struct server *srv, struct index *idx,
+			     const struct api_request *req, const char *id,
+			     const char *bench, bool mix,
+			     struct api_response *resp)
+{
+	struct loaded l = {0};
+	size_t limit = 100;
+	long fn;
+	json_t *j;
+
+	if (!parse_size(req->query(req->ctx, "limit"), 1u << 30, &limit)) {
+		api_error(resp, 400, "bad_request", "bad limit");
+		return;
+	}
+	if (!load_ready(idx, id,
+			INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
+				(mix ? INDEX_LOAD_MIX : INDEX_LOAD_BLOCKS),
+			bench, &l, resp))
+		goto out;
+	if (!l.run.nr_benchmarks) {
+		api_error(resp, 404, "not_found",
+			  "no benchmark '%s' in run '%s'", bench, id);
+		goto out;
+	}
+	fn = query_function(req, &l.run.benchmarks[0], resp);
+	if (fn == -2)
+		goto out;
+	j = mix ? json_mix(&l.run.benchmarks[0], fn)
+		: json_blocks(&l.run.benchmarks[0], fn, limit);
+	json_object_set_new(j, "run", json_string(id));
+	set_json_take(resp, 200, j);
+	resp->cache = policy_for(srv, &l, NULL);
+out:
+	loaded_release(&l);
+}
+
 static void benchmark_one(struct server *srv, struct index *idx,
 			  const struct api_request *req, const char *id,
 			  const char *bench, bool functions_only,
@@ -353,7 +412,9 @@ static void compare_bench_api(struct server *srv, struct index *idx,
 	struct loaded la = {0}, lb = {0};
 	enum report_format f = REPORT_JSON;
 	size_t limit = 50;
-	unsigned flags = INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS;
+	const char *fn = req->query(req->ctx, "function");
+	unsigned flags = INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
+			 INDEX_LOAD_MIX | (fn ? INDEX_LOAD_BLOCKS : 0);
 	struct bench_diff d;
 	char *a = NULL, *b = NULL;
 
@@ -383,7 +444,15 @@ static void compare_bench_api(struct server *srv, struct index *idx,
 		report_bench_diff_text(&resp->body, &d, limit);
 		resp->content_type = "text/plain; charset=utf-8";
 	} else {
-		set_json_take(resp, 200, json_bench_diff(&d, a, b, limit));
+		json_t *j = json_bench_diff(&d, a, b, limit);
+
+		if (fn)
+			json_object_set_new(
+				j, "blocks",
+				json_function_blocks_diff(
+					&d, req->query(req->ctx, "object"), fn,
+					20));
+		set_json_take(resp, 200, j);
 	}
 	resp->cache = policy_for(srv, &la, &lb);
 	bench_diff_release(&d);
@@ -584,6 +653,11 @@ void api_handle(struct server *srv, const struct api_request *req,
 	else if (n == 7 && !strcmp(seg[2], "runs") &&
 		 !strcmp(seg[4], "benchmarks") && !strcmp(seg[6], "functions"))
 		benchmark_one(srv, idx, req, seg[3], seg[5], true, resp);
+	else if (n == 7 && !strcmp(seg[2], "runs") &&
+		 !strcmp(seg[4], "benchmarks") &&
+		 (!strcmp(seg[6], "blocks") || !strcmp(seg[6], "mix")))
+		benchmark_detail(srv, idx, req, seg[3], seg[5],
+				 !strcmp(seg[6], "mix"), resp);
 	else if (n == 4 && !strcmp(seg[2], "compare"))
 		compare_runs_api(srv, idx, req, seg[3], resp);
 	else if (n == 5 && !strcmp(seg[2], "compare") && api_name_ok(seg[4]))

@@ -206,6 +206,7 @@ static int analyze_one(struct catalog *cat, struct index *idx, const char *id,
 		.nr_sysroots = cat->cfg->sysroots.nr,
 		.progress = on_progress,
 		.progress_ctx = &pctx,
+		.decode = true,
 	};
 	struct run run = RUN_INIT;
 	char fp[33];

@@ -83,6 +83,8 @@ static int load_run(struct run *run, const char *dir,
 		.nr_sysroots = o->sysroots.nr,
 		.no_symbols = !symbols,
 		.only = only,
+		/* one benchmark's detail: decode it (the mix, code changes) */
+		.decode = symbols && only,
 	};
 	struct errbuf err;
 
@@ -156,7 +158,12 @@ static int compare_bench(const char *dir_a, const char *dir_b,
 		print_json_take(json_bench_diff(&d, run_label(dir_a),
 						run_label(dir_b), limit));
 	} else {
+		json_t *j = json_bench_diff(&d, run_label(dir_a),
+					    run_label(dir_b), limit);
+
 		report_bench_diff_text(&out, &d, limit);
+		report_mix_diff_text(&out, json_object_get(j, "mix"));
+		json_decref(j);
 		fputs(out.buf, stdout);
 	}
 	bench_diff_release(&d);
@@ -286,7 +293,11 @@ static const char show_usage[] =
 	"functions.\n"
 	"\n"
 	"  -F, --functions       BENCH's hottest functions\n"
-	"  -n, --limit N         at most N functions (default 25, 0: all)\n"
+	"  -B, --blocks          BENCH's hottest blocks, disassembled\n"
+	"  -M, --mix             BENCH's dynamic instruction mix\n"
+	"      --function NAME   blocks or mix of that function only\n"
+	"  -n, --limit N         at most N functions, blocks or mnemonics\n"
+	"                        (default 25, 0: all)\n"
 	"  -f, --format FMT      text (default), json, csv or markdown\n"
 	"  -s, --sysroot DIR     where to find shared libraries (repeatable)\n"
 	"  -q, --quiet           do not print warnings\n"
@@ -296,6 +307,9 @@ int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"functions", no_argument, NULL, 'F'},
+		{"blocks", no_argument, NULL, 'B'},
+		{"mix", no_argument, NULL, 'M'},
+		{"function", required_argument, NULL, 'u'},
 		{"limit", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
 		{"sysroot", required_argument, NULL, 's'},
@@ -307,14 +321,23 @@ int cmd_show(int argc, char **argv)
 	struct run run = RUN_INIT;
 	struct strbuf out = STRBUF_INIT;
 	const struct benchmark *b = NULL;
-	bool functions = false;
+	bool functions = false, blocks = false, mix = false;
+	const char *function = NULL;
 	unsigned long limit = 25;
 	const char *bench;
+	long fn = -1;
 	int c, ret = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "Fn:f:s:qh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "FBMn:f:s:qh", longopts, NULL)) !=
 	       -1) {
+		if (c == 'B' || c == 'M' || c == 'u') {
+			blocks |= c == 'B';
+			mix |= c == 'M';
+			if (c == 'u')
+				function = optarg;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(show_usage, stdout);
 			strlist_release(&o.sysroots);
@@ -344,16 +367,19 @@ int cmd_show(int argc, char **argv)
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2 ||
-	    (functions && argc - optind != 2)) {
-		if (functions && argc - optind == 1)
-			fputs("tbscope show: --functions needs a BENCH\n",
+	    ((functions || blocks || mix) && argc - optind != 2) ||
+	    functions + blocks + mix > 1 || (function && !blocks && !mix)) {
+		if ((functions || blocks || mix) && argc - optind == 1)
+			fputs("tbscope show: --functions, --blocks and --mix "
+			      "need a BENCH\n",
 			      stderr);
 		fputs(show_usage, stderr);
 		ret = EXIT_USAGE;
 		goto out;
 	}
 	bench = argc - optind == 2 ? argv[optind + 1] : NULL;
-	if (load_run(&run, argv[optind], &o, functions, bench) < 0)
+	if (load_run(&run, argv[optind], &o, functions || blocks || mix,
+		     bench) < 0)
 		goto out;
 	if (bench) {
 		b = run_find_benchmark(&run, bench);
@@ -364,7 +390,33 @@ int cmd_show(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.format == REPORT_JSON) {
+	if (b && function) {
+		for (size_t i = 0; i < b->nr_functions && fn < 0; i++)
+			if (!strcmp(b->functions[i].name, function))
+				fn = (long)i;
+		if (fn < 0) {
+			fprintf(stderr,
+				"tbscope show: no function '%s' in %s\n",
+				function, bench);
+			goto out;
+		}
+	}
+	if ((blocks || mix) && o.format != REPORT_TEXT &&
+	    o.format != REPORT_JSON) {
+		fputs("tbscope show: --blocks and --mix print text or json\n",
+		      stderr);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (b && (blocks || mix)) {
+		if (o.format == REPORT_JSON)
+			print_json_take(mix ? json_mix(b, fn)
+					    : json_blocks(b, fn, limit));
+		else if (mix)
+			report_mix_text(&out, b, fn, limit);
+		else
+			report_blocks_text(&out, b, fn, limit);
+	} else if (o.format == REPORT_JSON) {
 		print_json_take(
 			b ? json_benchmark(b, functions ? limit : SIZE_MAX)
 			  : json_run(&run, run_label(argv[optind])));

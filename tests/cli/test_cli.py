@@ -238,12 +238,96 @@ class CompareBench(unittest.TestCase):
         p = tbscope("compare", A, B, "--bench", "612.matmul_r", "-n", "2", "-q")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertRegex(p.stdout, r"(?m)^ +90,736,658 +72,819,936 +-17,916,722 +100\.00%  Total$")
-        self.assertRegex(p.stdout, r"(?m)612\.matmul_r +main$")
+        self.assertRegex(p.stdout, r"(?m)612\.matmul_r +main(  \(code changed\))?$")
         self.assertIn("more)", p.stdout)
 
     def test_unknown_bench_and_bad_format(self):
         self.assertEqual(tbscope("compare", A, B, "--bench", "999.x").returncode, 1)
         self.assertEqual(tbscope("compare", A, B, "--bench", "612.matmul_r", "-f", "csv").returncode, 2)
+
+
+SYSROOT = "/usr/riscv64-linux-gnu"
+
+
+def objdump_mnemonics(binary, start, end):
+    """Mnemonics binutils' objdump (no aliases) prints for [start, end)."""
+    out = subprocess.run(["riscv64-linux-gnu-objdump", "-d", "-M", "no-aliases",
+                          "--start-address=%#x" % start, "--stop-address=%#x" % end,
+                          binary], capture_output=True, text=True, check=True).stdout
+    found = []
+    for line in out.splitlines():
+        m = re.match(r"^\s*[0-9a-f]+:\s+(?:[0-9a-f]{4,8}\s+)+(\S+)", line)
+        if m:
+            found.append(m.group(1))
+    return found
+
+
+class Mix(unittest.TestCase):
+    """show --mix / --blocks: decoded, classified, and adding up."""
+
+    def mix(self, run, bench, *extra):
+        p = tbscope("show", run, bench, "--mix", "-f", "json", *extra)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def test_classes_sum_to_the_fixture_totals_and_nothing_is_unknown(self):
+        totals = per_benchmark_totals()
+        for col, run in enumerate((A, B)):
+            for bench, want in totals.items():
+                with self.subTest(run=run, bench=bench):
+                    d = self.mix(run, bench, "--sysroot", SYSROOT)
+                    self.assertEqual(d["instructions"], want[col])
+                    self.assertEqual(sum(c["instructions"] for c in d["by_class"]), want[col])
+                    self.assertEqual(sum(d["classes"].values()), want[col])
+                    self.assertEqual(d["by_decoder"]["unknown"], 0)
+                    self.assertEqual(d["by_decoder"]["no_bytes"], 0)
+                    self.assertEqual(sum(m["instructions"] for m in d["by_mnemonic"])
+                                     <= want[col], True)
+                    fallback = d["by_decoder"]["fallback"]
+                    if run == B:
+                        # capstone 5 knows no Zb*: the O3 build needs the fallback
+                        self.assertGreater(fallback, 0)
+                        exts = {e["ext"] for e in d["by_extension"]}
+                        self.assertTrue({"Zba", "Zbb", "Zbs"} & exts, exts)
+                    else:
+                        self.assertEqual(fallback, 0)
+
+    def test_without_libraries_their_instructions_have_no_bytes(self):
+        d = self.mix(A, "602.hashjoin_r", "-q")
+        p = tbscope("show", A, "602.hashjoin_r", "--functions", "-f", "json", "-q")
+        objects = json.loads(p.stdout)["objects"]
+        missing = sum(o["instructions"] for o in objects if o["symbols_missing"])
+        self.assertGreater(missing, 0)
+        self.assertEqual(d["by_decoder"]["no_bytes"], missing)
+        self.assertEqual(sum(c["instructions"] for c in d["by_class"]), d["instructions"])
+
+    def test_hottest_block_decodes_like_objdump(self):
+        p = tbscope("show", B, "612.matmul_r", "--blocks", "-n", "3", "-f", "json",
+                    "--sysroot", SYSROOT)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        blocks = json.loads(p.stdout)["blocks"]
+        self.assertEqual(len(blocks), 3)
+        binary = os.path.join(RUNS, B, "External/SPEC/CFP2017rate/612.matmul_r/612.matmul_r")
+        for blk in blocks:
+            code = blk["code"]
+            self.assertEqual(len(code), blk["icount"])
+            self.assertEqual(blk["instructions"], blk["icount"] * blk["ecount"])
+            start = int(blk["addr"], 16)
+            end = start + sum(i["len"] for i in code)
+            self.assertEqual([i["mnemonic"] for i in code],
+                             objdump_mnemonics(binary, start, end))
+        self.assertEqual(blocks[0]["function"], "main")
+
+    def test_function_filter_and_text(self):
+        d = self.mix(B, "612.matmul_r", "--function", "main", "--sysroot", SYSROOT)
+        fns = json.loads(tbscope("show", B, "612.matmul_r", "--functions", "-f", "json",
+                                 "--sysroot", SYSROOT).stdout)["functions"]
+        main = [f for f in fns if f["name"] == "main"][0]
+        self.assertEqual(d["instructions"], main["instructions"])
+        text = tbscope("show", B, "612.matmul_r", "--mix", "--sysroot", SYSROOT).stdout
+        self.assertRegex(text, r"(?m)^fp-fma +\d+ +\d+\.\d\d%$")
+        self.assertEqual(tbscope("show", B, "612.matmul_r", "--mix", "--function",
+                                 "nope", "-q").returncode, 1)
 
 
 if __name__ == "__main__":

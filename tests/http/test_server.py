@@ -61,6 +61,35 @@ class RunsDir(unittest.TestCase):
         status, _, body = self.srv.get("/api/v1/compare/%s...%s/999.none_r" % (A, B))
         self.assertEqual(status, 404, body)
 
+    def test_blocks_and_mix_are_what_the_cli_prints(self):
+        import subprocess
+        for view, flag in (("blocks", "--blocks"), ("mix", "--mix")):
+            with self.subTest(view):
+                cli = subprocess.run([TBSCOPE, "show", B, "612.matmul_r", flag, "-f", "json",
+                                      "-n", "100", "--sysroot", tbtest.CROSS_SYSROOT],
+                                     cwd=RUNS, capture_output=True, text=True, check=True)
+                api = self.srv.get_json("/api/v1/runs/%s/benchmarks/612.matmul_r/%s" % (B, view))
+                self.assertEqual(api.pop("run"), B)
+                self.assertEqual(json.loads(cli.stdout), api)
+        one = self.srv.get_json("/api/v1/runs/%s/benchmarks/612.matmul_r/mix?function=main" % B)
+        self.assertEqual(one["function"], "main")
+        status, _, _ = self.srv.get(
+            "/api/v1/runs/%s/benchmarks/612.matmul_r/mix?function=nope" % B)
+        self.assertEqual(status, 404)
+
+    def test_compare_bench_blocks_side_by_side(self):
+        d = self.srv.get_json("/api/v1/compare/%s...%s/612.matmul_r?function=main" % (A, B))
+        self.assertEqual(d["blocks"]["function"], "main")
+        for side in ("base", "new"):
+            blocks = d["blocks"][side]["blocks"]
+            self.assertTrue(blocks)
+            self.assertTrue(all(b["function"] == "main" for b in blocks))
+        self.assertEqual(sum(c["delta"] for c in d["mix"]["by_class"]), d["delta"])
+        main = [f for f in d["functions"] if f["name"] == "main"][0]
+        self.assertIs(main["code_changed"], True)
+        self.assertIn("--disassemble='main'", main["objdump_base"])
+        self.assertIn("qemu-riscv64", d["reproduce"])
+
     def test_compare_is_what_the_cli_prints(self):
         import subprocess
         cli = subprocess.run([TBSCOPE, "compare", "-f", "json", A, B], cwd=RUNS,
