@@ -609,6 +609,19 @@ void report_mix_text(struct strbuf *out, const struct benchmark *b,
 	mix_sums_release(&s);
 }
 
+/* base, new and delta columns of a JSON diff row */
+static void json_diff_cols(struct strbuf *out, const json_t *row)
+{
+	unsigned_col(out, true,
+		     (uint64_t)json_integer_value(json_object_get(row, "base")),
+		     15);
+	unsigned_col(out, true,
+		     (uint64_t)json_integer_value(json_object_get(row, "new")),
+		     15);
+	signed_thousands(out, json_integer_value(json_object_get(row, "delta")),
+			 15);
+}
+
 void report_mix_diff_text(struct strbuf *out, const json_t *mix)
 {
 	const json_t *classes = json_object_get(mix, "by_class");
@@ -622,17 +635,7 @@ void report_mix_diff_text(struct strbuf *out, const json_t *mix)
 		    "Base", "New", "Delta", "Share", "Class");
 	json_array_foreach(classes, i, v)
 	{
-		unsigned_col(out, true,
-			     (uint64_t)json_integer_value(
-				     json_object_get(v, "base")),
-			     15);
-		unsigned_col(
-			out, true,
-			(uint64_t)json_integer_value(json_object_get(v, "new")),
-			15);
-		signed_thousands(
-			out, json_integer_value(json_object_get(v, "delta")),
-			15);
+		json_diff_cols(out, v);
 		strbuf_addf(out, " %7.2f%%  %s\n",
 			    json_real_value(json_object_get(v, "share_pct")),
 			    json_string_value(json_object_get(v, "class")));
@@ -643,17 +646,7 @@ void report_mix_diff_text(struct strbuf *out, const json_t *mix)
 	{
 		if (i == 15)
 			break;
-		unsigned_col(out, true,
-			     (uint64_t)json_integer_value(
-				     json_object_get(v, "base")),
-			     15);
-		unsigned_col(
-			out, true,
-			(uint64_t)json_integer_value(json_object_get(v, "new")),
-			15);
-		signed_thousands(
-			out, json_integer_value(json_object_get(v, "delta")),
-			15);
+		json_diff_cols(out, v);
 		strbuf_addf(out, "  %s (%s)\n",
 			    json_string_value(json_object_get(v, "mnemonic")),
 			    json_string_value(json_object_get(v, "class")));

@@ -153,6 +153,43 @@ static int walk(int fd, struct strbuf *rel, int depth, struct found_list *out,
 	return 0;
 }
 
+/* Every .qemu_out file below root; none at all is an error. */
+static int discover(const char *root, struct found_list *found,
+		    struct strlist *warnings, struct errbuf *err)
+{
+	struct strbuf rel = STRBUF_INIT;
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = -1;
+
+	if (fd < 0) {
+		errbuf_set(err, "cannot open run directory '%s': %s", root,
+			   strerror(errno));
+		goto out;
+	}
+	if (walk(fd, &rel, 0, found, warnings, err) < 0) {
+		errbuf_prefix(err, root);
+		goto out;
+	}
+	if (!found->nr) {
+		errbuf_set(err, "'%s': no .qemu_out files in this directory",
+			   root);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&rel);
+	return ret;
+}
+
+static void found_list_release(struct found_list *found)
+{
+	for (size_t i = 0; i < found->nr; i++) {
+		free(found->items[i].rel);
+		free(found->items[i].prog);
+		free(found->items[i].suffix);
+	}
+	free(found->items);
+}
+
 static int cmp_found(const void *a, const void *b)
 {
 	const struct found *x = a, *y = b;
@@ -795,29 +832,16 @@ int run_analyze(struct run *run, const char *root,
 {
 	static const struct run_options defaults;
 	struct found_list found = {0};
-	struct strbuf rel = STRBUF_INIT, sysroot = STRBUF_INIT;
+	struct strbuf sysroot = STRBUF_INIT;
 	struct analyzer az = {0};
-	int fd, ret = -1;
+	int ret = -1;
 
 	memset(run, 0, sizeof(*run));
 	if (!opts)
 		opts = &defaults;
 	run->root = xstrdup(root);
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		errbuf_set(err, "cannot open run directory '%s': %s", root,
-			   strerror(errno));
+	if (discover(root, &found, &run->warnings, err) < 0)
 		goto out;
-	}
-	if (walk(fd, &rel, 0, &found, &run->warnings, err) < 0) {
-		errbuf_prefix(err, root);
-		goto out;
-	}
-	if (!found.nr) {
-		errbuf_set(err, "'%s': no .qemu_out files in this directory",
-			   root);
-		goto out;
-	}
 	qsort(found.items, found.nr, sizeof(*found.items), cmp_found);
 
 	az.root = root;
@@ -858,12 +882,7 @@ int run_analyze(struct run *run, const char *root,
 	run->files = found.nr;
 	ret = 0;
 out:
-	for (size_t i = 0; i < found.nr; i++) {
-		free(found.items[i].rel);
-		free(found.items[i].prog);
-		free(found.items[i].suffix);
-	}
-	free(found.items);
+	found_list_release(&found);
 	for (size_t i = 0; i < az.nr_elves; i++) {
 		elf_image_free(az.elves[i].img);
 		free(az.elves[i].path);
@@ -872,7 +891,6 @@ out:
 	free(az.elves);
 	strlist_release(&az.sysroots);
 	strlist_release(&az.warned);
-	strbuf_release(&rel);
 	strbuf_release(&sysroot);
 	if (ret < 0)
 		run_release(run);
@@ -1093,28 +1111,15 @@ int run_list_files(const char *root, const struct run_options *opts,
 {
 	static const struct run_options defaults;
 	struct found_list found = {0};
-	struct strbuf rel = STRBUF_INIT, sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
 	struct analyzer az = {0};
 	size_t kept = 0;
-	int fd, ret = -1;
+	int ret = -1;
 
 	if (!opts)
 		opts = &defaults;
-	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		errbuf_set(err, "cannot open run directory '%s': %s", root,
-			   strerror(errno));
+	if (discover(root, &found, warnings, err) < 0)
 		goto out;
-	}
-	if (walk(fd, &rel, 0, &found, warnings, err) < 0) {
-		errbuf_prefix(err, root);
-		goto out;
-	}
-	if (!found.nr) {
-		errbuf_set(err, "'%s': no .qemu_out files in this directory",
-			   root);
-		goto out;
-	}
 	az.root = root;
 	az.opts = opts;
 	az.run_warnings = warnings;
@@ -1146,15 +1151,9 @@ int run_list_files(const char *root, const struct run_options *opts,
 	out->nr = kept;
 	ret = 0;
 out:
-	for (size_t i = 0; i < found.nr; i++) {
-		free(found.items[i].rel);
-		free(found.items[i].prog);
-		free(found.items[i].suffix);
-	}
-	free(found.items);
+	found_list_release(&found);
 	strlist_release(&az.sysroots);
 	strlist_release(&az.warned);
-	strbuf_release(&rel);
 	strbuf_release(&sb);
 	return ret;
 }

@@ -264,6 +264,21 @@ static void run_one(struct server *srv, struct index *idx, const char *id,
 	loaded_release(&l);
 }
 
+/* load_ready() for one benchmark; a 404 when the run does not have it. */
+static bool load_bench(struct index *idx, const char *id, const char *bench,
+		       unsigned flags, struct loaded *l,
+		       struct api_response *resp)
+{
+	if (!load_ready(idx, id, flags, bench, l, resp))
+		return false;
+	if (!l->run.nr_benchmarks) {
+		api_error(resp, 404, "not_found",
+			  "no benchmark '%s' in run '%s'", bench, id);
+		return false;
+	}
+	return true;
+}
+
 /*
  * The function a query names (?function=NAME&object=OBJ): its index, -1
  * when none is asked for, or -2 (and a 404 filled) when it does not exist.
@@ -301,16 +316,11 @@ static void benchmark_detail(struct server *srv, struct index *idx,
 		api_error(resp, 400, "bad_request", "bad limit");
 		return;
 	}
-	if (!load_ready(idx, id,
+	if (!load_bench(idx, id, bench,
 			INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
 				(mix ? INDEX_LOAD_MIX : INDEX_LOAD_BLOCKS),
-			bench, &l, resp))
+			&l, resp))
 		goto out;
-	if (!l.run.nr_benchmarks) {
-		api_error(resp, 404, "not_found",
-			  "no benchmark '%s' in run '%s'", bench, id);
-		goto out;
-	}
 	fn = query_function(req, &l.run.benchmarks[0], resp);
 	if (fn == -2)
 		goto out;
@@ -336,16 +346,11 @@ static void benchmark_one(struct server *srv, struct index *idx,
 		api_error(resp, 400, "bad_request", "bad limit");
 		return;
 	}
-	if (!load_ready(idx, id,
+	if (!load_bench(idx, id, bench,
 			INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
 				INDEX_LOAD_DETAILS,
-			bench, &l, resp))
+			&l, resp))
 		goto out;
-	if (!l.run.nr_benchmarks) {
-		api_error(resp, 404, "not_found",
-			  "no benchmark '%s' in run '%s'", bench, id);
-		goto out;
-	}
 	j = json_benchmark(&l.run.benchmarks[0], limit);
 	json_object_set_new(j, "run", json_string(id));
 	if (functions_only) {
@@ -430,15 +435,9 @@ static void compare_bench_api(struct server *srv, struct index *idx,
 			  "expected /compare/<base>...<new>/<bench>");
 		return;
 	}
-	if (!load_ready(idx, a, flags, bench, &la, resp) ||
-	    !load_ready(idx, b, flags, bench, &lb, resp))
+	if (!load_bench(idx, a, bench, flags, &la, resp) ||
+	    !load_bench(idx, b, bench, flags, &lb, resp))
 		goto out;
-	if (!la.run.nr_benchmarks || !lb.run.nr_benchmarks) {
-		api_error(resp, 404, "not_found",
-			  "benchmark '%s' is not in run '%s'", bench,
-			  la.run.nr_benchmarks ? b : a);
-		goto out;
-	}
 	bench_diff_compute(&d, &la.run.benchmarks[0], &lb.run.benchmarks[0]);
 	if (f == REPORT_TEXT) {
 		report_bench_diff_text(&resp->body, &d, limit);
