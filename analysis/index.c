@@ -658,16 +658,19 @@ static void bind_only(sqlite3_stmt *st, const char *only, const struct run *r,
 		sqlite3_bind_null(st, 2);
 }
 
-static int load_blocks(struct index *idx, const char *id, const char *only,
-		       struct run *out, const int64_t *ids, struct errbuf *err)
+/*
+ * Run a per-benchmark query (?1 the run, ?2 the benchmark or NULL; its
+ * first column the benchmark) and hand each row to add_row with the
+ * benchmark it belongs to and that benchmark's allocation counter.
+ */
+static int load_rows(struct index *idx, const char *sql, const char *id,
+		     const char *only, struct run *out, const int64_t *ids,
+		     void (*add_row)(struct benchmark *b, sqlite3_stmt *st,
+				     size_t *alloc),
+		     struct errbuf *err)
 {
 	size_t *allocs = xcalloc(out->nr_benchmarks + 1, sizeof(*allocs));
-	sqlite3_stmt *st = prepare(
-		idx,
-		"SELECT bench, object, function, addr, icount, ecount, tcount,"
-		" code FROM blocks WHERE run_id=?1 AND (?2 IS NULL OR bench=?2)"
-		" ORDER BY bench, idx",
-		err);
+	sqlite3_stmt *st = prepare(idx, sql, err);
 	int rc;
 
 	if (!st) {
@@ -679,72 +682,51 @@ static int load_blocks(struct index *idx, const char *id, const char *only,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct benchmark *b =
 			bench_by_index(out, ids, sqlite3_column_int64(st, 0));
-		struct block_total *k;
 
-		if (!b)
-			continue;
-		ALLOC_GROW(b->blocks, b->nr_blocks + 1,
-			   allocs[b - out->benchmarks]);
-		k = &b->blocks[b->nr_blocks++];
-		memset(k, 0, sizeof(*k));
-		k->object = (uint32_t)sqlite3_column_int64(st, 1);
-		k->function = (uint32_t)sqlite3_column_int64(st, 2);
-		k->addr = col_u64(st, 3);
-		k->icount = (uint32_t)sqlite3_column_int64(st, 4);
-		k->ecount = col_u64(st, 5);
-		k->tcount = col_u64(st, 6);
-		k->code = col_str(st, 7);
+		if (b)
+			add_row(b, st, &allocs[b - out->benchmarks]);
 	}
 	free(allocs);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load blocks");
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
 }
 
-static int load_mix(struct index *idx, const char *id, const char *only,
-		    struct run *out, const int64_t *ids, struct errbuf *err)
+static void add_block_row(struct benchmark *b, sqlite3_stmt *st, size_t *alloc)
 {
-	size_t *allocs = xcalloc(out->nr_benchmarks + 1, sizeof(*allocs));
-	sqlite3_stmt *st = prepare(
-		idx,
-		"SELECT bench, function, mnemonic, class, decoder, ext, count,"
-		" compressed, stack, vector FROM mix WHERE run_id=?1 AND"
-		" (?2 IS NULL OR bench=?2) ORDER BY bench, idx",
-		err);
-	int rc;
+	struct block_total *k;
 
-	if (!st) {
-		free(allocs);
-		return -1;
-	}
-	bind_text(st, 1, id);
-	bind_only(st, only, out, ids);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct benchmark *b =
-			bench_by_index(out, ids, sqlite3_column_int64(st, 0));
-		struct mix_row *m;
+	ALLOC_GROW(b->blocks, b->nr_blocks + 1, *alloc);
+	k = &b->blocks[b->nr_blocks++];
+	memset(k, 0, sizeof(*k));
+	k->object = (uint32_t)sqlite3_column_int64(st, 1);
+	k->function = (uint32_t)sqlite3_column_int64(st, 2);
+	k->addr = col_u64(st, 3);
+	k->icount = (uint32_t)sqlite3_column_int64(st, 4);
+	k->ecount = col_u64(st, 5);
+	k->tcount = col_u64(st, 6);
+	k->code = col_str(st, 7);
+}
 
-		if (!b)
-			continue;
-		ALLOC_GROW(b->mix, b->nr_mix + 1, allocs[b - out->benchmarks]);
-		m = &b->mix[b->nr_mix++];
-		memset(m, 0, sizeof(*m));
-		m->function = (uint32_t)sqlite3_column_int64(st, 1);
-		m->mnemonic = col_str(st, 2);
-		if (!m->mnemonic)
-			m->mnemonic = xstrdup("");
-		m->cls = (uint8_t)sqlite3_column_int(st, 3);
-		m->by = (uint8_t)sqlite3_column_int(st, 4);
-		m->ext = col_str(st, 5);
-		if (!m->ext)
-			m->ext = xstrdup("");
-		m->count = col_u64(st, 6);
-		m->compressed = col_u64(st, 7);
-		m->stack = col_u64(st, 8);
-		m->vector = col_u64(st, 9);
-	}
-	free(allocs);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load mix");
+static void add_mix_row(struct benchmark *b, sqlite3_stmt *st, size_t *alloc)
+{
+	struct mix_row *m;
+
+	ALLOC_GROW(b->mix, b->nr_mix + 1, *alloc);
+	m = &b->mix[b->nr_mix++];
+	memset(m, 0, sizeof(*m));
+	m->function = (uint32_t)sqlite3_column_int64(st, 1);
+	m->mnemonic = col_str(st, 2);
+	if (!m->mnemonic)
+		m->mnemonic = xstrdup("");
+	m->cls = (uint8_t)sqlite3_column_int(st, 3);
+	m->by = (uint8_t)sqlite3_column_int(st, 4);
+	m->ext = col_str(st, 5);
+	if (!m->ext)
+		m->ext = xstrdup("");
+	m->count = col_u64(st, 6);
+	m->compressed = col_u64(st, 7);
+	m->stack = col_u64(st, 8);
+	m->vector = col_u64(st, 9);
 }
 
 int index_load_run(struct index *idx, const char *id, unsigned flags,
@@ -950,10 +932,19 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 			goto db_fail;
 	}
 	if ((flags & INDEX_LOAD_BLOCKS) &&
-	    load_blocks(idx, id, only, out, ids, err) < 0)
+	    load_rows(idx,
+		      "SELECT bench, object, function, addr, icount, ecount,"
+		      " tcount, code FROM blocks WHERE run_id=?1 AND"
+		      " (?2 IS NULL OR bench=?2) ORDER BY bench, idx",
+		      id, only, out, ids, add_block_row, err) < 0)
 		goto fail;
 	if ((flags & INDEX_LOAD_MIX) &&
-	    load_mix(idx, id, only, out, ids, err) < 0)
+	    load_rows(idx,
+		      "SELECT bench, function, mnemonic, class, decoder, ext,"
+		      " count, compressed, stack, vector FROM mix WHERE"
+		      " run_id=?1 AND (?2 IS NULL OR bench=?2) ORDER BY"
+		      " bench, idx",
+		      id, only, out, ids, add_mix_row, err) < 0)
 		goto fail;
 	free(ids);
 	return 1;
