@@ -273,7 +273,12 @@ void mix_compute(struct benchmark *b, struct elf_image *const *imgs,
 		else
 			count_no_bytes(&ms, blk, blk->icount);
 	}
-	for (size_t i = 0; i < b->nr_functions; i++) {
+	/*
+	 * Whole bodies are decoded for the hottest functions only (sorted:
+	 * the index is the rank): those are the ones a delta can name.
+	 */
+	for (size_t i = 0; i < b->nr_functions && i < MIX_HASHED_FUNCTIONS;
+	     i++) {
 		struct function_total *f = &b->functions[i];
 		struct disasm *d = per_obj[f->object];
 

@@ -12,10 +12,10 @@
  * always add up exactly to the benchmark's total.
  *
  * The module also renders kept blocks' disassembly (JSON text) and a
- * per-function code hash: the function's whole body decoded linearly,
- * with numeric operands dropped so that moving code or data around does
- * not count as a change, hashed.  Two builds' functions of the same name
- * whose hashes differ had their code changed.
+ * code hash of the MIX_HASHED_FUNCTIONS hottest functions: the whole body
+ * decoded linearly, with numeric operands dropped so that moving code or data
+ * around does not count as a change, hashed.  Two builds' functions of the same
+ * name whose hashes differ had their code changed.
  */
 #ifndef ANALYSIS_MIX_H
 #define ANALYSIS_MIX_H
@@ -28,6 +28,9 @@ struct benchmark;
 struct elf_image;
 
 #define MIX_NO_BYTES "(no bytes)"
+
+/* Functions whose code is hashed, the hottest first (see code_hash). */
+#define MIX_HASHED_FUNCTIONS 1000
 
 struct mix_row {
 	uint32_t function; /* index into benchmark.functions */

@@ -484,11 +484,36 @@ static void resolve_mapping(struct analyzer *az, struct bench_state *st,
 	free(elf);
 }
 
+/* The function of a symbol, remembered: hashing its name per row is slow. */
+#define SYM_CACHE 4096
+
+struct sym_cache {
+	const void *key; /* the elf_sym, or the name of a pseudo-function */
+	uint32_t object, function;
+};
+
+static uint32_t cached_function(struct bench_state *st, struct sym_cache *c,
+				uint32_t obj, const char *fname,
+				const struct elf_sym *sym)
+{
+	const void *key = sym ? (const void *)sym : (const void *)fname;
+	struct sym_cache *e =
+		&c[((uintptr_t)key >> 4 ^ obj * 0x9e3779b1u) % SYM_CACHE];
+
+	if (e->key != key || e->object != obj) {
+		e->key = key;
+		e->object = obj;
+		e->function = function_index(st, obj, fname, sym);
+	}
+	return e->function;
+}
+
 static void attribute(struct analyzer *az, struct bench_state *st,
 		      const char *prog, const struct qemu_out *q,
 		      const struct proc_map *map)
 {
 	struct map_target *t = xcalloc(map->nr ? map->nr : 1, sizeof(*t));
+	struct sym_cache *cache = xcalloc(SYM_CACHE, sizeof(*cache));
 	uint32_t unmapped = UINT32_MAX;
 
 	for (size_t i = 0; i < q->nr; i++) {
@@ -535,9 +560,10 @@ static void attribute(struct analyzer *az, struct bench_state *st,
 				fname = m->objfile;
 			}
 		}
-		func = function_index(st, obj, fname, sym);
+		func = cached_function(st, cache, obj, fname, sym);
 		add_block(st, obj, func, addr, r);
 	}
+	free(cache);
 	free(t);
 }
 
@@ -700,11 +726,15 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 
 		for (size_t i = 0; i < b->nr_objects; i++)
 			imgs[obj_new[i]] = st->imgs[i];
-		/* the hottest overall and the hottest of each function */
+		/*
+		 * The hottest overall and the hottest of each hot function
+		 * (functions are sorted: the index is the rank).
+		 */
 		for (size_t i = 0; i < b->nr_blocks; i++) {
+			uint32_t fn = b->blocks[i].function;
 			bool hot_in_function =
-				per_func[b->blocks[i].function]++ <
-				RUN_HOT_BLOCKS_PER_FUNCTION;
+				fn < RUN_HOT_FUNCTIONS &&
+				per_func[fn]++ < RUN_HOT_BLOCKS_PER_FUNCTION;
 
 			keep[i] = i < RUN_HOT_BLOCKS || hot_in_function;
 		}

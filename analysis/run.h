@@ -44,6 +44,7 @@ struct run_options {
 };
 
 #define RUN_HOT_BLOCKS		    256
+#define RUN_HOT_FUNCTIONS	    100
 #define RUN_HOT_BLOCKS_PER_FUNCTION 32
 
 struct mix_row;
@@ -117,8 +118,8 @@ struct benchmark {
 	size_t nr_functions;
 	/*
 	 * Most instructions first: all of them with keep_blocks, else the
-	 * hottest (RUN_HOT_BLOCKS overall and RUN_HOT_BLOCKS_PER_FUNCTION in
-	 * each function).
+	 * hottest: RUN_HOT_BLOCKS overall, and RUN_HOT_BLOCKS_PER_FUNCTION in
+	 * each of the RUN_HOT_FUNCTIONS hottest functions.
 	 */
 	struct block_total *blocks;
 	size_t nr_blocks;
