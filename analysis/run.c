@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,11 +236,13 @@ struct analyzer {
 	const char *root;
 	const struct run_options *opts;
 	struct strlist sysroots;
-	struct elf_entry *elves;
+	struct elf_entry **elves; /* stable pointers: threads hold them */
 	size_t nr_elves, alloc_elves;
 	struct strlist *run_warnings;
 	struct strlist warned; /* run warnings already given, deduplicated */
 	uint64_t files_done, files_total;
+	/* benchmarks are analysed by worker threads: this guards the above */
+	pthread_mutex_t lock;
 };
 
 static bool regular_file(const char *path)
@@ -254,24 +257,33 @@ static struct elf_entry *elf_get(struct analyzer *az, const char *path)
 	struct errbuf err;
 	struct elf_entry *e;
 
+	pthread_mutex_lock(&az->lock);
 	for (size_t i = 0; i < az->nr_elves; i++)
-		if (!strcmp(az->elves[i].path, path))
-			return &az->elves[i];
+		if (!strcmp(az->elves[i]->path, path)) {
+			e = az->elves[i];
+			goto out;
+		}
 	ALLOC_GROW(az->elves, az->nr_elves + 1, az->alloc_elves);
-	e = &az->elves[az->nr_elves++];
+	e = az->elves[az->nr_elves++] = xcalloc(1, sizeof(*e));
 	e->path = xstrdup(path);
+	/* opened under the lock: the first thread to need it reads it */
 	e->img = elf_image_open(path, &err);
 	e->error = e->img ? NULL : xstrdup(err.msg);
+out:
+	pthread_mutex_unlock(&az->lock);
 	return e;
 }
 
 static void warn_once(struct analyzer *az, const char *msg)
 {
+	pthread_mutex_lock(&az->lock);
 	for (size_t i = 0; i < az->warned.nr; i++)
 		if (!strcmp(az->warned.items[i], msg))
-			return;
+			goto out;
 	strlist_add(&az->warned, msg);
 	strlist_add(az->run_warnings, msg);
+out:
+	pthread_mutex_unlock(&az->lock);
 }
 
 /*
@@ -838,10 +850,12 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		attribute(az, &st, f[i].prog, &q, &map);
 		qemu_out_release(&q);
 		proc_map_release(&map);
+		pthread_mutex_lock(&az->lock);
 		az->files_done++;
 		if (az->opts->progress)
 			az->opts->progress(az->opts->progress_ctx,
 					   az->files_done, az->files_total);
+		pthread_mutex_unlock(&az->lock);
 	}
 	b->has_insns = all_insns;
 	if (!b->has_insns)
@@ -857,16 +871,78 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 	strbuf_release(&mapname);
 }
 
+/* The benchmarks of a run, analysed by one or more threads. */
+struct work {
+	struct analyzer *az;
+	struct run *run;
+	const struct found_list *found;
+	struct {
+		size_t first, nr;
+	} * groups; /* per benchmark: its .qemu_out files in found */
+	size_t nr, alloc;
+	size_t next; /* the next group to take, under az->lock */
+};
+
+static void *worker(void *arg)
+{
+	struct work *w = arg;
+
+	for (;;) {
+		size_t g;
+
+		pthread_mutex_lock(&w->az->lock);
+		g = w->next++;
+		pthread_mutex_unlock(&w->az->lock);
+		if (g >= w->nr)
+			return NULL;
+		analyze_benchmark(w->az, &w->run->benchmarks[g],
+				  &w->found->items[w->groups[g].first],
+				  w->groups[g].nr);
+	}
+}
+
+static void analyze_all(struct work *w, unsigned threads)
+{
+	pthread_t tid[RUN_MAX_THREADS];
+	size_t started = 0;
+
+	if (threads > RUN_MAX_THREADS)
+		threads = RUN_MAX_THREADS;
+	if (threads > w->nr)
+		threads = (unsigned)w->nr;
+	/* the calling thread is one of the workers */
+	for (unsigned i = 1; i < threads; i++)
+		if (pthread_create(&tid[started], NULL, worker, w) == 0)
+			started++;
+	worker(w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+unsigned run_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int run_analyze(struct run *run, const char *root,
 		const struct run_options *opts, struct errbuf *err)
 {
 	static const struct run_options defaults;
 	struct found_list found = {0};
+	struct work work = {0};
 	struct strbuf sysroot = STRBUF_INIT;
 	struct analyzer az = {0};
 	int ret = -1;
 
 	memset(run, 0, sizeof(*run));
+	pthread_mutex_init(&az.lock, NULL);
 	if (!opts)
 		opts = &defaults;
 	run->root = xstrdup(root);
@@ -896,14 +972,20 @@ int run_analyze(struct run *run, const char *root,
 			;
 		if (opts->only && strcmp(opts->only, name))
 			continue;
-		run->benchmarks =
-			xreallocarray(run->benchmarks, run->nr_benchmarks + 1,
-				      sizeof(*run->benchmarks));
-		memset(&run->benchmarks[run->nr_benchmarks], 0,
-		       sizeof(*run->benchmarks));
-		analyze_benchmark(&az, &run->benchmarks[run->nr_benchmarks++],
-				  &found.items[i], j - i);
+		ALLOC_GROW(work.groups, work.nr + 1, work.alloc);
+		work.groups[work.nr].first = i;
+		work.groups[work.nr++].nr = j - i;
 	}
+	run->benchmarks =
+		xcalloc(work.nr ? work.nr : 1, sizeof(*run->benchmarks));
+	run->nr_benchmarks = work.nr;
+	work.az = &az;
+	work.run = run;
+	work.found = &found;
+	analyze_all(&work, opts->threads);
+	free(work.groups);
+	/* threads met the shared warnings in any order: sort them */
+	qsort(run->warnings.items, run->warnings.nr, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < run->nr_benchmarks; i++)
 		add_sat(&run->instructions, run->benchmarks[i].instructions,
 			&run->overflow);
@@ -914,13 +996,15 @@ int run_analyze(struct run *run, const char *root,
 out:
 	found_list_release(&found);
 	for (size_t i = 0; i < az.nr_elves; i++) {
-		elf_image_free(az.elves[i].img);
-		free(az.elves[i].path);
-		free(az.elves[i].error);
+		elf_image_free(az.elves[i]->img);
+		free(az.elves[i]->path);
+		free(az.elves[i]->error);
+		free(az.elves[i]);
 	}
 	free(az.elves);
 	strlist_release(&az.sysroots);
 	strlist_release(&az.warned);
+	pthread_mutex_destroy(&az.lock);
 	strbuf_release(&sysroot);
 	if (ret < 0)
 		run_release(run);
@@ -1146,6 +1230,7 @@ int run_list_files(const char *root, const struct run_options *opts,
 	size_t kept = 0;
 	int ret = -1;
 
+	pthread_mutex_init(&az.lock, NULL);
 	if (!opts)
 		opts = &defaults;
 	if (discover(root, &found, warnings, err) < 0)
@@ -1184,6 +1269,7 @@ out:
 	found_list_release(&found);
 	strlist_release(&az.sysroots);
 	strlist_release(&az.warned);
+	pthread_mutex_destroy(&az.lock);
 	strbuf_release(&sb);
 	return ret;
 }

@@ -37,12 +37,14 @@ struct run_options {
 	bool no_symbols;  /* skip ELF lookups: objects only, faster */
 	bool keep_blocks; /* keep all of benchmark.blocks, not the hottest */
 	bool decode;	  /* disassemble: the mix, block code, code hashes */
+	unsigned threads; /* benchmarks analysed at once (0, 1: one) */
 	const char *only; /* analyse only the benchmark of this name */
 	/* called after each .qemu_out file, if not NULL */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 };
 
+#define RUN_MAX_THREADS		    64
 #define RUN_HOT_BLOCKS		    256
 #define RUN_HOT_FUNCTIONS	    100
 #define RUN_HOT_BLOCKS_PER_FUNCTION 32
@@ -189,6 +191,9 @@ int run_list_files(const char *root, const struct run_options *opts,
 		   struct run_files *out, struct strlist *warnings,
 		   struct errbuf *err);
 void run_files_release(struct run_files *f);
+
+/* Analysis threads for this machine: one per online CPU, up to 8. */
+unsigned run_default_threads(void);
 
 /* Free everything; *run is RUN_INIT again. */
 void run_release(struct run *run);

@@ -207,6 +207,7 @@ static int analyze_one(struct catalog *cat, struct index *idx, const char *id,
 		.progress = on_progress,
 		.progress_ctx = &pctx,
 		.decode = true,
+		.threads = run_default_threads(),
 	};
 	struct run run = RUN_INIT;
 	char fp[33];

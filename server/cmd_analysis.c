@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "bench_diff.h"
@@ -85,6 +86,7 @@ static int load_run(struct run *run, const char *dir,
 		.only = only,
 		/* one benchmark's detail: decode it (the mix, code changes) */
 		.decode = symbols && only,
+		.threads = run_default_threads(),
 	};
 	struct errbuf err;
 
