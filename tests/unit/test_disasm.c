@@ -192,6 +192,11 @@ static bool same_operands(const char *m, const char *ours, const char *ref)
 	return true;
 }
 
+/* The flags both RISC-V classifiers set. */
+#define FLAGS                                                                  \
+	(INSN_F_COMPRESSED | INSN_F_STACK | INSN_F_TARGET | INSN_F_MOVE |      \
+	 INSN_F_VECTOR)
+
 struct counts {
 	size_t insns, agree, by[INSN_DECODER_NR], cls_disagree;
 	size_t ops_agree; /* operands equal too (respelled ones excepted) */
@@ -286,22 +291,27 @@ static struct counts check_binary(const char *path, struct counts *total)
 					ri++;
 				/*
 				 * The capstone rule set and rv_decode()
-				 * must give the same class.
+				 * must give the same class and flags.
 				 */
 				if (d->by == INSN_BY_CAPSTONE &&
 				    rv_decode(bytes + off - d->len, d->len, 64,
 					      d->addr, &rv) == d->len &&
-				    (unsigned)rv.cls != d->cls &&
+				    ((unsigned)rv.cls != d->cls ||
+				     (rv.flags & FLAGS) != (d->flags & FLAGS) ||
+				     rv.mem_width != d->mem_width) &&
 				    c.cls_disagree++ < 10)
 					fprintf(stderr,
 						"  class: %llx %s: capstone "
-						"rule %s, rv_decode %s\n",
+						"rule %s/%#x/%u, rv_decode "
+						"%s/%#x/%u\n",
 						(unsigned long long)d->addr,
 						d->mnemonic,
 						insn_class_name(
 							(enum insn_class)
 								d->cls),
-						insn_class_name(rv.cls));
+						d->flags, d->mem_width,
+						insn_class_name(rv.cls),
+						rv.flags, rv.mem_width);
 			}
 		}
 	}

@@ -91,6 +91,50 @@ static bool class_fits_ext(const char *ext, enum insn_class cls, unsigned flags)
 	return true;
 }
 
+/*
+ * Bytes per access from the corpus mnemonic alone, for the memory
+ * instructions; -1 for the others.
+ */
+static int width_from_name(const char *m)
+{
+	static const struct {
+		const char *name;
+		int width;
+	} scalar[] = {
+		{"lb", 1},	{"lbu", 1},	{"sb", 1},    {"c.lbu", 1},
+		{"c.sb", 1},	{"lh", 2},	{"lhu", 2},   {"sh", 2},
+		{"flh", 2},	{"fsh", 2},	{"c.lh", 2},  {"c.lhu", 2},
+		{"c.sh", 2},	{"lw", 4},	{"lwu", 4},   {"sw", 4},
+		{"flw", 4},	{"fsw", 4},	{"c.lw", 4},  {"c.sw", 4},
+		{"c.lwsp", 4},	{"c.swsp", 4},	{"ld", 8},    {"sd", 8},
+		{"fld", 8},	{"fsd", 8},	{"c.ld", 8},  {"c.sd", 8},
+		{"c.ldsp", 8},	{"c.sdsp", 8},	{"c.fld", 8}, {"c.fsd", 8},
+		{"c.fldsp", 8}, {"c.fsdsp", 8},
+	};
+	const char *e;
+
+	for (size_t i = 0; i < sizeof(scalar) / sizeof(scalar[0]); i++)
+		if (!strcmp(m, scalar[i].name))
+			return scalar[i].width;
+	if (!strncmp(m, "amo", 3) || !strncmp(m, "lr.", 3) ||
+	    !strncmp(m, "sc.", 3))
+		return strstr(m, ".w") ? 4 : strstr(m, ".d") ? 8 : 16;
+	if (!strcmp(m, "vlm.v") || !strcmp(m, "vsm.v"))
+		return 1;
+	if ((m[0] == 'v' && (m[1] == 'l' || m[1] == 's')) &&
+	    strncmp(m, "vsetvl", 6) && strcmp(m, "vsetivli")) {
+		/* vle32.v, vlsseg2e16.v, vluxei64.v, vl2re8.v, vs4r.v */
+		if (m[1] == 's' && m[2] >= '1' && m[2] <= '8' && m[3] == 'r')
+			return 1;
+		e = strrchr(m, 'e');
+		if (e && e[1] == 'i')
+			e++;
+		if (e && e[1] >= '1' && e[1] <= '8')
+			return (int)strtol(e + 1, NULL, 10) / 8;
+	}
+	return -1;
+}
+
 static void format(const struct rv_insn *in, char *buf, size_t size)
 {
 	if (in->operands[0])
@@ -129,12 +173,17 @@ static int check_row(const char *word_s, const char *ext, const char *text,
 		}
 	} else if (got == len && !strcmp(buf, text) && in.ext &&
 		   !strcmp(in.ext, ext)) {
+		int width = width_from_name(in.mnemonic);
+
 		t->accepted_ok++;
-		if (class_fits_ext(ext, in.cls, in.flags))
+		if (class_fits_ext(ext, in.cls, in.flags) &&
+		    (width < 0 ? !in.mem_width
+			       : (unsigned)width == in.mem_width))
 			return 0;
 		if (t->bad_class++ < 20)
-			fprintf(stderr, "  %s: %s [%s] classed %s\n", word_s,
-				text, ext, insn_class_name(in.cls));
+			fprintf(stderr, "  %s: %s [%s] classed %s, width %u\n",
+				word_s, text, ext, insn_class_name(in.cls),
+				in.mem_width);
 		return -1;
 	}
 	if (t->wrong++ < 40)
@@ -176,8 +225,8 @@ static struct tally check_file(const char *name, unsigned *rows)
 		line = eol + 1;
 	}
 	printf("%s: %u rows: %u decoded as LLVM, %u rejected as LLVM, "
-	       "%u deliberate differences, %u wrong, %u in a class that does "
-	       "not fit their extension\n",
+	       "%u deliberate differences, %u wrong, %u with a class or width "
+	       "that does not fit their extension or mnemonic\n",
 	       name, *rows, t.accepted_ok, t.rejected_ok, t.deliberate, t.wrong,
 	       t.bad_class);
 	free(buf);
