@@ -394,7 +394,8 @@ static void fixture_programs_and_libs_match_objdump(void **state)
  *   8da c.mv    8dc sh2add  8e0 bge
  * Counted by hand: int-alu 7 (5 c.mv, addiw, subw), bitmanip 4 (min,
  * add.uw, 2 sh2add), store 5 (all c.sdsp, all off sp), branch-cond 2;
- * 10 compressed; the 4 Zb* ones need the fallback.
+ * 10 compressed; 5 register moves (the c.mv); the 4 Zb* ones need the
+ * fallback.
  */
 static void hand_counted_block_classes(void **state)
 {
@@ -406,7 +407,7 @@ static void hand_counted_block_classes(void **state)
 	struct disasm *ctx;
 	struct disasm_insn out[18];
 	unsigned cls[INSN_CLASS_NR] = {0}, by[INSN_DECODER_NR] = {0};
-	unsigned compressed = 0, stack = 0, bytes_used = 0;
+	unsigned compressed = 0, stack = 0, moves = 0, bytes_used = 0;
 	const uint8_t *bytes;
 	size_t avail;
 
@@ -422,6 +423,7 @@ static void hand_counted_block_classes(void **state)
 		by[out[i].by]++;
 		compressed += !!(out[i].flags & INSN_F_COMPRESSED);
 		stack += !!(out[i].flags & INSN_F_STACK);
+		moves += !!(out[i].flags & INSN_F_MOVE);
 		bytes_used += out[i].len;
 	}
 	assert_int_equal(cls[INSN_INT_ALU], 7);
@@ -430,6 +432,7 @@ static void hand_counted_block_classes(void **state)
 	assert_int_equal(cls[INSN_BRANCH_COND], 2);
 	assert_int_equal(compressed, 10);
 	assert_int_equal(stack, 5);
+	assert_int_equal(moves, 5);
 	assert_int_equal(by[INSN_BY_FALLBACK], 4);
 	assert_int_equal(by[INSN_BY_CAPSTONE], 14);
 	assert_int_equal(bytes_used, 0x8e4 - 0x8b0);
@@ -533,6 +536,7 @@ static void x86_64_classes(void **state)
 		{"660f58c1", "addpd", INSN_V_FP, INSN_F_VECTOR},
 		{"90", "nop", INSN_NOP, 0},
 		{"488d0500000000", "lea", INSN_INT_ALU, 0},
+		{"4889d8", "mov", INSN_INT_ALU, INSN_F_MOVE},
 		{"f30fb8c1", "popcnt", INSN_BITMANIP, 0},
 		{"0f05", "syscall", INSN_SYSTEM, 0},
 	};
@@ -553,6 +557,7 @@ static void aarch64_classes(void **state)
 		{"e00740f9", "ldr", INSN_LOAD, INSN_F_STACK},
 		{"200000f9", "str", INSN_STORE, 0},
 		{"2000028b", "add", INSN_INT_ALU, 0},
+		{"e00301aa", "mov", INSN_INT_ALU, INSN_F_MOVE},
 		{"207c029b", "mul", INSN_INT_MUL, 0},
 		{"200cc29a", "sdiv", INSN_INT_DIV, 0},
 		{"1f2003d5", "nop", INSN_NOP, 0},
