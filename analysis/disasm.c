@@ -267,6 +267,10 @@ static void rv_classify_capstone(const char *n, const cs_detail *d, uint32_t w,
 		else
 			cls = INSN_FP_ARITH;
 	}
+	if ((!strcmp(n, "c.mv") && rd) ||
+	    (!strcmp(n, "addi") && rd && !(w >> 20)) ||
+	    (starts(n, "fsgnj.") && rs1 == ((w >> 20) & 31)))
+		out->flags |= INSN_F_MOVE;
 	out->cls = (uint8_t)cls;
 	out->ext = ext;
 }
@@ -470,6 +474,10 @@ static void x86_classify(const cs_insn *ci, struct disasm_insn *out)
 	} else if (rd) {
 		cls = INSN_LOAD;
 	}
+	if (x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+	    x->operands[1].type == X86_OP_REG &&
+	    (starts(m, "mov") || starts(m, "vmov")))
+		out->flags |= INSN_F_MOVE;
 	if (insn_class_is_mem(cls)) {
 		out->mem_width = (uint8_t)width;
 		if (stack)
@@ -590,6 +598,10 @@ static void arm64_classify(const cs_insn *ci, struct disasm_insn *out)
 	}
 	if (simd)
 		out->flags |= INSN_F_VECTOR;
+	if (a->op_count == 2 && a->operands[0].type == ARM64_OP_REG &&
+	    a->operands[1].type == ARM64_OP_REG &&
+	    (!strcmp(m, "mov") || !strcmp(m, "fmov")))
+		out->flags |= INSN_F_MOVE;
 	if ((cls == INSN_JUMP || cls == INSN_CALL || cls == INSN_BRANCH_COND) &&
 	    has_group(d, ARM64_GRP_BRANCH_RELATIVE) && a->op_count &&
 	    a->operands[a->op_count - 1].type == ARM64_OP_IMM) {

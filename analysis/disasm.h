@@ -54,8 +54,9 @@ struct disasm_insn {
 	uint8_t mem_width;  /* bytes per access (element width for
 			       vectors); 0 if none or not known */
 	uint16_t flags;	    /* enum insn_flags */
-	const char *ext;    /* "I", "C", "Zba", "V", "sse2", ...; static
-			       string, "" when not known */
+	const char *ext;    /* RISC-V: "I", "C", "Zba", "V", ...; AArch64:
+			       "neon", "sve" or ""; x86-64: "" (not
+			       derived yet).  Static string */
 	char mnemonic[32];  /* "sh2add", "c.addi", "vle32.v", "mov"; for
 			       unknown ones ".insn" */
 	char operands[160]; /* "a0, a1, a2"; for unknown ones the raw

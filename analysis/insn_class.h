@@ -57,6 +57,9 @@ enum insn_flags {
 				       rsp or rbp, push/pop) */
 	INSN_F_VECTOR = 1 << 2,	    /* vector/SIMD instruction */
 	INSN_F_TARGET = 1 << 3,	    /* direct branch: `target` is valid */
+	INSN_F_MOVE = 1 << 4,	    /* register copy: c.mv, addi rd,rs,0,
+				       fsgnj.* rd,rs,rs (fmv), x86/AArch64
+				       mov/fmov reg,reg */
 };
 
 /* Which decoder produced an instruction. */

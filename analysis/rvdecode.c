@@ -369,6 +369,8 @@ static unsigned c_q2_misc(uint16_t w, struct rv_insn *in, struct fmt *f)
 		op_x(f, rd);
 		op_x(f, rs2);
 		set(in, INSN_INT_ALU, "C", 0);
+		if (rd)
+			in->flags |= INSN_F_MOVE;
 		return 2;
 	}
 	if (!rs2) {
@@ -751,6 +753,8 @@ static unsigned dec_op_imm(uint32_t w, unsigned xlen, struct rv_insn *in,
 		op_x(f, rs1);
 		op_imm(f, imm);
 		set(in, w == 0x00000013 ? INSN_NOP : INSN_INT_ALU, "I", 0);
+		if (f3 == 0 && !imm && rd)
+			in->flags |= INSN_F_MOVE;
 		return 4;
 	}
 	/* funct3 1 and 5: shifts and the Zbb/Zbs immediate forms. */
@@ -1269,8 +1273,7 @@ static unsigned dec_fp_mem(uint32_t w, bool store, struct rv_insn *in,
 	mn(in, store ? snames[width] : lnames[width]);
 	op_f(f, store ? bits(w, 24, 20) : bits(w, 11, 7));
 	op_mem(f, store ? s_imm(w) : sext(w >> 20, 12), rs1);
-	set(in, store ? INSN_FP_STORE : INSN_FP_LOAD, ext[width],
-	    1u << (width - 1));
+	set(in, store ? INSN_FP_STORE : INSN_FP_LOAD, ext[width], 1u << width);
 	if (rs1 == REG_SP)
 		in->flags |= INSN_F_STACK;
 	return 4;
@@ -1378,6 +1381,8 @@ static unsigned dec_op_fp(uint32_t w, unsigned xlen, struct rv_insn *in,
 		op_f(f, rs1);
 		op_f(f, rs2);
 		set(in, INSN_FP_ARITH, ext, 0);
+		if (rm == 0 && rs1 == rs2)
+			in->flags |= INSN_F_MOVE; /* fmv.[sdh] */
 		return 4;
 	}
 	case 0x05: {

@@ -38,8 +38,9 @@ struct rv_insn {
 /*
  * Decode the instruction at p[0..avail), which sits at address pc (used
  * only for the absolute targets of pc-relative branches and jumps).  xlen
- * is 64 or 32; only RV64 is checked against the LLVM corpus, RV32 differs
- * in the compressed quadrants, shift widths and the *W instructions.
+ * is 64 or 32.  RV64 is checked against the LLVM corpus; for RV32, which
+ * differs in the compressed quadrants, shift widths and the *W/D-register
+ * instructions, only the compressed space is checked (against binutils).
  *
  * Returns the length (2 or 4) and fills *out, or 0 when the bytes are not
  * an instruction this decoder knows (reserved encodings, extensions it does

@@ -5,7 +5,8 @@
  * of Debian's riscv64 libc, libm and ld.so is disassembled linearly with
  * disasm_block(), and every instruction's address, length and mnemonic is
  * compared with `riscv64-linux-gnu-objdump -d -z -M no-aliases` (binutils
- * is a test dependency).  Agreement must be 100 % with 0 unknown.
+ * is a test dependency), and its operands token by token (see
+ * same_operands()).  Agreement must be 100 % with 0 unknown.
  *
  * Plus small hand-counted blocks for the class scheme on RISC-V, x86-64
  * and AArch64, and the block-level contract (exactly icount instructions,
@@ -38,6 +39,8 @@ struct ref_insn {
 	uint64_t addr;
 	unsigned len;
 	char mnemonic[32];
+	char operands[96]; /* objdump's, without its "# ..." comment */
+	bool respelled;	   /* normalise() changed the mnemonic */
 };
 
 struct ref_list {
@@ -114,12 +117,89 @@ static void run_objdump(const char *path, struct ref_list *out,
 		r->len = hex / 2;
 		snprintf(r->mnemonic, sizeof(r->mnemonic), "%s",
 			 normalise(mn, ops, normalised));
+		r->respelled = strcmp(r->mnemonic, mn) != 0;
+		ops[strcspn(ops, "#<\n")] = '\0';
+		snprintf(r->operands, sizeof(r->operands), "%s", ops);
 	}
 	assert_int_equal(pclose(p), 0);
 }
 
+/* Split operand text at ',', '(' and ')' into trimmed tokens. */
+static unsigned tokens(const char *ops, char tok[][48], unsigned max)
+{
+	unsigned n = 0, len = 0;
+
+	for (const char *p = ops;; p++) {
+		bool end = !*p || *p == ',' || *p == '(' || *p == ')';
+
+		if (!end && *p != ' ' && *p != '\t' && len < 47) {
+			tok[n][len++] = *p;
+			continue;
+		}
+		if (end && len) {
+			tok[n][len] = '\0';
+			if (++n == max)
+				return n;
+			len = 0;
+		}
+		if (!*p)
+			return n;
+	}
+}
+
+static bool number(const char *t, int base, long long *v)
+{
+	char *end;
+
+	if (!*t)
+		return false;
+	*v = strtoll(t, &end, base);
+	return !*end;
+}
+
+/*
+ * Compare our operands (LLVM spelling) with objdump's for mnemonic m.
+ * binutils writes no space after commas, immediates mostly in decimal,
+ * branch targets as bare hex and omits the `dyn` rounding mode; so the
+ * operands are compared token by token, numbers by value.
+ */
+static bool same_operands(const char *m, const char *ours, const char *ref)
+{
+	char a[8][48], b[8][48];
+	unsigned na = tokens(ours, a, 8), nb = tokens(ref, b, 8);
+	bool pcrel = (m[0] == 'b' && strcmp(m, "bclr") && strcmp(m, "bset") &&
+		      strncmp(m, "bclr", 4) && strncmp(m, "bset", 4) &&
+		      strncmp(m, "bext", 4) && strncmp(m, "binv", 4)) ||
+		     !strcmp(m, "jal") || !strcmp(m, "c.j") ||
+		     !strcmp(m, "c.jal") || !strcmp(m, "c.beqz") ||
+		     !strcmp(m, "c.bnez");
+
+	if (na == nb + 1 && !strcmp(a[na - 1], "dyn"))
+		na--;
+	if (na != nb)
+		return false;
+	for (unsigned i = 0; i < na; i++) {
+		long long x, y;
+		int base = pcrel && i == nb - 1 ? 16 : 0;
+
+		if (number(a[i], 0, &x) && number(b[i], base, &y)) {
+			if (x != y)
+				return false;
+		} else if (strcmp(a[i], b[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The flags both RISC-V classifiers set. */
+#define FLAGS                                                                  \
+	(INSN_F_COMPRESSED | INSN_F_STACK | INSN_F_TARGET | INSN_F_MOVE |      \
+	 INSN_F_VECTOR)
+
 struct counts {
 	size_t insns, agree, by[INSN_DECODER_NR], cls_disagree;
+	size_t ops_agree; /* operands equal too (respelled ones excepted) */
 	size_t ref, normalised; /* objdump's instructions, respelled ones */
 };
 
@@ -175,6 +255,21 @@ static struct counts check_binary(const char *path, struct counts *total)
 				    r->len == d->len &&
 				    !strcmp(r->mnemonic, d->mnemonic)) {
 					c.agree++;
+					if (r->respelled ||
+					    same_operands(d->mnemonic,
+							  d->operands,
+							  r->operands))
+						c.ops_agree++;
+					else if (shown++ < 20)
+						fprintf(stderr,
+							"  %llx: operands: "
+							"ours '%s %s', "
+							"objdump '%s'\n",
+							(unsigned long long)
+								d->addr,
+							d->mnemonic,
+							d->operands,
+							r->operands);
 				} else if (shown++ < 20) {
 					fprintf(stderr,
 						"  %s: %llx: ours '%s %s' (%u, "
@@ -196,22 +291,27 @@ static struct counts check_binary(const char *path, struct counts *total)
 					ri++;
 				/*
 				 * The capstone rule set and rv_decode()
-				 * must give the same class.
+				 * must give the same class and flags.
 				 */
 				if (d->by == INSN_BY_CAPSTONE &&
 				    rv_decode(bytes + off - d->len, d->len, 64,
 					      d->addr, &rv) == d->len &&
-				    (unsigned)rv.cls != d->cls &&
+				    ((unsigned)rv.cls != d->cls ||
+				     (rv.flags & FLAGS) != (d->flags & FLAGS) ||
+				     rv.mem_width != d->mem_width) &&
 				    c.cls_disagree++ < 10)
 					fprintf(stderr,
 						"  class: %llx %s: capstone "
-						"rule %s, rv_decode %s\n",
+						"rule %s/%#x/%u, rv_decode "
+						"%s/%#x/%u\n",
 						(unsigned long long)d->addr,
 						d->mnemonic,
 						insn_class_name(
 							(enum insn_class)
 								d->cls),
-						insn_class_name(rv.cls));
+						d->flags, d->mem_width,
+						insn_class_name(rv.cls),
+						rv.flags, rv.mem_width);
 			}
 		}
 	}
@@ -222,6 +322,7 @@ static struct counts check_binary(const char *path, struct counts *total)
 	total->insns += c.insns;
 	total->agree += c.agree;
 	total->cls_disagree += c.cls_disagree;
+	total->ops_agree += c.ops_agree;
 	total->ref += c.ref;
 	total->normalised += c.normalised;
 	for (unsigned i = 0; i < INSN_DECODER_NR; i++)
@@ -266,15 +367,18 @@ static void fixture_programs_and_libs_match_objdump(void **state)
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 		check_binary(libs[i], &total);
 	printf("total: %zu instructions (objdump %zu), %zu agree with objdump "
+	       "(%zu operands too) "
 	       "(%zu after respelling c.addi zero/pause); by decoder: "
 	       "capstone %zu, fallback %zu, unknown %zu; fallback in the O3 "
 	       "programs: %zu\n",
-	       total.insns, total.ref, total.agree, total.normalised,
-	       total.by[INSN_BY_CAPSTONE], total.by[INSN_BY_FALLBACK],
-	       total.by[INSN_BY_UNKNOWN], o3_fallback);
+	       total.insns, total.ref, total.agree, total.ops_agree,
+	       total.normalised, total.by[INSN_BY_CAPSTONE],
+	       total.by[INSN_BY_FALLBACK], total.by[INSN_BY_UNKNOWN],
+	       o3_fallback);
 	assert_true(total.insns > 400000);
 	assert_int_equal(total.ref, total.insns);
 	assert_int_equal(total.agree, total.insns);
+	assert_int_equal(total.ops_agree, total.insns);
 	assert_int_equal(total.by[INSN_BY_UNKNOWN], 0);
 	assert_int_equal(total.cls_disagree, 0);
 	/* the O3 programs use Zba/Zbb/Zbs, which only the fallback knows */
@@ -290,7 +394,8 @@ static void fixture_programs_and_libs_match_objdump(void **state)
  *   8da c.mv    8dc sh2add  8e0 bge
  * Counted by hand: int-alu 7 (5 c.mv, addiw, subw), bitmanip 4 (min,
  * add.uw, 2 sh2add), store 5 (all c.sdsp, all off sp), branch-cond 2;
- * 10 compressed; the 4 Zb* ones need the fallback.
+ * 10 compressed; 5 register moves (the c.mv); the 4 Zb* ones need the
+ * fallback.
  */
 static void hand_counted_block_classes(void **state)
 {
@@ -302,7 +407,7 @@ static void hand_counted_block_classes(void **state)
 	struct disasm *ctx;
 	struct disasm_insn out[18];
 	unsigned cls[INSN_CLASS_NR] = {0}, by[INSN_DECODER_NR] = {0};
-	unsigned compressed = 0, stack = 0, bytes_used = 0;
+	unsigned compressed = 0, stack = 0, moves = 0, bytes_used = 0;
 	const uint8_t *bytes;
 	size_t avail;
 
@@ -318,6 +423,7 @@ static void hand_counted_block_classes(void **state)
 		by[out[i].by]++;
 		compressed += !!(out[i].flags & INSN_F_COMPRESSED);
 		stack += !!(out[i].flags & INSN_F_STACK);
+		moves += !!(out[i].flags & INSN_F_MOVE);
 		bytes_used += out[i].len;
 	}
 	assert_int_equal(cls[INSN_INT_ALU], 7);
@@ -326,6 +432,7 @@ static void hand_counted_block_classes(void **state)
 	assert_int_equal(cls[INSN_BRANCH_COND], 2);
 	assert_int_equal(compressed, 10);
 	assert_int_equal(stack, 5);
+	assert_int_equal(moves, 5);
 	assert_int_equal(by[INSN_BY_FALLBACK], 4);
 	assert_int_equal(by[INSN_BY_CAPSTONE], 14);
 	assert_int_equal(bytes_used, 0x8e4 - 0x8b0);
@@ -429,6 +536,7 @@ static void x86_64_classes(void **state)
 		{"660f58c1", "addpd", INSN_V_FP, INSN_F_VECTOR},
 		{"90", "nop", INSN_NOP, 0},
 		{"488d0500000000", "lea", INSN_INT_ALU, 0},
+		{"4889d8", "mov", INSN_INT_ALU, INSN_F_MOVE},
 		{"f30fb8c1", "popcnt", INSN_BITMANIP, 0},
 		{"0f05", "syscall", INSN_SYSTEM, 0},
 	};
@@ -449,6 +557,7 @@ static void aarch64_classes(void **state)
 		{"e00740f9", "ldr", INSN_LOAD, INSN_F_STACK},
 		{"200000f9", "str", INSN_STORE, 0},
 		{"2000028b", "add", INSN_INT_ALU, 0},
+		{"e00301aa", "mov", INSN_INT_ALU, INSN_F_MOVE},
 		{"207c029b", "mul", INSN_INT_MUL, 0},
 		{"200cc29a", "sdiv", INSN_INT_DIV, 0},
 		{"1f2003d5", "nop", INSN_NOP, 0},
