@@ -17,7 +17,7 @@ export function el(tag, attrs, ...children) {
 		else
 			e.setAttribute(k, v === true ? '' : String(v));
 	}
-	for (const c of children.flat()) {
+	for (const c of children.flat(Infinity)) {
 		if (c === null || c === undefined || c === false)
 			continue;
 		e.append(c instanceof Node ? c : document.createTextNode(String(c)));
@@ -224,6 +224,6 @@ export function sortBy(rows, sort, get) {
 
 // replaceChildren, skipping null/false (for optional sections).
 export function fill(node, ...children) {
-	node.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined && c !== false)
+	node.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false)
 		.map(c => (c instanceof Node ? c : document.createTextNode(String(c)))));
 }

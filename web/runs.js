@@ -86,10 +86,10 @@ function draw(app) {
 			el('td', {class: 'pick-cell'}, radio('base', r, r.id === sel.base)),
 			el('td', {class: 'pick-cell'}, radio('new', r, r.id === sel.nu)),
 			el('th', {scope: 'row', class: 'name'}, el('a', {href: `/runs/${enc(r.id)}`}, r.id)),
-			el('td', {class: 'series'}, r.series === null ? ''
+			el('td', {class: 'series', title: r.series}, r.series === null ? ''
 				: el('a', {href: href('/', {series: r.series})}, r.series)),
 			el('td', {class: 'time'}, fmtTime(r.created)),
-			el('td', {class: 'meta'}, metaSummary(r.meta)),
+			el('td', {class: 'meta', title: metaSummary(r.meta)}, metaSummary(r.meta)),
 			el('td', {class: 'num'}, r.status === 'ready' ? fmtInt(r.benchmarks) : ''),
 			el('td', {class: 'num'}, r.status === 'ready'
 				? [r.lower_bound ? el('abbr', {class: 'lb', title: 'lower bound'}, '\u2265') : null, fmtInt(r.instructions)] : ''),
