@@ -157,9 +157,9 @@ function drawSummary(v) {
 	for (const s of data.suites)
 		cards.push(card(s.suite, fmtPct(s.delta_pct), dirClass(s.delta_pct, s.delta_pct),
 				`${s.benchmarks} benchmark${s.benchmarks === 1 ? '' : 's'}`, 'suite'));
-	cards.push(card('Total instructions', fmtSigned(t.delta), dirClass(t.delta, t.delta_pct),
-			`${fmtPct(t.delta_pct)}: ${fmtInt(t.base_instructions)} \u2192 ${fmtInt(t.new_instructions)}`,
-			'total'));
+	cards.push(card('Total instructions', [fmtSigned(t.delta), ' ', el('span', {class: 'card-aside'}, fmtPct(t.delta_pct))],
+			dirClass(t.delta, t.delta_pct),
+			`${fmtInt(t.base_instructions)} \u2192 ${fmtInt(t.new_instructions)}`, 'total'));
 	cards.push(el('div', {class: 'card counts'},
 		el('div', {class: 'card-label'}, v.threshold > 0 ? `At \u00b1${v.threshold} %` : 'Any change'),
 		el('div', {class: 'count-line'},
@@ -215,7 +215,7 @@ function drawChart(v, rows) {
 			labels: both.map(b => b.name),
 			datasets: [{
 				data: both.map(b => b.delta_pct),
-				backgroundColor: both.map(colour),
+				backgroundColor: both.map(b => colour(b) + 'd0'),
 				borderColor: both.map(b => (b.name === v.bench ? accent : colour(b))),
 				borderWidth: both.map(b => (b.name === v.bench ? 2 : 0)),
 				barPercentage: 0.8,

@@ -82,19 +82,19 @@ function draw() {
 		const dcls = p.delta === null ? 'dir-none' : dirClass(p.delta, p.delta_pct);
 		return el('tr', {class: p.step ? 'step' : '', dataset: {run: p.run}},
 			el('th', {scope: 'row', class: 'name'}, el('a', {href: `/runs/${enc(p.run)}/${enc(data.benchmark)}`}, p.run)),
-			el('td', {class: 'time'}, fmtTime(p.created)),
 			el('td', {class: 'num'}, p.lower_bound ? '\u2265 ' : '', fmtInt(p.instructions)),
 			el('td', {class: `num ${dcls}`}, fmtSigned(p.delta)),
 			el('td', {class: `num ${dcls}`}, fmtPct(p.delta_pct)),
 			el('td', {class: 'actions'}, p.previous_run
-				? el('a', {href: compareLink(p), class: p.step ? 'step-link' : ''}, p.step ? 'step: compare' : 'compare') : ''));
+				? el('a', {href: compareLink(p), class: p.step ? 'step-link' : ''}, p.step ? 'step: compare' : 'compare') : ''),
+			el('td', {class: 'time'}, fmtTime(p.created)));
 	});
 	fill(app, 
 		el('div', {class: 'toolbar'},
 			el('span', {class: 'legend'},
-				el('span', {class: 'swatch step-good', 'aria-hidden': 'true'}), 'step down ',
-				el('span', {class: 'swatch step-bad', 'aria-hidden': 'true'}), 'step up ',
-				el('span', {class: 'hint'}, '(click a step to open its comparison)')),
+				el('span', {class: 'nowrap'}, el('span', {class: 'swatch step-good', 'aria-hidden': 'true'}), ' step down'),
+				el('span', {class: 'nowrap'}, el('span', {class: 'swatch step-bad', 'aria-hidden': 'true'}), ' step up'),
+				el('span', {class: 'hint'}, 'click a step to open its comparison')),
 			el('span', {class: 'exports'}, 'JSON ',
 				el('a', {href: href(`/api/v1/history/${enc(data.benchmark)}`, {series: data.series})}, 'history'))),
 		pts.length ? box : el('p', {class: 'empty'}, 'No run has this benchmark.'),
@@ -102,11 +102,11 @@ function draw() {
 		tableWrap(el('table', {class: 'data', id: 'history-table'},
 			el('thead', {}, el('tr', {},
 				el('th', {scope: 'col'}, 'Run'),
-				el('th', {scope: 'col'}, 'Created'),
 				el('th', {scope: 'col', class: 'num'}, 'Instructions'),
 				el('th', {scope: 'col', class: 'num'}, '\u0394 vs previous'),
 				el('th', {scope: 'col', class: 'num'}, '\u0394 %'),
-				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Compare')))),
+				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Compare')),
+				el('th', {scope: 'col'}, 'Created'))),
 			el('tbody', {}, rows))));
 	box.style.height = '320px';
 	drawChart(box);

@@ -83,22 +83,22 @@ function draw(app) {
 	const rows = page.runs.map(r => {
 		const p = r.status === 'ready' ? previous(all.runs, r) : null;
 		return el('tr', {dataset: {run: r.id}},
-			el('td', {class: 'pick-cell'}, radio('base', r, r.id === sel.base)),
-			el('td', {class: 'pick-cell'}, radio('new', r, r.id === sel.nu)),
+			el('td', {class: 'pick-cell pick-base'}, radio('base', r, r.id === sel.base)),
+			el('td', {class: 'pick-cell pick-new'}, radio('new', r, r.id === sel.nu)),
 			el('th', {scope: 'row', class: 'name'}, el('a', {href: `/runs/${enc(r.id)}`}, r.id)),
 			el('td', {class: 'series', title: r.series}, r.series === null ? ''
 				: el('a', {href: href('/', {series: r.series})}, r.series)),
-			el('td', {class: 'time'}, fmtTime(r.created)),
-			el('td', {class: 'meta', title: metaSummary(r.meta)}, metaSummary(r.meta)),
-			el('td', {class: 'num'}, r.status === 'ready' ? fmtInt(r.benchmarks) : ''),
-			el('td', {class: 'num'}, r.status === 'ready'
+			el('td', {class: 'time opt'}, fmtTime(r.created)),
+			el('td', {class: 'meta opt', title: metaSummary(r.meta)}, metaSummary(r.meta)),
+			el('td', {class: 'num opt'}, r.status === 'ready' ? fmtInt(r.benchmarks) : ''),
+			el('td', {class: 'num insns'}, r.status === 'ready'
 				? [r.lower_bound ? el('abbr', {class: 'lb', title: 'lower bound'}, '\u2265') : null, fmtInt(r.instructions)] : ''),
-			el('td', {class: 'num'}, r.warnings ? el('a', {href: `/runs/${enc(r.id)}#warnings`, class: 'warn-count'}, fmtInt(r.warnings)) : '0'),
-			el('td', {class: `status status-${r.status}`},
+			el('td', {class: 'num opt'}, r.warnings ? el('a', {href: `/runs/${enc(r.id)}#warnings`, class: 'warn-count'}, fmtInt(r.warnings)) : '0'),
+			el('td', {class: `status opt status-${r.status}`},
 				r.status === 'ready' ? 'ready'
 					: r.status === 'failed' ? el('span', {title: r.error || ''}, 'failed')
 						: `${r.status} ${r.progress ? `${r.progress.done}/${r.progress.total}` : ''}`),
-			el('td', {class: 'actions'}, p ? el('a', {href: `/compare/${enc(p.id)}...${enc(r.id)}`,
+			el('td', {class: 'actions prev'}, p ? el('a', {href: `/compare/${enc(p.id)}...${enc(r.id)}`,
 				title: `Compare with ${p.id}`}, 'vs previous') : ''));
 	});
 
@@ -112,18 +112,19 @@ function draw(app) {
 		el('div', {class: 'toolbar'},
 			el('label', {for: 'series-filter'}, 'Series ', filter),
 			el('div', {class: 'compare-pick'}, label, go)),
+		el('p', {class: 'pick-legend'}, 'Left radio: base, right radio: new.'),
 		page.runs.length ? tableWrap(el('table', {class: 'data', id: 'runs-table'},
 			el('thead', {}, el('tr', {},
 				el('th', {scope: 'col', class: 'pick-cell'}, 'Base'),
 				el('th', {scope: 'col', class: 'pick-cell'}, 'New'),
 				el('th', {scope: 'col'}, 'Run'),
 				el('th', {scope: 'col'}, 'Series'),
-				el('th', {scope: 'col'}, 'Created'),
-				el('th', {scope: 'col'}, 'Commit \u00b7 compiler'),
-				el('th', {scope: 'col', class: 'num'}, 'Benchmarks'),
+				el('th', {scope: 'col', class: 'opt'}, 'Created'),
+				el('th', {scope: 'col', class: 'opt'}, 'Commit \u00b7 compiler'),
+				el('th', {scope: 'col', class: 'num opt'}, 'Benchmarks'),
 				el('th', {scope: 'col', class: 'num'}, 'Instructions'),
-				el('th', {scope: 'col', class: 'num'}, 'Warnings'),
-				el('th', {scope: 'col'}, 'Status'),
+				el('th', {scope: 'col', class: 'num opt'}, 'Warnings'),
+				el('th', {scope: 'col', class: 'opt'}, 'Status'),
 				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Actions')))),
 			el('tbody', {}, rows)))
 			: el('p', {class: 'empty'}, 'No runs yet. Upload one with tbscope upload, or start the server with --runs-dir.'),
