@@ -54,7 +54,7 @@ export async function render(app) {
 				el('th', {scope: 'col'}, 'Object'),
 				el('th', {scope: 'col', class: 'num'}, 'Instructions'),
 				el('th', {scope: 'col'}, 'Share'),
-				el('th', {scope: 'col'}, 'Symbols'))),
+				el('th', {scope: 'col'}, 'Symbols from'))),
 			el('tbody', {}, (b.objects || []).map(o => el('tr', {},
 				el('th', {scope: 'row', class: 'name', title: o.path || ''}, o.name),
 				el('td', {class: 'num'}, fmtInt(o.instructions)),

@@ -166,6 +166,12 @@ function drawSummary(v) {
 			el('span', {class: 'dir-bad', dataset: {count: 'regressed'}}, `${counts.regressed} regressed`),
 			el('span', {class: 'dir-good', dataset: {count: 'improved'}}, `${counts.improved} improved`),
 			el('span', {class: 'dir-same', dataset: {count: 'unchanged'}}, `${counts.unchanged} unchanged`)),
+		// like rustc-perf's triage summary: the range of each side
+		['regressed', 'improved'].map(k => {
+			const ps = data.benchmarks.filter(b => classify(b, v.threshold) === k).map(b => b.delta_pct);
+			return ps.length ? el('div', {class: 'card-sub'},
+				`${k}: ${fmtPct(Math.min(...ps))} \u2026 ${fmtPct(Math.max(...ps))}`) : null;
+		}),
 		counts.onesided ? el('div', {class: 'card-sub'}, `${counts.onesided} in one run only`) : null));
 	parts.summary.replaceChildren(...cards);
 }

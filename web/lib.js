@@ -51,7 +51,9 @@ export function fmtPct(p) {
 }
 
 export function fmtShare(p) {
-	return p === null || p === undefined ? '' : p.toFixed(2) + ' %';
+	if (p === null || p === undefined)
+		return '';
+	return (p !== 0 && p < 0.005 ? p.toPrecision(2) : p.toFixed(2)) + ' %';
 }
 
 // "2026-11-29T14:55:16Z" -> "2026-11-29 14:55 UTC"

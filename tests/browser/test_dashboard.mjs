@@ -386,7 +386,12 @@ async function main() {
 		if (browser)
 			await browser.close();
 		proc.kill('SIGTERM');
-		await new Promise(res => proc.once('exit', res));
+		const code = proc.exitCode !== null ? proc.exitCode
+			: await new Promise(res => proc.once('exit', c => res(c)));
+		// a clean stop (under ASan this also means no leak report)
+		await check('the server stops cleanly', async () => {
+			assert.equal(code, 0, fs.readFileSync(path.join(tmp, 'server.log'), 'utf8').slice(-3000));
+		});
 		if (!failures)
 			fs.rmSync(tmp, {recursive: true, force: true});
 		else
