@@ -251,8 +251,12 @@ function drawChart(v, rows) {
 				    grid: {display: false}},
 			},
 			onClick: (evt, els) => {
-				if (els.length)
-					update({bench: both[els[0].index].name});
+				// redraw after Chart.js has finished with this event:
+				// the redraw destroys this chart
+				if (els.length) {
+					const name = both[els[0].index].name;
+					setTimeout(() => update({bench: name}), 0);
+				}
 			},
 			onHover: (evt, els) => {
 				evt.native.target.style.cursor = els.length ? 'pointer' : 'default';
@@ -375,13 +379,13 @@ function drawDetail(v) {
 			el('a', {href: href(`/history/${enc(b.name)}`, seriesQ)}, 'history')),
 		objs.length ? tableWrap(el('table', {class: 'data objects'},
 			el('thead', {}, el('tr', {},
-				el('th', {scope: 'col'}, 'Object'), el('th', {class: 'num', scope: 'col'}, 'Base'),
-				el('th', {class: 'num', scope: 'col'}, 'New'), el('th', {class: 'num', scope: 'col'}, '\u0394'))),
+				el('th', {scope: 'col'}, 'Object'), el('th', {class: 'num', scope: 'col'}, '\u0394'),
+				el('th', {class: 'num', scope: 'col'}, 'Base'), el('th', {class: 'num', scope: 'col'}, 'New'))),
 			el('tbody', {}, objs.map(o => el('tr', {},
 				el('th', {scope: 'row'}, o.name),
+				el('td', {class: `num ${dirClass(o.delta)}`}, fmtSigned(o.delta)),
 				el('td', {class: 'num'}, fmtInt(o.base_instructions)),
-				el('td', {class: 'num'}, fmtInt(o.new_instructions)),
-				el('td', {class: `num ${dirClass(o.delta)}`}, fmtSigned(o.delta)))))))
+				el('td', {class: 'num'}, fmtInt(o.new_instructions)))))))
 			: el('p', {class: 'hint'}, 'Loading the per-object split\u2026'));
 }
 

@@ -219,6 +219,22 @@ async function main() {
 			assert.ok(inked > 1000, `chart pixels drawn: ${inked}`);
 		});
 
+		await check('clicking a bar selects its benchmark (URL and details)', async () => {
+			const pos = await page.evaluate(() => {
+				const c = window.Chart.getChart(document.getElementById('delta-chart'));
+				const i = c.data.labels.indexOf('601.graphwalk_r');
+				const bar = c.getDatasetMeta(0).data[i];
+				const r = c.canvas.getBoundingClientRect();
+				return {x: r.left + (bar.x + bar.base) / 2, y: r.top + bar.y};
+			});
+			await page.mouse.click(pos.x, pos.y);
+			await page.waitForFunction(() => location.search.includes('bench=601.graphwalk_r'));
+			await page.waitForSelector('#detail table.objects');
+			assert.ok((await page.$eval('#detail h2', e => e.textContent)).startsWith('601.graphwalk_r'));
+			await page.click('#detail button');
+			await page.waitForFunction(() => !location.search.includes('bench='));
+		});
+
 		await check('threshold filter changes the rows and the URL', async () => {
 			await page.fill('#threshold', '1');
 			await page.waitForFunction(() => location.search.includes('threshold=1'));
@@ -316,6 +332,37 @@ async function main() {
 			const steps = await page.$$eval('#history-table a.step-link', as => as.map(a => a.getAttribute('href')));
 			assert.deepEqual(steps, [`/compare/${A2}...${A3}?bench=600.lzpack_r`,
 						 `/compare/${A}...${B}?bench=600.lzpack_r`]);
+		});
+
+		await check('history: clicking a step opens its comparison', async () => {
+			const pos = await page.evaluate(() => {
+				const c = window.Chart.getChart(document.getElementById('history-chart'));
+				const pt = c.getDatasetMeta(0).data[3];
+				const r = c.canvas.getBoundingClientRect();
+				return {x: r.left + pt.x, y: r.top + pt.y};
+			});
+			await page.mouse.click(pos.x, pos.y);
+			await page.waitForURL(`${url}/compare/${A2}...${A3}?bench=600.lzpack_r`);
+			await page.waitForSelector('body[data-ready]');
+			const t = fx.totals.get('600.lzpack_r');
+			assert.equal(await page.$eval('#detail h2 span', e => e.textContent), pctText(pct(t.b, t.a)));
+		});
+
+		await check('theme toggle: dark is kept across a reload', async () => {
+			const p = await ctx.newPage();
+			watch(p, 'theme');
+			await open(p, `${url}/`);
+			const bg0 = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+			await p.click('#theme-toggle'); // auto -> light
+			await p.click('#theme-toggle'); // light -> dark
+			assert.equal(await p.evaluate(() => document.documentElement.dataset.theme), 'dark');
+			await p.reload();
+			await p.waitForSelector('body[data-ready]');
+			const bg1 = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+			assert.notEqual(bg1, bg0);
+			assert.equal(await p.textContent('#theme-toggle'), 'Theme: dark');
+			await p.click('#theme-toggle'); // back to auto
+			await p.close();
 		});
 
 		await check('runs page: newest first, series filter, default pair is a run and its predecessor', async () => {
