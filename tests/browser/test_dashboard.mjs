@@ -29,6 +29,7 @@ const B = 'build.gcc-O3-rv64gc_zba_zbb_zbs';
 const A2 = 'series-run-3'; // a copy of B: no change, not a step
 const A3 = 'series-run-4'; // a copy of A: a step up
 const EVIL = 'evil-metadata';
+const PARTIAL = 'partial-run'; // B without 612.matmul_r
 const XSS_SERIES = '<script>alert(1)</script>';
 const XSS_COMMIT = '<img src=x onerror=alert(2)>';
 
@@ -79,10 +80,12 @@ const runMeta = {
 	[EVIL]: [A, {series: XSS_SERIES, timestamp: '2026-01-05T10:00:00Z', commit: XSS_COMMIT,
 		     compiler: '"><svg onload=alert(3)>'}],
 };
+runMeta[PARTIAL] = [B, {series: 'other', timestamp: '2025-12-31T10:00:00Z'}];
 for (const [id, [src, meta]] of Object.entries(runMeta)) {
 	linkTree(path.join(dataDir, 'runs', src), path.join(runsDir, id));
 	fs.writeFileSync(path.join(runsDir, id, 'tbscope-run.json'), JSON.stringify(meta));
 }
+fs.rmSync(path.join(runsDir, PARTIAL, 'External/SPEC/CFP2017rate/612.matmul_r'), {recursive: true});
 
 // ---- the server --------------------------------------------------------------
 
@@ -295,6 +298,22 @@ async function main() {
 			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
 		});
 
+		await check('a benchmark in one run only: flagged, warned about, left out of the geomean', async () => {
+			await open(page, `${url}/compare/${A}...${PARTIAL}`);
+			const rows = await tableRows(page);
+			assert.deepEqual(rows.map(r => r.name), names);
+			const only = rows.find(r => r.name === '612.matmul_r');
+			assert.equal(only.pct, 'only in base');
+			assert.equal(only.new, '\u2013');
+			const warn = await page.$eval('#warnings', e => e.innerText);
+			assert.match(warn, /Only in base \(1\): 612\.matmul_r/);
+			// the geometric mean of the other five ratios, from FIXTURES.md
+			const five = names.filter(n => n !== '612.matmul_r');
+			const g = Math.exp(five.reduce((acc, n) => acc + Math.log(Number(fx.totals.get(n).b) / Number(fx.totals.get(n).a)), 0) / five.length);
+			assert.equal(await page.$eval('.card.geomean .card-value', e => e.textContent.trim()), pctText((g - 1) * 100));
+			assert.equal((await chartBars(page)).bars, 5);
+		});
+
 		await check('link preview: the shell names the selected benchmark and its delta', async () => {
 			const t = fx.totals.get('612.matmul_r');
 			const html = await (await fetch(`${cmp}?bench=612.matmul_r`)).text();
@@ -368,7 +387,7 @@ async function main() {
 		await check('runs page: newest first, series filter, default pair is a run and its predecessor', async () => {
 			await open(page, `${url}/`);
 			const ids = await page.$$eval('#runs-table tbody tr', trs => trs.map(tr => tr.dataset.run));
-			assert.deepEqual(ids, [EVIL, A3, A2, B, A]);
+			assert.deepEqual(ids, [EVIL, A3, A2, B, A, PARTIAL]);
 			await page.selectOption('#series-filter', 'main');
 			await page.waitForFunction(() => location.search.includes('series=main'));
 			await page.waitForFunction(() => document.querySelectorAll('#runs-table tbody tr').length === 4);
