@@ -238,7 +238,7 @@ static void page_runs(struct server *srv, const struct api_request *req,
 	json_t *j;
 
 	if (!series || !*series)
-		q[2] = NULL;
+		q[2] = NULL; /* no series: the pairs end before it */
 	pg->name = "runs";
 	strbuf_adds(&pg->api, "/api/v1/runs");
 	strbuf_adds(&pg->heading, "Runs");
@@ -463,7 +463,7 @@ static void page_history(struct server *srv, const struct api_request *req,
 	json_t *j, *points, *p;
 
 	if (!series || !*series)
-		q[0] = NULL;
+		q[0] = NULL; /* no series: no query at all */
 	pg->name = "history";
 	strbuf_addf(&path, "/api/v1/history/%s", bench);
 	strbuf_adds(&pg->api, path.buf);
@@ -496,20 +496,32 @@ static void render_page(struct page *pg, struct api_response *resp)
 {
 	const struct web_asset *tpl = asset_find("templates/page.html");
 	struct strbuf assets = STRBUF_INIT;
-	const char *vars[] = {
-		"title",       pg->title.len ? pg->title.buf : pg->heading.buf,
-		"heading",     pg->heading.buf,
-		"description", pg->description.buf,
-		"page",	       pg->name,
-		"api",	       pg->api.len ? pg->api.buf : "/api/v1/runs",
-		"assets",      NULL,
-		NULL,
-	};
 
+	if (!tpl) { /* the build embeds templates/: cannot happen */
+		api_error(resp, 500, "internal", "templates/page.html missing");
+		return;
+	}
 	strbuf_addf(&assets, "/static/%s", web_assets_version);
-	vars[11] = assets.buf;
-	strbuf_reset(&resp->body);
-	render_template(&resp->body, (const char *)tpl->data, vars);
+	{
+		const char *vars[] = {
+			"title",
+			pg->title.len ? pg->title.buf : pg->heading.buf,
+			"heading",
+			pg->heading.buf,
+			"description",
+			pg->description.buf,
+			"page",
+			pg->name,
+			"api",
+			pg->api.len ? pg->api.buf : "/api/v1/runs",
+			"assets",
+			assets.buf,
+			NULL,
+		};
+
+		strbuf_reset(&resp->body);
+		render_template(&resp->body, (const char *)tpl->data, vars);
+	}
 	strbuf_release(&assets);
 	resp->status = pg->status;
 	resp->content_type = "text/html; charset=utf-8";
