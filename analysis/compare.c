@@ -14,7 +14,7 @@ double ratio_to_pct(double ratio)
 	return (ratio - 1.0) * 100.0;
 }
 
-static int64_t delta_of(uint64_t base, uint64_t new)
+int64_t compare_delta(uint64_t base, uint64_t new)
 {
 	if (new >= base)
 		return new - base > (uint64_t)INT64_MAX ? INT64_MAX
@@ -89,7 +89,7 @@ void compare_runs(struct compare *c, const struct run *base,
 		r->suite = a && a->suite ? a->suite : b ? b->suite : NULL;
 		r->base = a ? a->instructions : 0;
 		r->new = b ? b->instructions : 0;
-		r->delta = delta_of(r->base, r->new);
+		r->delta = compare_delta(r->base, r->new);
 		r->partial = (a && a->partial) || (b && b->partial);
 		if (r->side == COMPARE_BOTH && r->base > 0) {
 			r->has_pct = true;

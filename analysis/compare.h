@@ -59,6 +59,9 @@ void compare_runs(struct compare *c, const struct run *base,
 		  const struct run *new);
 void compare_release(struct compare *c);
 
+/* new - base, saturated to the int64 range. */
+int64_t compare_delta(uint64_t base, uint64_t new);
+
 /* (ratio - 1) * 100: the geometric mean as a percentage change. */
 double ratio_to_pct(double ratio);
 

@@ -242,6 +242,31 @@ bool elf_image_offset_to_vaddr(const struct elf_image *img, uint64_t offset,
 	return false;
 }
 
+const uint8_t *elf_image_bytes(const struct elf_image *img, uint64_t vaddr,
+			       size_t *avail)
+{
+	size_t size = 0;
+	const char *raw = elf_rawfile(img->elf, &size);
+
+	if (!raw)
+		return NULL;
+	for (size_t i = 0; i < img->nr_loads; i++) {
+		const struct elf_load *l = &img->loads[i];
+		uint64_t off;
+
+		if (vaddr < l->vaddr || vaddr - l->vaddr >= l->filesz)
+			continue;
+		off = vaddr - l->vaddr + l->offset;
+		if (off >= size)
+			return NULL;
+		*avail = (size_t)(l->offset + l->filesz - off);
+		if (*avail > size - off)
+			*avail = size - (size_t)off;
+		return (const uint8_t *)raw + off;
+	}
+	return NULL;
+}
+
 const struct elf_section *elf_image_section(const struct elf_image *img,
 					    uint64_t vaddr)
 {

@@ -60,6 +60,15 @@ void elf_image_free(struct elf_image *img);
 bool elf_image_offset_to_vaddr(const struct elf_image *img, uint64_t offset,
 			       uint64_t *vaddr);
 
+/*
+ * The file bytes at virtual address vaddr (as nm/objdump number them):
+ * returns a pointer borrowed from img, valid until elf_image_free(), and
+ * sets *avail to how many bytes from there the same PT_LOAD segment holds
+ * in the file.  NULL when no segment's file part covers vaddr (.bss).
+ */
+const uint8_t *elf_image_bytes(const struct elf_image *img, uint64_t vaddr,
+			       size_t *avail);
+
 /* The function containing vaddr, or NULL.  Borrowed from img. */
 const struct elf_sym *elf_image_symbol(const struct elf_image *img,
 				       uint64_t vaddr);

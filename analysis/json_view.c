@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_diff.h"
 #include "compare.h"
 #include "index.h"
 #include "run.h"
@@ -276,6 +277,78 @@ void format_iso8601(long long t, char *buf, size_t size)
 
 	gmtime_r(&tt, &tm);
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *json_part(const struct bench_diff *d, const struct part_diff *p,
+			 bool function)
+{
+	json_t *o = json_pack(
+		"{s:s, s:o, s:o, s:I, s:o, s:f, s:s}", "object", p->object,
+		"base", p->in_base ? json_u64(p->base) : json_null(), "new",
+		p->in_new ? json_u64(p->new) : json_null(), "delta",
+		(json_int_t)p->delta, "delta_pct",
+		p->in_base && p->in_new && p->base
+			? json_real((double)p->delta / (double)p->base * 100.0)
+			: json_null(),
+		"share_pct", bench_diff_share(d, p->delta), "in",
+		p->in_base && p->in_new ? "both"
+		: p->in_base		? "base"
+					: "new");
+
+	if (function) {
+		json_object_set_new(o, "name", json_string(p->name));
+		json_object_set_new(o, "base_size",
+				    p->in_base ? json_u64(p->base_size)
+					       : json_null());
+		json_object_set_new(o, "new_size",
+				    p->in_new ? json_u64(p->new_size)
+					      : json_null());
+	}
+	return o;
+}
+
+json_t *json_bench_diff(const struct bench_diff *d, const char *base_id,
+			const char *new_id, size_t max_functions)
+{
+	const struct benchmark *a = d->base, *b = d->new;
+	json_t *objects = json_array(), *functions = json_array();
+	size_t shown = max_functions && max_functions < d->nr_functions
+			       ? max_functions
+			       : d->nr_functions;
+	uint64_t ob = 0, on = 0;
+	int64_t od = 0;
+
+	for (size_t i = 0; i < d->nr_objects; i++)
+		json_array_append_new(objects,
+				      json_part(d, &d->objects[i], false));
+	for (size_t i = 0; i < d->nr_functions; i++) {
+		const struct part_diff *p = &d->functions[i];
+
+		if (i < shown) {
+			json_array_append_new(functions, json_part(d, p, true));
+			continue;
+		}
+		ob += p->base;
+		on += p->new;
+		od += p->delta;
+	}
+	return json_pack(
+		"{s:s, s:o, s:{s:s, s:o, s:b}, s:{s:s, s:o, s:b}, s:I, s:o, "
+		"s:o, s:o, s:I, s:{s:I, s:o, s:o, s:I, s:f}}",
+		"benchmark", a->name, "suite", json_str_or_null(a->suite),
+		"base", "run", base_id, "instructions",
+		json_u64(a->instructions), "lower_bound", a->partial, "new",
+		"run", new_id, "instructions", json_u64(b->instructions),
+		"lower_bound", b->partial, "delta", (json_int_t)d->delta,
+		"delta_pct",
+		a->instructions ? json_real((double)d->delta /
+					    (double)a->instructions * 100.0)
+				: json_null(),
+		"objects", objects, "functions", functions, "functions_total",
+		(json_int_t)d->nr_functions, "functions_other", "count",
+		(json_int_t)(d->nr_functions - shown), "base", json_u64(ob),
+		"new", json_u64(on), "delta", (json_int_t)od, "share_pct",
+		bench_diff_share(d, od));
 }
 
 json_t *json_index_run(const struct index_run *r)

@@ -35,6 +35,16 @@ json_t *json_benchmark(const struct benchmark *b, size_t max_functions);
 json_t *json_compare(const struct compare *c, const char *base_id,
 		     const char *new_id, bool with_objects);
 
+struct bench_diff;
+
+/*
+ * Where one benchmark's delta comes from: objects and the `max_functions`
+ * functions with the largest |delta| (0: all), the rest summed in
+ * "functions_other", so that the listed parts add up exactly to "delta".
+ */
+json_t *json_bench_diff(const struct bench_diff *d, const char *base_id,
+			const char *new_id, size_t max_functions);
+
 struct index_run;
 struct history_point;
 

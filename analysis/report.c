@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench_diff.h"
 #include "compare.h"
 #include "run.h"
 #include "strbuf.h"
@@ -218,8 +219,18 @@ void report_compare_markdown(struct strbuf *out, const struct compare *c,
 		else
 			strbuf_adds(out, "\xe2\x80\x94");
 		strbuf_adds(out, " | ");
-		if (r->side == COMPARE_BOTH)
-			strbuf_addf(out, "%+lld", (long long)r->delta);
+		if (r->side == COMPARE_BOTH) {
+			/* the same minus sign and grouping as the other columns
+			 */
+			strbuf_adds(out, r->delta < 0	? "\xe2\x88\x92"
+					 : r->delta > 0 ? "+"
+							: "");
+			format_thousands(
+				out,
+				r->delta < 0
+					? 0ull - (unsigned long long)r->delta
+					: (unsigned long long)r->delta);
+		}
 		strbuf_adds(out, " | ");
 		if (r->has_pct)
 			md_pct(out, r->delta_pct);
@@ -371,4 +382,106 @@ void report_functions_csv(struct strbuf *out, const struct benchmark *b,
 			    (unsigned long long)f->addr,
 			    (unsigned long long)f->size);
 	}
+}
+
+/* "+1,234" / "\u22121,234" / "0", right-aligned in width columns. */
+static void signed_thousands(struct strbuf *out, int64_t v, int width)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	size_t cols;
+
+	if (v < 0)
+		strbuf_adds(&tmp, "-");
+	else if (v > 0)
+		strbuf_adds(&tmp, "+");
+	format_thousands(&tmp, v < 0 ? 0ull - (unsigned long long)v
+				     : (unsigned long long)v);
+	cols = tmp.len;
+	if ((int)cols < width)
+		strbuf_addspaces(out, (size_t)width - cols);
+	strbuf_add(out, tmp.buf, tmp.len);
+	strbuf_release(&tmp);
+}
+
+static void unsigned_col(struct strbuf *out, bool present, uint64_t v,
+			 int width)
+{
+	struct strbuf tmp = STRBUF_INIT;
+
+	if (present)
+		format_thousands(&tmp, v);
+	else
+		strbuf_adds(&tmp, "-");
+	if ((int)tmp.len < width)
+		strbuf_addspaces(out, (size_t)width - tmp.len);
+	strbuf_add(out, tmp.buf, tmp.len);
+	strbuf_release(&tmp);
+}
+
+static void diff_line(struct strbuf *out, const struct bench_diff *d,
+		      const struct part_diff *p, const char *object,
+		      const char *name)
+{
+	unsigned_col(out, p->in_base, p->base, 15);
+	unsigned_col(out, p->in_new, p->new, 15);
+	signed_thousands(out, p->delta, 15);
+	strbuf_addf(out, " %7.2f%%  ",
+		    p->delta ? bench_diff_share(d, p->delta) : 0.0);
+	if (*name)
+		strbuf_addf(out, "%-28s %s\n", object, name);
+	else
+		strbuf_addf(out, "%s\n", object);
+}
+
+void report_bench_diff_text(struct strbuf *out, const struct bench_diff *d,
+			    size_t limit)
+{
+	const struct benchmark *a = d->base, *b = d->new;
+	size_t n = limit && limit < d->nr_functions ? limit : d->nr_functions;
+	struct part_diff rest = {0}, total = {0};
+
+	strbuf_addf(out, "%s: ", a->name);
+	format_thousands(out, a->instructions);
+	strbuf_adds(out, " -> ");
+	format_thousands(out, b->instructions);
+	strbuf_adds(out, " instructions, delta ");
+	signed_thousands(out, d->delta, 0);
+	if (a->instructions)
+		strbuf_addf(out, " (%+.2f%%)",
+			    (double)d->delta / (double)a->instructions * 100.0);
+	if (a->partial || b->partial)
+		strbuf_adds(out, " (lower bound)");
+	strbuf_adds(out, "\n\nBy object:\n");
+	strbuf_addf(out, "%15s%15s%15s %8s  %s\n", "Base", "New", "Delta",
+		    "Share", "Object");
+	for (size_t i = 0; i < d->nr_objects; i++)
+		diff_line(out, d, &d->objects[i], d->objects[i].name, "");
+	strbuf_addf(out, "\nBy function (largest |delta| first, %zu in all):\n",
+		    d->nr_functions);
+	strbuf_addf(out, "%15s%15s%15s %8s  %-28s %s\n", "Base", "New", "Delta",
+		    "Share", "Object", "Function");
+	for (size_t i = 0; i < d->nr_functions; i++) {
+		const struct part_diff *p = &d->functions[i];
+
+		if (i < n) {
+			diff_line(out, d, p, p->object, p->name);
+			continue;
+		}
+		rest.base += p->base;
+		rest.new += p->new;
+		rest.delta += p->delta;
+	}
+	rest.in_base = rest.in_new = true;
+	if (n < d->nr_functions) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "(%zu more)",
+			 d->nr_functions - n);
+		diff_line(out, d, &rest, "", label);
+	}
+	total.base = a->instructions;
+	total.new = b->instructions;
+	total.delta = d->delta;
+	total.in_base = total.in_new = true;
+	diff_line(out, d, &total, "Total", "");
 }

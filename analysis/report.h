@@ -52,4 +52,13 @@ void report_functions_csv(struct strbuf *out, const struct benchmark *b,
 /* 1234567 -> "1,234,567" */
 void format_thousands(struct strbuf *out, unsigned long long v);
 
+struct bench_diff;
+/*
+ * Where a benchmark's delta comes from: objects, then the `limit`
+ * functions with the largest |delta| (0: all) and the rest in one line,
+ * then the total: the parts add up exactly.
+ */
+void report_bench_diff_text(struct strbuf *out, const struct bench_diff *d,
+			    size_t limit);
+
 #endif

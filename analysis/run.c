@@ -962,3 +962,165 @@ void run_release(struct run *run)
 	strlist_release(&run->warnings);
 	memset(run, 0, sizeof(*run));
 }
+
+/* ---- the files of a run, for uploads ------------------------------------ */
+
+static void files_add(struct run_files *f, const char *path, const char *name)
+{
+	ALLOC_GROW(f->items, f->nr + 1, f->alloc);
+	f->items[f->nr].path = xstrdup(path);
+	f->items[f->nr].name = xstrdup(name);
+	f->nr++;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct run_file *)a)->name,
+		      ((const struct run_file *)b)->name);
+}
+
+/* Add path if it is a regular file; name is relative to the run. */
+static void files_add_if(struct run_files *f, const char *root,
+			 const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s/%s", root, name);
+	if (regular_file(sb.buf))
+		files_add(f, sb.buf, name);
+	strbuf_release(&sb);
+}
+
+/* The libraries one .map names, found as the analysis would find them. */
+static void add_libraries(struct analyzer *az, struct run_files *out,
+			  const struct found *fd, const char *mapname,
+			  struct strlist *warnings)
+{
+	struct proc_map map = PROC_MAP_INIT;
+	struct strbuf path = STRBUF_INIT, name = STRBUF_INIT;
+	size_t rlen = strlen(az->root);
+
+	strbuf_addf(&path, "%s/%s", az->root, mapname);
+	if (proc_map_parse_file(&map, path.buf, mapname, NULL) < 0)
+		goto out;
+	for (size_t i = 0; i < map.nr; i++) {
+		const char *obj = map.maps[i].objfile;
+		char *elf;
+
+		if (obj[0] != '/' ||
+		    (i && !strcmp(obj, map.maps[i - 1].objfile)))
+			continue;
+		elf = find_elf(az, obj, fd->prog);
+		if (!elf) {
+			bool seen = false;
+
+			/* az->warned: the libraries already reported */
+			for (size_t k = 0; k < az->warned.nr && !seen; k++)
+				seen = !strcmp(az->warned.items[k], obj);
+			if (!seen) {
+				strlist_add(&az->warned, obj);
+				strlist_addf(warnings,
+					     "%s (named in %s): not found%s",
+					     obj, mapname,
+					     az->sysroots.nr > 1
+						     ? " in the sysroots"
+						     : ": pass --sysroot DIR "
+						       "to pack it");
+			}
+			continue;
+		}
+		strbuf_reset(&name);
+		if (!strncmp(elf, az->root, rlen) && elf[rlen] == '/')
+			strbuf_adds(&name, elf + rlen + 1);
+		else
+			strbuf_addf(&name, "sysroot%s", obj);
+		files_add(out, elf, name.buf);
+		free(elf);
+	}
+out:
+	proc_map_release(&map);
+	strbuf_release(&path);
+	strbuf_release(&name);
+}
+
+int run_list_files(const char *root, const struct run_options *opts,
+		   struct run_files *out, struct strlist *warnings,
+		   struct errbuf *err)
+{
+	static const struct run_options defaults;
+	struct found_list found = {0};
+	struct strbuf rel = STRBUF_INIT, sb = STRBUF_INIT;
+	struct analyzer az = {0};
+	size_t kept = 0;
+	int fd, ret = -1;
+
+	if (!opts)
+		opts = &defaults;
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		errbuf_set(err, "cannot open run directory '%s': %s", root,
+			   strerror(errno));
+		goto out;
+	}
+	if (walk(fd, &rel, 0, &found, warnings, err) < 0) {
+		errbuf_prefix(err, root);
+		goto out;
+	}
+	if (!found.nr) {
+		errbuf_set(err, "'%s': no .qemu_out files in this directory",
+			   root);
+		goto out;
+	}
+	az.root = root;
+	az.opts = opts;
+	az.run_warnings = warnings;
+	strbuf_addf(&sb, "%s/sysroot", root);
+	strlist_add(&az.sysroots, sb.buf);
+	for (size_t i = 0; i < opts->nr_sysroots; i++)
+		strlist_add(&az.sysroots, opts->sysroots[i]);
+	files_add_if(out, root, "tbscope-run.json");
+	for (size_t i = 0; i < found.nr; i++) {
+		const struct found *f = &found.items[i];
+
+		files_add_if(out, root, f->rel);
+		files_add_if(out, root, f->prog);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s.map%s", f->prog, f->suffix);
+		files_add_if(out, root, sb.buf);
+		add_libraries(&az, out, f, sb.buf, warnings);
+	}
+	qsort(out->items, out->nr, sizeof(*out->items), cmp_file);
+	for (size_t i = 0; i < out->nr; i++) {
+		if (kept &&
+		    !strcmp(out->items[kept - 1].name, out->items[i].name)) {
+			free(out->items[i].path);
+			free(out->items[i].name);
+			continue;
+		}
+		out->items[kept++] = out->items[i];
+	}
+	out->nr = kept;
+	ret = 0;
+out:
+	for (size_t i = 0; i < found.nr; i++) {
+		free(found.items[i].rel);
+		free(found.items[i].prog);
+		free(found.items[i].suffix);
+	}
+	free(found.items);
+	strlist_release(&az.sysroots);
+	strlist_release(&az.warned);
+	strbuf_release(&rel);
+	strbuf_release(&sb);
+	return ret;
+}
+
+void run_files_release(struct run_files *f)
+{
+	for (size_t i = 0; i < f->nr; i++) {
+		free(f->items[i].path);
+		free(f->items[i].name);
+	}
+	free(f->items);
+	memset(f, 0, sizeof(*f));
+}

@@ -148,6 +148,32 @@ const struct benchmark *run_find_benchmark(const struct run *run,
  */
 int run_fingerprint(const char *root, char out[33], struct errbuf *err);
 
+/* A file a run's analysis reads. */
+struct run_file {
+	char *path; /* where it is on disk */
+	char *name; /* its path inside the run directory */
+};
+
+struct run_files {
+	struct run_file *items; /* sorted by name, no duplicates */
+	size_t nr, alloc;
+};
+
+/*
+ * The files the analysis of the run at root reads, and nothing else, for
+ * packing a build directory into an upload: every .qemu_out and its .map,
+ * the programs, libraries built beside them, tbscope-run.json, and the
+ * shared libraries the maps name as found in the run's sysroot/ or in
+ * opts' sysroots (the latter named sysroot/<path as recorded>, where the
+ * analysis of the uploaded run finds them).  Libraries that cannot be
+ * found are warnings.  Returns 0, or -1 with the reason in *err when root
+ * cannot be read or holds no .qemu_out file.
+ */
+int run_list_files(const char *root, const struct run_options *opts,
+		   struct run_files *out, struct strlist *warnings,
+		   struct errbuf *err);
+void run_files_release(struct run_files *f);
+
 /* Free everything; *run is RUN_INIT again. */
 void run_release(struct run *run);
 void benchmark_release(struct benchmark *b);

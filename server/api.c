@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "bench_diff.h"
 #include "compare.h"
 #include "config.h"
 #include "errbuf.h"
@@ -343,6 +344,56 @@ static bool split_compare(struct index *idx, const char *spec, char **a,
 	}
 }
 
+/* GET /api/v1/compare/<base>...<new>/<bench> */
+static void compare_bench_api(struct server *srv, struct index *idx,
+			      const struct api_request *req, const char *spec,
+			      const char *bench, struct api_response *resp)
+{
+	const char *fmt = req->query(req->ctx, "format");
+	struct loaded la = {0}, lb = {0};
+	enum report_format f = REPORT_JSON;
+	size_t limit = 50;
+	unsigned flags = INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS;
+	struct bench_diff d;
+	char *a = NULL, *b = NULL;
+
+	if ((fmt && (report_format_parse(fmt, &f) < 0 ||
+		     (f != REPORT_JSON && f != REPORT_TEXT))) ||
+	    !parse_size(req->query(req->ctx, "limit"), 1u << 30, &limit)) {
+		api_error(resp, 400, "bad_request",
+			  "format must be json or text; limit a number");
+		return;
+	}
+	if (!split_compare(idx, spec, &a, &b)) {
+		api_error(resp, 400, "bad_request",
+			  "expected /compare/<base>...<new>/<bench>");
+		return;
+	}
+	if (!load_ready(idx, a, flags, bench, &la, resp) ||
+	    !load_ready(idx, b, flags, bench, &lb, resp))
+		goto out;
+	if (!la.run.nr_benchmarks || !lb.run.nr_benchmarks) {
+		api_error(resp, 404, "not_found",
+			  "benchmark '%s' is not in run '%s'", bench,
+			  la.run.nr_benchmarks ? b : a);
+		goto out;
+	}
+	bench_diff_compute(&d, &la.run.benchmarks[0], &lb.run.benchmarks[0]);
+	if (f == REPORT_TEXT) {
+		report_bench_diff_text(&resp->body, &d, limit);
+		resp->content_type = "text/plain; charset=utf-8";
+	} else {
+		set_json_take(resp, 200, json_bench_diff(&d, a, b, limit));
+	}
+	resp->cache = policy_for(srv, &la, &lb);
+	bench_diff_release(&d);
+out:
+	loaded_release(&la);
+	loaded_release(&lb);
+	free(a);
+	free(b);
+}
+
 static void compare_runs_api(struct server *srv, struct index *idx,
 			     const struct api_request *req, const char *spec,
 			     struct api_response *resp)
@@ -535,6 +586,8 @@ void api_handle(struct server *srv, const struct api_request *req,
 		benchmark_one(srv, idx, req, seg[3], seg[5], true, resp);
 	else if (n == 4 && !strcmp(seg[2], "compare"))
 		compare_runs_api(srv, idx, req, seg[3], resp);
+	else if (n == 5 && !strcmp(seg[2], "compare") && api_name_ok(seg[4]))
+		compare_bench_api(srv, idx, req, seg[3], seg[4], resp);
 	else if (n == 4 && !strcmp(seg[2], "history"))
 		history(srv, idx, req, seg[3], resp);
 	else

@@ -12,6 +12,7 @@ int cmd_show(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 
 #define EXIT_USAGE 2
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "bench_diff.h"
 #include "compare.h"
 #include "errbuf.h"
 #include "json_view.h"
@@ -120,15 +121,60 @@ static const char compare_usage[] =
 	"  -t, --threshold PCT   markdown: list benchmarks that moved at "
 	"least\n"
 	"                        PCT percent (default 0.01)\n"
+	"  -b, --bench NAME      where NAME's delta comes from: objects and\n"
+	"                        functions matched by name (text or json)\n"
+	"  -n, --limit N         --bench: functions listed (default 20, 0 "
+	"all)\n"
 	"  -s, --sysroot DIR     where to find shared libraries (repeatable)\n"
 	"  -q, --quiet           do not print warnings\n"
 	"  -h, --help            this text\n";
+
+/* tbscope compare A B --bench NAME */
+static int compare_bench(const char *dir_a, const char *dir_b,
+			 const char *bench, size_t limit,
+			 const struct common_opts *o)
+{
+	struct run a = RUN_INIT, b = RUN_INIT;
+	struct bench_diff d;
+	struct strbuf out = STRBUF_INIT;
+	int ret = 1;
+
+	if (o->format != REPORT_TEXT && o->format != REPORT_JSON) {
+		fputs("tbscope compare: --bench prints text or json\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (load_run(&a, dir_a, o, true, bench) < 0 ||
+	    load_run(&b, dir_b, o, true, bench) < 0)
+		goto out;
+	if (!a.nr_benchmarks || !b.nr_benchmarks) {
+		fprintf(stderr, "tbscope compare: no benchmark '%s' in %s\n",
+			bench, a.nr_benchmarks ? dir_b : dir_a);
+		goto out;
+	}
+	bench_diff_compute(&d, &a.benchmarks[0], &b.benchmarks[0]);
+	if (o->format == REPORT_JSON) {
+		print_json_take(json_bench_diff(&d, run_label(dir_a),
+						run_label(dir_b), limit));
+	} else {
+		report_bench_diff_text(&out, &d, limit);
+		fputs(out.buf, stdout);
+	}
+	bench_diff_release(&d);
+	ret = 0;
+out:
+	strbuf_release(&out);
+	run_release(&a);
+	run_release(&b);
+	return ret;
+}
 
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"threshold", required_argument, NULL, 't'},
+		{"bench", required_argument, NULL, 'b'},
+		{"limit", required_argument, NULL, 'n'},
 		{"sysroot", required_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -139,11 +185,31 @@ int cmd_compare(int argc, char **argv)
 	struct compare cmp;
 	struct strbuf out = STRBUF_INIT;
 	double threshold = 0.01;
+	const char *bench = NULL;
+	size_t limit = 20;
 	int c, ret = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:s:qh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:b:n:s:qh", longopts, NULL)) !=
 	       -1) {
+		if (c == 'b') {
+			bench = optarg;
+			continue;
+		}
+		if (c == 'n') {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+
+			if (*end || end == optarg || optarg[0] == '-') {
+				fprintf(stderr,
+					"tbscope compare: bad limit '%s'\n",
+					optarg);
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			limit = (size_t)v;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(compare_usage, stdout);
 			strlist_release(&o.sysroots);
@@ -171,6 +237,11 @@ int cmd_compare(int argc, char **argv)
 	if (argc - optind != 2) {
 		fputs(compare_usage, stderr);
 		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (bench) {
+		ret = compare_bench(argv[optind], argv[optind + 1], bench,
+				    limit, &o);
 		goto out;
 	}
 	if (load_run(&a, argv[optind], &o, false, NULL) < 0 ||

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "strbuf.h"
 #include "tokens.h"
+#include "upload.h"
 #include "banned.h"
 
 static int parse_config(struct server_config *cfg, int argc, char **argv,
@@ -74,6 +75,8 @@ int cmd_serve(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
+	/* what an interrupted upload left behind is not a run */
+	upload_clean_staging(cat.staging_dir);
 	h = http_start(&srv, &port, &err);
 	if (!h) {
 		fprintf(stderr, "tbscope serve: %s\n", err.msg);

@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 #include "http.h"
 
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "api.h"
 #include "catalog.h"
 #include "config.h"
 #include "errbuf.h"
+#include "index.h"
 #include "log.h"
 #include "strbuf.h"
 #include "tokens.h"
+#include "upload.h"
 #include "web.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -47,6 +53,8 @@ struct request {
 	char *method, *url; /* for the access log */
 	unsigned status;
 	uint64_t bytes;
+	struct upload *up; /* a POST /api/v1/runs being received */
+	char *up_id;
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -125,7 +133,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, struct request *rq,
 			     unsigned status, const char *ctype,
 			     const char *body, size_t len, const char *etag,
 			     enum cache_policy policy, unsigned retry_after,
-			     const char *extra_csp)
+			     const char *const *headers)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -152,9 +160,10 @@ static enum MHD_Result reply(struct MHD_Connection *conn, struct request *rq,
 		snprintf(v, sizeof(v), "%u", retry_after);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
 	}
-	if (extra_csp)
-		MHD_add_response_header(resp, "Content-Security-Policy",
-					extra_csp);
+	for (size_t i = 0; headers && headers[i]; i += 2)
+		if (headers[i + 1])
+			MHD_add_response_header(resp, headers[i],
+						headers[i + 1]);
 	security_headers(resp);
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
@@ -275,14 +284,16 @@ static enum MHD_Result answer_web(struct http *h, struct MHD_Connection *conn,
 	struct api_request req = {method, url, query_get, conn};
 	struct api_response r;
 	char etag[40] = "";
+	const char *headers[] = {"Content-Security-Policy", NULL, NULL};
 	enum MHD_Result ret;
 
 	api_response_init(&r);
 	web_handle(h->srv, &req, &r);
 	if (r.status == 200 && r.cache != CACHE_NONE)
 		make_etag(r.body.buf, r.body.len, etag);
+	headers[1] = r.csp;
 	ret = reply(conn, rq, r.status, r.content_type, r.body.buf, r.body.len,
-		    etag, r.cache, r.retry_after, r.csp);
+		    etag, r.cache, r.retry_after, headers);
 	api_response_release(&r);
 	return ret;
 }
@@ -317,6 +328,254 @@ static bool may_read(struct http *h, struct MHD_Connection *conn)
 	       token_file_check(h->srv->cfg->read_token_file, tok, strlen(tok));
 }
 
+/* ---- uploads ------------------------------------------------------------ */
+
+static const char *error_code(unsigned status)
+{
+	switch (status) {
+	case 400:
+		return "bad_request";
+	case 401:
+		return "unauthorized";
+	case 403:
+		return "forbidden";
+	case 404:
+		return "not_found";
+	case 405:
+		return "method_not_allowed";
+	case 409:
+		return "exists";
+	case 413:
+		return "too_large";
+	case 507:
+		return "insufficient_storage";
+	default:
+		return "internal";
+	}
+}
+
+static enum MHD_Result refuse(struct MHD_Connection *conn, struct request *rq,
+			      unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum MHD_Result refuse(struct MHD_Connection *conn, struct request *rq,
+			      unsigned status, const char *fmt, ...)
+{
+	struct api_response r;
+	struct strbuf msg = STRBUF_INIT;
+	const char *headers[] = {"WWW-Authenticate", NULL, NULL};
+	enum MHD_Result ret;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (status == MHD_HTTP_UNAUTHORIZED || status == MHD_HTTP_FORBIDDEN)
+		headers[1] = "Bearer realm=\"tbscope\"";
+	api_response_init(&r);
+	api_error(&r, status, error_code(status), "%s", msg.buf);
+	ret = reply(conn, rq, r.status, r.content_type, r.body.buf, r.body.len,
+		    "", CACHE_NONE, 0, headers);
+	api_response_release(&r);
+	strbuf_release(&msg);
+	return ret;
+}
+
+static bool may_upload(struct http *h, const char *tok)
+{
+	const struct server_config *cfg = h->srv->cfg;
+	size_t len = strlen(tok);
+	/* both checks run: no early exit to time */
+	bool a = tokens_check(h->srv->cat->tokens_path, tok, len);
+	bool b = cfg->token_file && token_file_check(cfg->token_file, tok, len);
+
+	return a || b;
+}
+
+/* Is the id taken, by an uploaded run or by one in a --runs-dir? */
+static int run_exists(struct http *h, const char *id, struct errbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct index_run r = {0};
+	struct index *idx;
+	struct stat st;
+	int found;
+
+	strbuf_addf(&path, "%s/%s", h->srv->cat->runs_dir, id);
+	found = lstat(path.buf, &st) == 0;
+	strbuf_release(&path);
+	if (found)
+		return 1;
+	idx = catalog_get(h->srv->cat, err);
+	if (!idx)
+		return -1;
+	found = index_get_run(idx, id, &r, err);
+	catalog_put(h->srv->cat, idx);
+	if (found > 0)
+		index_run_release(&r);
+	return found;
+}
+
+/*
+ * The first call of POST /api/v1/runs: everything that can be refused
+ * before the body is read (token, id, size) is, and the connection is
+ * then closed without reading the body.
+ */
+static enum MHD_Result begin_upload(struct http *h, struct MHD_Connection *conn,
+				    struct request *rq, const char *url)
+{
+	const struct server_config *cfg = h->srv->cfg;
+	const char *tok = bearer(conn), *id, *clen;
+	struct upload_limits lim = {cfg->max_upload, cfg->max_unpacked,
+				    cfg->max_files, 1024};
+	struct errbuf err;
+	int exists;
+
+	if (strcmp(url, "/api/v1/runs"))
+		return refuse(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+			      "POST is accepted at /api/v1/runs only");
+	if (!tok || !*tok)
+		return refuse(conn, rq, MHD_HTTP_UNAUTHORIZED,
+			      "uploads need 'Authorization: Bearer TOKEN' "
+			      "(tbscope token add NAME)");
+	if (!may_upload(h, tok))
+		return refuse(conn, rq, MHD_HTTP_FORBIDDEN,
+			      "the token is not valid for uploads");
+	id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
+	if (!id)
+		return refuse(conn, rq, MHD_HTTP_BAD_REQUEST,
+			      "missing the run id: POST /api/v1/runs?name=ID");
+	if (!api_name_ok(id))
+		return refuse(conn, rq, MHD_HTTP_BAD_REQUEST,
+			      "bad run id '%.100s': use 1 to 100 of "
+			      "[A-Za-z0-9._-], not starting with '.'",
+			      id);
+	for (size_t i = 0; upload_meta_keys[i]; i++) {
+		const char *v = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, upload_meta_keys[i]);
+		json_t *j;
+
+		if (!v)
+			continue;
+		j = json_string(v);
+		if (!j || strlen(v) > 1000) {
+			json_decref(j);
+			return refuse(conn, rq, MHD_HTTP_BAD_REQUEST,
+				      "metadata '%s': not UTF-8 text of at "
+				      "most 1000 bytes",
+				      upload_meta_keys[i]);
+		}
+		json_decref(j);
+	}
+	clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen && strtoull(clen, NULL, 10) > cfg->max_upload)
+		return refuse(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE,
+			      "upload of %s bytes is larger than %llu "
+			      "(--max-upload)",
+			      clen, (unsigned long long)cfg->max_upload);
+	exists = run_exists(h, id, &err);
+	if (exists < 0)
+		return refuse(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
+			      err.msg);
+	if (exists)
+		return refuse(conn, rq, MHD_HTTP_CONFLICT,
+			      "run '%s' already exists: run ids are never "
+			      "reused",
+			      id);
+	rq->up = upload_start(h->srv->cat->staging_dir, id, &lim, &err);
+	if (!rq->up)
+		return refuse(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
+			      err.msg);
+	rq->up_id = xstrdup(id);
+	log_info("upload: %s: receiving", id);
+	return MHD_YES;
+}
+
+static void add_url(json_t *obj, const char *key, const char *base,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void add_url(json_t *obj, const char *key, const char *base,
+		    const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_adds(&sb, base);
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	json_object_set_new(obj, key, json_string(sb.buf));
+	strbuf_release(&sb);
+}
+
+/* The body is complete: commit, index, and answer 201 with the URLs. */
+static enum MHD_Result
+finish_upload(struct http *h, struct MHD_Connection *conn, struct request *rq)
+{
+	const char *base = h->srv->cfg->public_url, *id = rq->up_id;
+	const char *meta[64];
+	const char *headers[] = {"Location", NULL, NULL};
+	size_t n = 0;
+	struct errbuf err;
+	char *root = NULL, *base_id = NULL, *body;
+	struct strbuf md = STRBUF_INIT, loc = STRBUF_INIT;
+	json_t *obj;
+	unsigned s;
+	enum MHD_Result ret;
+
+	for (size_t i = 0; upload_meta_keys[i] && n + 2 < 64; i++) {
+		const char *v = MHD_lookup_connection_value(
+			conn, MHD_GET_ARGUMENT_KIND, upload_meta_keys[i]);
+
+		if (v) {
+			meta[n++] = upload_meta_keys[i];
+			meta[n++] = v;
+		}
+	}
+	meta[n] = NULL;
+	s = upload_commit(rq->up, h->srv->cat->runs_dir, meta, &root, &err);
+	upload_free(rq->up);
+	rq->up = NULL;
+	if (s != MHD_HTTP_CREATED) {
+		log_warn("upload: %s: refused (%u): %s", id, s, err.msg);
+		return refuse(conn, rq, s, "%s", err.msg);
+	}
+	obj = json_object();
+	json_object_set_new(obj, "id", json_string(id));
+	if (catalog_index_now(h->srv->cat, id, root, &err) < 0) {
+		json_object_set_new(obj, "status", json_string("failed"));
+		json_object_set_new(obj, "error", json_string(err.msg));
+	} else {
+		json_object_set_new(obj, "status", json_string("ready"));
+	}
+	log_info("upload: %s: stored in %s", id, root);
+	add_url(obj, "url", base, "/runs/%s", id);
+	add_url(obj, "api_url", base, "/api/v1/runs/%s", id);
+	if (api_markdown_vs_previous(h->srv, id, &base_id, &md)) {
+		json_object_set_new(obj, "base", json_string(base_id));
+		add_url(obj, "compare_url", base, "/compare/%s...%s", base_id,
+			id);
+		json_object_set_new(obj, "markdown", json_string(md.buf));
+	} else {
+		json_object_set_new(obj, "base", json_null());
+		json_object_set_new(obj, "compare_url", json_null());
+		json_object_set_new(obj, "markdown", json_null());
+	}
+	body = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
+	strbuf_addf(&loc, "%s/runs/%s", base, id);
+	headers[1] = loc.buf;
+	ret = reply(conn, rq, MHD_HTTP_CREATED, "application/json", body,
+		    strlen(body), "", CACHE_NONE, 0, headers);
+	free(body);
+	json_decref(obj);
+	free(base_id);
+	free(root);
+	strbuf_release(&md);
+	strbuf_release(&loc);
+	return ret;
+}
+
 /* ---- callbacks ---------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -333,14 +592,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		rq->method = xstrdup(method);
 		rq->url = xstrdup(url);
 		*req_cls = rq;
+		if (!strcmp(method, "POST")) {
+			if (!may_read(h, conn))
+				return send_error(conn, rq,
+						  MHD_HTTP_UNAUTHORIZED,
+						  "unauthorized",
+						  "this server needs a read "
+						  "token");
+			return begin_upload(h, conn, rq, url);
+		}
 		/* reply on a later call: replying now would cost keep-alive */
 		return MHD_YES;
 	}
 	if (*data_size) {
-		/* a body we do not want: discard it, answer at the end */
+		/* an upload's next bytes; any other body is discarded */
+		if (rq->up)
+			upload_feed(rq->up, data, *data_size);
 		*data_size = 0;
 		return MHD_YES;
 	}
+	if (rq->up)
+		return finish_upload(h, conn, rq);
 	if (!may_read(h, conn))
 		return send_error(conn, rq, MHD_HTTP_UNAUTHORIZED,
 				  "unauthorized",
@@ -370,6 +642,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		 rq->status, (unsigned long long)rq->bytes, ms,
 		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
 							    : " (aborted)");
+	if (rq->up) {
+		log_warn("upload: %s: interrupted: nothing stored", rq->up_id);
+		upload_free(rq->up);
+	}
+	free(rq->up_id);
 	free(rq->method);
 	free(rq->url);
 	free(rq);

@@ -23,6 +23,7 @@ static const struct {
 	{"serve", cmd_serve, "serve the dashboard and the JSON API"},
 	{"reindex", cmd_reindex, "rebuild the server's index from its runs"},
 	{"token", cmd_token, "add, list or revoke upload tokens"},
+	{"upload", cmd_upload, "send a build directory's run to a server"},
 };
 
 static void usage(FILE *f)

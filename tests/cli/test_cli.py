@@ -153,5 +153,98 @@ class Show(unittest.TestCase):
         self.assertEqual(tbscope("show", A, "--functions").returncode, 2)
 
 
+def oracle_function_total(run, bench_dir, prog, symbol):
+    """Sum of icount * ecount over the blocks of `symbol` in `prog`,
+    computed here from the raw files with readelf: an oracle independent
+    of tbscope's attribution code."""
+    d = os.path.join(RUNS, run, bench_dir)
+    binary = os.path.join(d, prog)
+    syms = subprocess.run(["readelf", "-sW", binary], capture_output=True,
+                          text=True, check=True).stdout
+    value = size = None
+    for line in syms.splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[3] == "FUNC" and f[7] == symbol:
+            value, size = int(f[1], 16), int(f[2], 0)
+    loads = []
+    for line in subprocess.run(["readelf", "-lW", binary], capture_output=True,
+                               text=True, check=True).stdout.splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            loads.append((int(f[1], 16), int(f[2], 16), int(f[4], 16)))  # off, vaddr, filesz
+    total = 0
+    for name in os.listdir(d):
+        m = re.fullmatch(re.escape(prog) + r"\.qemu_out(\.\d+)?", name)
+        if not m:
+            continue
+        maps = []
+        with open(os.path.join(d, prog + ".map" + (m.group(1) or ""))) as f:
+            for line in f:
+                f2 = line.split()
+                if len(f2) >= 6 and f2[0].startswith("0x") and f2[-1].endswith("/" + prog):
+                    maps.append((int(f2[0], 16), int(f2[1], 16), int(f2[3], 16)))
+        with open(os.path.join(d, name)) as f:
+            for line in f:
+                f2 = [x.strip() for x in line.split(",")]
+                if len(f2) != 4 or not f2[0].startswith("0x"):
+                    continue
+                pc, icount, ecount = int(f2[0], 16), int(f2[2]), int(f2[3])
+                for start, end, off in maps:
+                    if start <= pc < end:
+                        foff = pc - start + off
+                        for loff, vaddr, filesz in loads:
+                            if loff <= foff < loff + filesz:
+                                va = foff - loff + vaddr
+                                if value <= va < value + size:
+                                    total += icount * ecount
+    return total
+
+
+class CompareBench(unittest.TestCase):
+    """compare --bench: where one benchmark's delta comes from."""
+
+    def test_matmul_delta_is_main_with_oracle_counts(self):
+        p = tbscope("compare", A, B, "--bench", "612.matmul_r", "-f", "json",
+                    "-n", "0", "--sysroot", "/usr/riscv64-linux-gnu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        base, new = per_benchmark_totals()["612.matmul_r"]
+        self.assertEqual((doc["base"]["instructions"], doc["new"]["instructions"]), (base, new))
+        self.assertEqual(doc["delta"], new - base)
+        # the parts add up exactly, for functions and for objects
+        fns = doc["functions"]
+        self.assertEqual(doc["functions_other"]["count"], 0)
+        self.assertEqual(sum(f["delta"] for f in fns), new - base)
+        self.assertEqual(sum(f["base"] or 0 for f in fns), base)
+        self.assertEqual(sum(f["new"] or 0 for f in fns), new)
+        self.assertEqual(sum(o["delta"] for o in doc["objects"]), new - base)
+        self.assertAlmostEqual(sum(f["share_pct"] for f in fns), 100.0, places=6)
+        top = fns[0]
+        self.assertEqual((top["object"], top["name"]), ("612.matmul_r", "main"))
+        bench_dir = "External/SPEC/CFP2017rate/612.matmul_r"
+        self.assertEqual(top["base"], oracle_function_total(A, bench_dir, "612.matmul_r", "main"))
+        self.assertEqual(top["new"], oracle_function_total(B, bench_dir, "612.matmul_r", "main"))
+        self.assertGreater(top["share_pct"], 99.9)
+
+    def test_limit_sums_the_rest_into_other(self):
+        p = tbscope("compare", A, B, "--bench", "602.hashjoin_r", "-f", "json", "-n", "3", "-q")
+        doc = json.loads(p.stdout)
+        self.assertEqual(len(doc["functions"]), 3)
+        other = doc["functions_other"]
+        self.assertEqual(other["count"], doc["functions_total"] - 3)
+        self.assertEqual(sum(f["delta"] for f in doc["functions"]) + other["delta"], doc["delta"])
+
+    def test_text_lists_total_and_rest(self):
+        p = tbscope("compare", A, B, "--bench", "612.matmul_r", "-n", "2", "-q")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^ +90,736,658 +72,819,936 +-17,916,722 +100\.00%  Total$")
+        self.assertRegex(p.stdout, r"(?m)612\.matmul_r +main$")
+        self.assertIn("more)", p.stdout)
+
+    def test_unknown_bench_and_bad_format(self):
+        self.assertEqual(tbscope("compare", A, B, "--bench", "999.x").returncode, 1)
+        self.assertEqual(tbscope("compare", A, B, "--bench", "612.matmul_r", "-f", "csv").returncode, 2)
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0], "-v"])

@@ -48,6 +48,19 @@ class RunsDir(unittest.TestCase):
         self.assertEqual(doc["base"]["run"], A)
         self.assertEqual(doc["new"]["run"], B)
 
+    def test_compare_bench_is_what_the_cli_prints(self):
+        import subprocess
+        cli = subprocess.run([TBSCOPE, "compare", "-f", "json", "--bench", "612.matmul_r",
+                              "-n", "50", "--sysroot", tbtest.CROSS_SYSROOT, A, B],
+                             cwd=RUNS, capture_output=True, text=True, check=True)
+        api = self.srv.get_json("/api/v1/compare/%s...%s/612.matmul_r" % (A, B))
+        self.assertEqual(json.loads(cli.stdout), api)
+        status, _, text = self.srv.get("/api/v1/compare/%s...%s/612.matmul_r?format=text" % (A, B))
+        self.assertEqual(status, 200)
+        self.assertIn("main", text.decode())
+        status, _, body = self.srv.get("/api/v1/compare/%s...%s/999.none_r" % (A, B))
+        self.assertEqual(status, 404, body)
+
     def test_compare_is_what_the_cli_prints(self):
         import subprocess
         cli = subprocess.run([TBSCOPE, "compare", "-f", "json", A, B], cwd=RUNS,

@@ -180,8 +180,8 @@ static void markdown_lists_moves_over_the_threshold(void **state)
 	assert_non_null(strstr(sb.buf, "**Geomean \xe2\x88\x92"
 				       "4.75 %** over 6 benchmarks"));
 	assert_non_null(strstr(sb.buf, "| 612.matmul\\_r | 90,736,658 | "
-				       "72,819,936 | -17916722 | "
-				       "\xe2\x88\x92"
+				       "72,819,936 | \xe2\x88\x92"
+				       "17,916,722 | \xe2\x88\x92"
 				       "19.75 % |"));
 	assert_non_null(strstr(sb.buf, "600.lzpack"));
 	assert_null(strstr(sb.buf, "602.hashjoin")); /* -0.07 % < 1 % */
