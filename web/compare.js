@@ -357,6 +357,52 @@ function drawTable(v, rows) {
 		`showing ${rows.length} of ${data.benchmarks.length} benchmarks`;
 }
 
+// "Where the delta comes from": GET /api/v1/compare/<base>...<new>/<bench>,
+// fetched once per selected benchmark.
+const diffs = new Map();
+const DIFF_FUNCTIONS = 15;
+
+function diffPath(bench, query) {
+	return href(`/api/v1/compare/${enc(data.base.run)}...${enc(data.new.run)}/${enc(bench)}`, query);
+}
+
+function partRows(parts, withName) {
+	return parts.map(p => el('tr', {class: p.delta === 0 ? 'zero' : null},
+		withName ? el('th', {scope: 'row', class: 'name mono'}, p.name) : null,
+		withName ? el('td', {class: 'muted'}, p.object) : el('th', {scope: 'row'}, p.object),
+		el('td', {class: `num ${dirClass(p.delta)}`}, fmtSigned(p.delta)),
+		el('td', {class: `num ${dirClass(p.delta, p.delta_pct)}`},
+			p.in === 'both' ? fmtPct(p.delta_pct) : el('span', {class: 'tag'}, `only in ${p.in}`)),
+		el('td', {class: 'num'}, fmtInt(p.base)),
+		el('td', {class: 'num'}, fmtInt(p.new)),
+		el('td', {class: 'num muted'}, p.share_pct === null ? '' : fmtShareOfDelta(p.share_pct))));
+}
+
+function fmtShareOfDelta(p) {
+	return `${Math.abs(p) < 0.005 && p !== 0 ? p.toPrecision(2) : p.toFixed(2)} %`;
+}
+
+function partTable(id, caption, parts, withName, other) {
+	return tableWrap(el('table', {class: 'data parts', id},
+		el('caption', {}, caption),
+		el('thead', {}, el('tr', {},
+			withName ? el('th', {scope: 'col'}, 'Function') : null,
+			el('th', {scope: 'col'}, 'Object'),
+			el('th', {class: 'num', scope: 'col'}, '\u0394'),
+			el('th', {class: 'num', scope: 'col'}, '\u0394 %'),
+			el('th', {class: 'num', scope: 'col'}, 'Base'),
+			el('th', {class: 'num', scope: 'col'}, 'New'),
+			el('th', {class: 'num', scope: 'col', title: 'share of the benchmark\'s delta'}, 'of \u0394'))),
+		el('tbody', {}, partRows(parts, withName)),
+		other && other.count ? el('tfoot', {}, el('tr', {class: 'other'},
+			el('th', {scope: 'row', colspan: '2'}, `${fmtInt(other.count)} more functions`),
+			el('td', {class: `num ${dirClass(other.delta)}`}, fmtSigned(other.delta)),
+			el('td'),
+			el('td', {class: 'num'}, fmtInt(other.base)),
+			el('td', {class: 'num'}, fmtInt(other.new)),
+			el('td', {class: 'num muted'}, fmtShareOfDelta(other.share_pct)))) : null));
+}
+
 function drawDetail(v) {
 	const b = v.bench && data.benchmarks.find(x => x.name === v.bench);
 	if (!b) {
@@ -367,26 +413,37 @@ function drawDetail(v) {
 	const base = data.base.run, nu = data.new.run;
 	const dcls = b.in === 'both' ? dirClass(b.delta, b.delta_pct) : 'dir-none';
 	const seriesQ = runs[1] && runs[1].series ? {series: runs[1].series} : {};
-	const objs = b.objects || [];
-	parts.detail.hidden = false;
-	parts.detail.replaceChildren(
+	const d = diffs.get(b.name);
+	let body;
+	if (b.in !== 'both')
+		body = el('p', {class: 'hint'}, `Only in the ${b.in} run: nothing to compare.`);
+	else if (d instanceof Error)
+		body = errorBox(d);
+	else if (!d) {
+		body = el('p', {class: 'loading'}, 'Loading where the delta comes from\u2026');
+		if (!diffs.has(b.name)) {
+			diffs.set(b.name, null);
+			api(diffPath(b.name, {limit: String(DIFF_FUNCTIONS)}))
+				.then(j => diffs.set(b.name, j), err => diffs.set(b.name, err))
+				.then(() => { if (view().bench === b.name) drawDetail(view()); });
+		}
+	} else
+		body = el('div', {class: 'parts-grid'},
+			partTable('detail-objects', 'By object', d.objects, false, null),
+			partTable('detail-functions', `By function (largest |\u0394| first, ${Math.min(DIFF_FUNCTIONS, d.functions_total)} of ${fmtInt(d.functions_total)})`,
+				  d.functions, true, d.functions_other));
+	fill(parts.detail,
 		el('div', {class: 'detail-head'},
-			el('h2', {}, b.name, ' ', el('span', {class: dcls}, b.in === 'both' ? fmtPct(b.delta_pct) : `only in ${b.in}`)),
+			el('h2', {}, b.name, ' ', el('span', {class: dcls}, b.in === 'both' ? fmtPct(b.delta_pct) : `only in ${b.in}`),
+				b.in === 'both' ? el('span', {class: `detail-delta ${dcls}`}, ` ${fmtSigned(b.delta)}`) : null),
 			el('button', {type: 'button', class: 'btn ghost', onclick: () => update({bench: null})}, 'Close')),
 		el('p', {class: 'links'},
-			b.in !== 'new' ? el('a', {href: `/runs/${enc(base)}/${enc(b.name)}`}, `base: functions and objects`) : null,
-			b.in !== 'base' ? el('a', {href: `/runs/${enc(nu)}/${enc(b.name)}`}, `new: functions and objects`) : null,
-			el('a', {href: href(`/history/${enc(b.name)}`, seriesQ)}, 'history')),
-		objs.length ? tableWrap(el('table', {class: 'data objects'},
-			el('thead', {}, el('tr', {},
-				el('th', {scope: 'col'}, 'Object'), el('th', {class: 'num', scope: 'col'}, '\u0394'),
-				el('th', {class: 'num', scope: 'col'}, 'Base'), el('th', {class: 'num', scope: 'col'}, 'New'))),
-			el('tbody', {}, objs.map(o => el('tr', {},
-				el('th', {scope: 'row'}, o.name),
-				el('td', {class: `num ${dirClass(o.delta)}`}, fmtSigned(o.delta)),
-				el('td', {class: 'num'}, fmtInt(o.base_instructions)),
-				el('td', {class: 'num'}, fmtInt(o.new_instructions)))))))
-			: el('p', {class: 'hint'}, 'Loading the per-object split\u2026'));
+			b.in !== 'new' ? el('a', {href: `/runs/${enc(base)}/${enc(b.name)}`}, 'base run: hottest functions') : null,
+			b.in !== 'base' ? el('a', {href: `/runs/${enc(nu)}/${enc(b.name)}`}, 'new run: hottest functions') : null,
+			el('a', {href: href(`/history/${enc(b.name)}`, seriesQ)}, 'history'),
+			b.in === 'both' ? el('a', {href: diffPath(b.name, {format: 'text', limit: '0'})}, 'all functions (text)') : null),
+		body);
+	parts.detail.hidden = false;
 }
 
 function drawActions() {
@@ -430,7 +487,7 @@ function drawDynamic() {
 
 async function ensureObjects() {
 	const v = view();
-	if ((v.objects || v.bench) && !withObjects) {
+	if (v.objects && !withObjects) {
 		withObjects = true;
 		data = await api(apiPath({objects: '1'}));
 		drawDynamic();
@@ -440,6 +497,9 @@ async function ensureObjects() {
 function update(patch) {
 	setState(patch);
 	drawDynamic();
+	// the details of a newly selected benchmark: bring them into view
+	if (patch.bench)
+		parts.detail.scrollIntoView({block: 'nearest'});
 	ensureObjects().catch(err => parts.table.prepend(errorBox(err)));
 }
 
@@ -457,7 +517,7 @@ export async function render(root) {
 	setCrumbs([['Runs', '/'], [`${a} \u2192 ${b}`]]);
 	fill(app, el('p', {class: 'loading'}, 'Loading the comparison\u2026'));
 	const v = view();
-	withObjects = v.objects || !!v.bench;
+	withObjects = v.objects;
 	data = await api(apiPath(withObjects ? {objects: '1'} : {}),
 			 msg => fill(app, el('p', {class: 'loading'}, msg + '\u2026')));
 	const [base, nu] = [data.base.run, data.new.run];

@@ -232,8 +232,14 @@ async function main() {
 			});
 			await page.mouse.click(pos.x, pos.y);
 			await page.waitForFunction(() => location.search.includes('bench=601.graphwalk_r'));
-			await page.waitForSelector('#detail table.objects');
+			await page.waitForSelector('#detail-functions');
 			assert.ok((await page.$eval('#detail h2', e => e.textContent)).startsWith('601.graphwalk_r'));
+			// where the delta comes from: the parts add up to the FIXTURES.md delta
+			const t = fx.totals.get('601.graphwalk_r');
+			const sum = sel => page.$$eval(sel, tds => tds.reduce((s, td) => s + BigInt(td.textContent.replace(/[^0-9-]/g, '') || '0'), 0n).toString());
+			assert.equal(await sum('#detail-objects tbody td:nth-child(2)'), String(t.b - t.a), 'objects');
+			assert.equal(await sum('#detail-functions tbody td:nth-child(3), #detail-functions tfoot td:nth-child(2)'),
+				     String(t.b - t.a), 'functions');
 			await page.click('#detail button');
 			await page.waitForFunction(() => !location.search.includes('bench='));
 		});
