@@ -238,7 +238,7 @@ async function main() {
 			const t = fx.totals.get('601.graphwalk_r');
 			const sum = sel => page.$$eval(sel, tds => tds.reduce((s, td) => s + BigInt(td.textContent.replace(/[^0-9-]/g, '') || '0'), 0n).toString());
 			assert.equal(await sum('#detail-objects tbody td:nth-child(2)'), String(t.b - t.a), 'objects');
-			assert.equal(await sum('#detail-functions tbody td:nth-child(3), #detail-functions tfoot td:nth-child(2)'),
+			assert.equal(await sum('#detail-functions tbody td:nth-child(2), #detail-functions tfoot td:nth-child(2)'),
 				     String(t.b - t.a), 'functions');
 			await page.click('#detail button');
 			await page.waitForFunction(() => !location.search.includes('bench='));
