@@ -144,6 +144,14 @@ static void add_count(struct strbuf *sb, json_t *v)
 	}
 }
 
+/* a delta: "+46", "-17,916,768", "0" */
+static void add_signed(struct strbuf *sb, json_t *v)
+{
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		strbuf_addch(sb, '+');
+	add_count(sb, v);
+}
+
 /* -4.75292 -> "-4.75 %"; tiny deltas keep two significant digits */
 static void add_pct(struct strbuf *sb, json_t *v)
 {
@@ -315,6 +323,32 @@ static void describe_compare(struct strbuf *sb, json_t *j, double threshold)
 	strbuf_adds(sb, " instructions.");
 }
 
+/*
+ * Where a benchmark's delta comes from, for its link preview: the function
+ * that moved most, from GET /api/v1/compare/<spec>/<bench>.
+ */
+static void describe_top_function(struct server *srv, const char *spec,
+				  const char *bench, struct strbuf *sb)
+{
+	const char *q[] = {"limit", "1", NULL};
+	struct strbuf path = STRBUF_INIT;
+	unsigned status;
+	json_t *j, *f = NULL;
+
+	strbuf_addf(&path, "/api/v1/compare/%s/%s", spec, bench);
+	j = api_get(srv, path.buf, q, &status);
+	if (status == 200)
+		f = json_array_get(json_object_get(j, "functions"), 0);
+	if (f && json_integer_value(json_object_get(f, "delta"))) {
+		strbuf_addf(sb, "Largest change: %s (%s) ", str_of(f, "name"),
+			    str_of(f, "object"));
+		add_signed(sb, json_object_get(f, "delta"));
+		strbuf_adds(sb, ". ");
+	}
+	json_decref(j);
+	strbuf_release(&path);
+}
+
 static void page_compare(struct server *srv, const struct api_request *req,
 			 const char *spec, const char *path_bench,
 			 struct page *pg)
@@ -367,8 +401,11 @@ static void page_compare(struct server *srv, const struct api_request *req,
 		add_count(&pg->description,
 			  json_object_get(b, "new_instructions"));
 		strbuf_adds(&pg->description, " instructions (");
-		add_count(&pg->description, json_object_get(b, "delta"));
+		add_signed(&pg->description, json_object_get(b, "delta"));
 		strbuf_adds(&pg->description, "). ");
+		if (!strcmp(in, "both"))
+			describe_top_function(srv, spec, bench,
+					      &pg->description);
 	} else {
 		strbuf_addf(&pg->title, "%s " ARROW " %s: geomean ", base, new);
 		add_pct(&pg->title,

@@ -327,6 +327,12 @@ async function main() {
 			assert.ok(html.includes(`<title>${want}</title>`), html.slice(0, 600));
 			assert.ok(html.includes(`<meta property="og:title" content="${want}">`));
 			assert.ok(html.includes(`Geomean ${fx.geomeanPct} %`));
+			// and where the delta comes from: the function the page lists first
+			await open(page, `${cmp}?bench=612.matmul_r`);
+			await page.waitForSelector('#detail-functions');
+			const top = await page.$eval('#detail-functions tbody tr', tr =>
+				`${tr.children[0].textContent} (${tr.children[3].textContent}) ${tr.children[1].textContent}`);
+			assert.ok(html.includes(`Largest change: ${top}.`), top);
 		});
 
 		await check('static assets: content-hashed URLs, immutable caching, strict CSP on pages', async () => {
