@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: MIT
+//
+// node test_dashboard.mjs TBSCOPE DATA_DIR ARTIFACTS_DIR
+//
+// Drives Debian's headless Chromium (playwright-core, never a downloaded
+// browser) against a real `tbscope serve` on a free loopback port, with a
+// temp --data dir and a temp --runs-dir holding hard-linked copies of the
+// two fixture runs (plus copies making a series, and one whose metadata is
+// hostile).  Expected figures come from DATA_DIR/FIXTURES.md, never from
+// tbscope.  Screenshots of every page (1280 and 390 wide, light and dark)
+// are written to ARTIFACTS_DIR.
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import {chromium} from 'playwright-core';
+
+const [tbscope, dataDir, artifacts] = process.argv.slice(2);
+if (!tbscope || !dataDir || !artifacts) {
+	console.error('usage: test_dashboard.mjs TBSCOPE DATA_DIR ARTIFACTS_DIR');
+	process.exit(2);
+}
+const CHROMIUM = process.env.TBSCOPE_CHROMIUM || '/usr/bin/chromium';
+
+const A = 'build.gcc-O2-rv64gc';
+const B = 'build.gcc-O3-rv64gc_zba_zbb_zbs';
+const A2 = 'series-run-3'; // a copy of B: no change, not a step
+const A3 = 'series-run-4'; // a copy of A: a step up
+const EVIL = 'evil-metadata';
+const PARTIAL = 'partial-run'; // B without 612.matmul_r
+const XSS_SERIES = '<script>alert(1)</script>';
+const XSS_COMMIT = '<img src=x onerror=alert(2)>';
+
+// ---- the oracle: FIXTURES.md -------------------------------------------------
+
+function fixtures() {
+	const md = fs.readFileSync(path.join(dataDir, 'FIXTURES.md'), 'utf8');
+	const section = md.split('### Per-benchmark totals')[1];
+	const totals = new Map();
+	for (const m of section.matchAll(/^\| (\d{3}\.\w+) \| (\d+) \| (\d+) \|$/gm))
+		if (!totals.has(m[1]))
+			totals.set(m[1], {a: BigInt(m[2]), b: BigInt(m[3])});
+	assert.equal(totals.size, 6, 'six benchmarks in FIXTURES.md');
+	const g = md.match(/Geometric mean of the six B\/A ratios: ([0-9.]+) \((-?[0-9.]+) %\)/);
+	assert.ok(g, 'geomean line in FIXTURES.md');
+	const suites = new Map();
+	for (const m of md.matchAll(/^\| (\d{3}\.\w+) \| (CINT2017rate|CFP2017rate) \|/gm))
+		suites.set(m[1], m[2]);
+	return {totals, geomeanPct: g[2], suites};
+}
+
+const fx = fixtures();
+const pct = (a, b) => (Number(b - a) / Number(a)) * 100;
+// what the page prints: sign, two decimals, " %"
+const pctText = p => `${p > 0 ? '+' : p < 0 ? '-' : ''}${Math.abs(p).toFixed(2)} %`;
+const digits = s => s.replace(/[^0-9-]/g, '');
+
+// ---- a temp runs dir ---------------------------------------------------------
+
+function linkTree(src, dst) {
+	fs.mkdirSync(dst, {recursive: true});
+	for (const e of fs.readdirSync(src, {withFileTypes: true})) {
+		const s = path.join(src, e.name), d = path.join(dst, e.name);
+		if (e.isDirectory())
+			linkTree(s, d);
+		else
+			fs.linkSync(s, d);
+	}
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tbscope-browser-'));
+const runsDir = path.join(tmp, 'runs');
+const runMeta = {
+	[A]: [A, {series: 'main', timestamp: '2026-01-01T10:00:00Z', commit: 'a1a1a1a1a1a1a1', compiler: 'gcc 12.2 -O2'}],
+	[B]: [B, {series: 'main', timestamp: '2026-01-02T10:00:00Z', commit: 'b2b2b2b2b2b2b2', compiler: 'gcc 12.2 -O3'}],
+	[A2]: [B, {series: 'main', timestamp: '2026-01-03T10:00:00Z', commit: 'c3c3c3c3c3c3c3'}],
+	[A3]: [A, {series: 'main', timestamp: '2026-01-04T10:00:00Z', commit: 'd4d4d4d4d4d4d4'}],
+	[EVIL]: [A, {series: XSS_SERIES, timestamp: '2026-01-05T10:00:00Z', commit: XSS_COMMIT,
+		     compiler: '"><svg onload=alert(3)>'}],
+};
+runMeta[PARTIAL] = [B, {series: 'other', timestamp: '2025-12-31T10:00:00Z'}];
+for (const [id, [src, meta]] of Object.entries(runMeta)) {
+	linkTree(path.join(dataDir, 'runs', src), path.join(runsDir, id));
+	fs.writeFileSync(path.join(runsDir, id, 'tbscope-run.json'), JSON.stringify(meta));
+}
+fs.rmSync(path.join(runsDir, PARTIAL, 'External/SPEC/CFP2017rate/612.matmul_r'), {recursive: true});
+
+// ---- the server --------------------------------------------------------------
+
+async function startServer() {
+	const proc = spawn(tbscope, ['serve', '--data', path.join(tmp, 'data'), '--runs-dir', runsDir,
+				     '--listen', '127.0.0.1:0'],
+			   {stdio: ['ignore', 'pipe', fs.openSync(path.join(tmp, 'server.log'), 'w')]});
+	const rl = readline.createInterface({input: proc.stdout});
+	const line = await new Promise((resolve, reject) => {
+		rl.once('line', resolve);
+		proc.once('exit', code => reject(new Error(`tbscope exited (${code}): ` +
+			fs.readFileSync(path.join(tmp, 'server.log'), 'utf8'))));
+	});
+	const m = line.match(/tbscope: listening on (http:\/\/\S+)/);
+	assert.ok(m, `server did not start: ${line}`);
+	return {proc, url: m[1].replace(/\/$/, '')};
+}
+
+async function waitReady(url, n) {
+	const end = Date.now() + 120000;
+	for (;;) {
+		const r = await (await fetch(`${url}/api/v1/runs?limit=1000`)).json();
+		const ready = r.runs.filter(x => x.status === 'ready').length;
+		if (ready === n)
+			return;
+		if (r.runs.some(x => x.status === 'failed'))
+			throw new Error('a run failed: ' + JSON.stringify(r.runs));
+		if (Date.now() > end)
+			throw new Error(`runs not ready: ${JSON.stringify(r.runs.map(x => [x.id, x.status]))}`);
+		await new Promise(res => setTimeout(res, 200));
+	}
+}
+
+// ---- the checks --------------------------------------------------------------
+
+let failures = 0, count = 0;
+async function check(name, fn) {
+	count++;
+	try {
+		await fn();
+		console.log(`ok ${count} - ${name}`);
+	} catch (err) {
+		failures++;
+		console.log(`not ok ${count} - ${name}`);
+		console.log(String(err.stack || err).split('\n').map(l => '  # ' + l).join('\n'));
+	}
+}
+
+const problems = []; // page errors, console errors, CSP violations, dialogs
+function watch(page, label) {
+	page.on('pageerror', e => problems.push(`${label}: page error: ${e.message}`));
+	page.on('console', m => {
+		if (m.type() === 'error')
+			problems.push(`${label}: console error: ${m.text()}`);
+	});
+	page.on('dialog', d => {
+		problems.push(`${label}: a dialog fired: ${d.message()}`);
+		d.dismiss().catch(() => {});
+	});
+}
+
+async function open(page, url) {
+	await page.goto(url);
+	await page.waitForSelector('body[data-ready]', {timeout: 30000});
+}
+
+async function tableRows(page) {
+	return page.$$eval('#compare-table tbody tr:not(.empty)', trs => trs.map(tr => ({
+		name: tr.querySelector('.name').textContent.trim(),
+		base: tr.querySelector('.base').textContent.trim(),
+		new: tr.querySelector('.new').textContent.trim(),
+		pct: tr.querySelector('.pct').textContent.trim(),
+		suite: tr.querySelector('.suite').textContent.trim(),
+	})));
+}
+
+const chartBars = page => page.evaluate(() => {
+	const c = window.Chart.getChart(document.getElementById('delta-chart'));
+	return c ? {bars: c.getDatasetMeta(0).data.length, labels: c.data.labels} : null;
+});
+
+async function main() {
+	fs.mkdirSync(artifacts, {recursive: true});
+	const {proc, url} = await startServer();
+	let browser;
+	try {
+		await waitReady(url, Object.keys(runMeta).length);
+		browser = await chromium.launch({executablePath: CHROMIUM, args: ['--no-sandbox']});
+		const ctx = await browser.newContext({viewport: {width: 1280, height: 900}});
+		await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], {origin: url});
+		const page = await ctx.newPage();
+		watch(page, 'main');
+		const cmp = `${url}/compare/${A}...${B}`;
+		const names = [...fx.totals.keys()].sort();
+
+		await check('compare page: six benchmarks with the FIXTURES.md totals', async () => {
+			await open(page, cmp);
+			const rows = await tableRows(page);
+			assert.deepEqual(rows.map(r => r.name), names);
+			for (const r of rows) {
+				const t = fx.totals.get(r.name);
+				assert.equal(digits(r.base), String(t.a), `${r.name} base`);
+				assert.equal(digits(r.new), String(t.b), `${r.name} new`);
+				assert.match(r.base, /^\d{1,3}(,\d{3})+$/, 'thousands separators');
+				assert.equal(r.pct, pctText(pct(t.a, t.b)), `${r.name} delta %`);
+				assert.equal(r.suite, fx.suites.get(r.name), `${r.name} suite`);
+			}
+			const align = await page.$eval('#compare-table tbody td.base', td => getComputedStyle(td).textAlign);
+			assert.equal(align, 'right');
+		});
+
+		await check('compare page: geomean -4.75 % as in FIXTURES.md', async () => {
+			const g = await page.$eval('.card.geomean .card-value', e => e.textContent.trim());
+			assert.equal(g, `${fx.geomeanPct} %`);
+			const foot = await page.$eval('#compare-table tfoot tr.geomean .pct', e => e.textContent.trim());
+			assert.equal(foot, `${fx.geomeanPct} %`);
+			const improved = [...fx.totals.values()].filter(t => t.b < t.a).length;
+			assert.equal(await page.$eval('[data-count=improved]', e => e.textContent), `${improved} improved`);
+		});
+
+		await check('compare page: the chart has one bar per benchmark', async () => {
+			const c = await chartBars(page);
+			assert.ok(c, 'a Chart.js chart on #delta-chart');
+			assert.equal(c.bars, 6);
+			assert.deepEqual([...c.labels].sort(), names);
+			// and it is drawn: the canvas is not blank
+			const inked = await page.$eval('#delta-chart', cv => {
+				const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+				let n = 0;
+				for (let i = 3; i < d.length; i += 4)
+					n += d[i] > 0;
+				return n;
+			});
+			assert.ok(inked > 1000, `chart pixels drawn: ${inked}`);
+		});
+
+		await check('clicking a bar selects its benchmark (URL and details)', async () => {
+			const pos = await page.evaluate(() => {
+				const c = window.Chart.getChart(document.getElementById('delta-chart'));
+				const i = c.data.labels.indexOf('601.graphwalk_r');
+				const bar = c.getDatasetMeta(0).data[i];
+				const r = c.canvas.getBoundingClientRect();
+				return {x: r.left + (bar.x + bar.base) / 2, y: r.top + bar.y};
+			});
+			await page.mouse.click(pos.x, pos.y);
+			await page.waitForFunction(() => location.search.includes('bench=601.graphwalk_r'));
+			await page.waitForSelector('#detail-functions');
+			assert.ok((await page.$eval('#detail h2', e => e.textContent)).startsWith('601.graphwalk_r'));
+			// where the delta comes from: the parts add up to the FIXTURES.md delta
+			const t = fx.totals.get('601.graphwalk_r');
+			const sum = sel => page.$$eval(sel, tds => tds.reduce((s, td) => s + BigInt(td.textContent.replace(/[^0-9-]/g, '') || '0'), 0n).toString());
+			assert.equal(await sum('#detail-objects tbody td:nth-child(2)'), String(t.b - t.a), 'objects');
+			assert.equal(await sum('#detail-functions tbody td:nth-child(2), #detail-functions tfoot td:nth-child(2)'),
+				     String(t.b - t.a), 'functions');
+			await page.click('#detail button');
+			await page.waitForFunction(() => !location.search.includes('bench='));
+		});
+
+		await check('threshold filter changes the rows and the URL', async () => {
+			await page.fill('#threshold', '1');
+			await page.waitForFunction(() => location.search.includes('threshold=1'));
+			const want = names.filter(n => Math.abs(pct(fx.totals.get(n).a, fx.totals.get(n).b)) > 1);
+			assert.ok(want.length > 0 && want.length < 6, 'the oracle splits the rows');
+			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
+			assert.equal((await chartBars(page)).bars, want.length);
+		});
+
+		await check('sorting by a header (keyboard) changes the order and the URL', async () => {
+			await page.focus('#compare-table thead button[data-key=pct]');
+			await page.keyboard.press('Enter');
+			await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'pct');
+			const want = names.filter(n => Math.abs(pct(fx.totals.get(n).a, fx.totals.get(n).b)) > 1)
+				.sort((x, y) => pct(fx.totals.get(x).a, fx.totals.get(x).b) - pct(fx.totals.get(y).a, fx.totals.get(y).b));
+			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
+		});
+
+		await check('regressions only changes the rows and the URL', async () => {
+			await page.check('#regressions-only');
+			await page.waitForFunction(() => location.search.includes('regressions=1'));
+			const want = names.filter(n => pct(fx.totals.get(n).a, fx.totals.get(n).b) > 1);
+			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
+			await page.uncheck('#regressions-only');
+			await page.waitForFunction(() => !location.search.includes('regressions'));
+		});
+
+		await check('copy permalink, then reloading it restores the same view', async () => {
+			await page.click('#compare-table tbody tr[data-bench="612.matmul_r"] a.bench-link');
+			await page.waitForFunction(() => location.search.includes('bench=612.matmul_r'));
+			await page.check('#objects');
+			await page.waitForSelector('#compare-table th.obj');
+			const before = {rows: await tableRows(page), thr: await page.inputValue('#threshold'),
+					objects: await page.$$eval('#compare-table th.obj', t => t.length)};
+			await page.click('#copy-permalink');
+			const link = await page.evaluate(() => navigator.clipboard.readText());
+			assert.equal(link, page.url());
+			const p2 = await ctx.newPage();
+			watch(p2, 'permalink');
+			await open(p2, link);
+			await p2.waitForSelector('#compare-table th.obj');
+			assert.deepEqual(await tableRows(p2), before.rows);
+			assert.equal(await p2.inputValue('#threshold'), before.thr);
+			assert.equal(await p2.$$eval('#compare-table th.obj', t => t.length), before.objects);
+			assert.equal(await p2.$eval('#detail h2', e => e.textContent.startsWith('612.matmul_r')), true);
+			assert.equal(await p2.isChecked('#objects'), true);
+			await p2.close();
+		});
+
+		await check('swap link, and regressions only on the swapped comparison', async () => {
+			await open(page, cmp);
+			await page.click('#swap');
+			await page.waitForURL(`${url}/compare/${B}...${A}`);
+			await page.waitForSelector('body[data-ready]');
+			await page.check('#regressions-only');
+			const want = names.filter(n => fx.totals.get(n).a > fx.totals.get(n).b);
+			assert.equal(want.length, 6);
+			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
+		});
+
+		await check('a benchmark in one run only: flagged, warned about, left out of the geomean', async () => {
+			await open(page, `${url}/compare/${A}...${PARTIAL}`);
+			const rows = await tableRows(page);
+			assert.deepEqual(rows.map(r => r.name), names);
+			const only = rows.find(r => r.name === '612.matmul_r');
+			assert.equal(only.pct, 'only in base');
+			assert.equal(only.new, '\u2013');
+			const warn = await page.$eval('#warnings', e => e.innerText);
+			assert.match(warn, /Only in base \(1\): 612\.matmul_r/);
+			// the geometric mean of the other five ratios, from FIXTURES.md
+			const five = names.filter(n => n !== '612.matmul_r');
+			const g = Math.exp(five.reduce((acc, n) => acc + Math.log(Number(fx.totals.get(n).b) / Number(fx.totals.get(n).a)), 0) / five.length);
+			assert.equal(await page.$eval('.card.geomean .card-value', e => e.textContent.trim()), pctText((g - 1) * 100));
+			assert.equal((await chartBars(page)).bars, 5);
+		});
+
+		await check('link preview: the shell names the selected benchmark and its delta', async () => {
+			const t = fx.totals.get('612.matmul_r');
+			const html = await (await fetch(`${cmp}?bench=612.matmul_r`)).text();
+			const want = `612.matmul_r ${pctText(pct(t.a, t.b))}: ${A} \u2192 ${B}`;
+			assert.ok(html.includes(`<title>${want}</title>`), html.slice(0, 600));
+			assert.ok(html.includes(`<meta property="og:title" content="${want}">`));
+			assert.ok(html.includes(`Geomean ${fx.geomeanPct} %`));
+			// and where the delta comes from: the function the page lists first
+			await open(page, `${cmp}?bench=612.matmul_r`);
+			await page.waitForSelector('#detail-functions');
+			const top = await page.$eval('#detail-functions tbody tr', tr =>
+				`${tr.children[0].textContent} (${tr.children[3].textContent}) ${tr.children[1].textContent}`);
+			assert.ok(html.includes(`Largest change: ${top}.`), top);
+		});
+
+		await check('static assets: content-hashed URLs, immutable caching, strict CSP on pages', async () => {
+			const r = await fetch(cmp);
+			const csp = r.headers.get('content-security-policy');
+			assert.match(csp, /default-src 'none'/);
+			assert.match(csp, /script-src 'self'/);
+			assert.doesNotMatch(csp, /unsafe-inline/);
+			const html = await r.text();
+			const js = html.match(/src="(\/static\/[0-9a-f]{12}\/main\.js)"/);
+			assert.ok(js, 'main.js under a versioned URL');
+			const a = await fetch(url + js[1]);
+			assert.equal(a.status, 200);
+			assert.match(a.headers.get('content-type'), /^text\/javascript/);
+			assert.match(a.headers.get('cache-control'), /immutable/);
+			assert.match(a.headers.get('etag'), /^"[0-9a-f]{32}"$/);
+			const again = await fetch(url + js[1], {headers: {'If-None-Match': a.headers.get('etag')}});
+			assert.equal(again.status, 304);
+		});
+
+		await check('history page: one point per run of the series, steps linked', async () => {
+			await open(page, `${url}/history/600.lzpack_r?series=main`);
+			const n = await page.evaluate(() =>
+				window.Chart.getChart(document.getElementById('history-chart')).getDatasetMeta(0).data.length);
+			assert.equal(n, 4, 'A, B, copy of B, copy of A');
+			const rows = await page.$$eval('#history-table tbody tr', trs => trs.map(tr => tr.dataset.run));
+			assert.deepEqual(rows, [A3, A2, B, A]);
+			const steps = await page.$$eval('#history-table a.step-link', as => as.map(a => a.getAttribute('href')));
+			assert.deepEqual(steps, [`/compare/${A2}...${A3}?bench=600.lzpack_r`,
+						 `/compare/${A}...${B}?bench=600.lzpack_r`]);
+		});
+
+		await check('history: clicking a step opens its comparison', async () => {
+			const pos = await page.evaluate(() => {
+				const c = window.Chart.getChart(document.getElementById('history-chart'));
+				const pt = c.getDatasetMeta(0).data[3];
+				const r = c.canvas.getBoundingClientRect();
+				return {x: r.left + pt.x, y: r.top + pt.y};
+			});
+			await page.mouse.click(pos.x, pos.y);
+			await page.waitForURL(`${url}/compare/${A2}...${A3}?bench=600.lzpack_r`);
+			await page.waitForSelector('body[data-ready]');
+			const t = fx.totals.get('600.lzpack_r');
+			assert.equal(await page.$eval('#detail h2 span', e => e.textContent), pctText(pct(t.b, t.a)));
+		});
+
+		await check('theme toggle: dark is kept across a reload', async () => {
+			const p = await ctx.newPage();
+			watch(p, 'theme');
+			await open(p, `${url}/`);
+			const bg0 = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+			await p.click('#theme-toggle'); // auto -> light
+			await p.click('#theme-toggle'); // light -> dark
+			assert.equal(await p.evaluate(() => document.documentElement.dataset.theme), 'dark');
+			await p.reload();
+			await p.waitForSelector('body[data-ready]');
+			const bg1 = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+			assert.notEqual(bg1, bg0);
+			assert.equal(await p.textContent('#theme-toggle'), 'Theme: dark');
+			await p.click('#theme-toggle'); // back to auto
+			await p.close();
+		});
+
+		await check('runs page: newest first, series filter, default pair is a run and its predecessor', async () => {
+			await open(page, `${url}/`);
+			const ids = await page.$$eval('#runs-table tbody tr', trs => trs.map(tr => tr.dataset.run));
+			assert.deepEqual(ids, [EVIL, A3, A2, B, A, PARTIAL]);
+			await page.selectOption('#series-filter', 'main');
+			await page.waitForFunction(() => location.search.includes('series=main'));
+			await page.waitForFunction(() => document.querySelectorAll('#runs-table tbody tr').length === 4);
+			assert.equal(await page.getAttribute('#compare-go', 'href'), `/compare/${A2}...${A3}`);
+			await page.check(`#runs-table tr[data-run="${A}"] input[name=base]`);
+			await page.check(`#runs-table tr[data-run="${B}"] input[name=new]`);
+			assert.equal(await page.getAttribute('#compare-go', 'href'), `/compare/${A}...${B}`);
+			assert.match(page.url(), /base=/);
+		});
+
+		await check('hostile run metadata renders as text (no script runs, no element made)', async () => {
+			const before = problems.length;
+			const pages = [`${url}/`, `${url}/runs/${EVIL}`, `${url}/compare/${A}...${EVIL}`,
+				       `${url}/history/600.lzpack_r?series=${encodeURIComponent(XSS_SERIES)}`];
+			for (const u of pages) {
+				await open(page, u);
+				assert.equal(await page.$$eval('img[src=x], svg[onload], script:not([src])', e => e.length), 0, u);
+			}
+			await open(page, `${url}/runs/${EVIL}`);
+			const text = await page.$eval('main', m => m.innerText);
+			assert.ok(text.includes(XSS_SERIES), 'series shown literally');
+			assert.ok(text.includes(XSS_COMMIT), 'commit shown literally');
+			assert.equal(await page.title(), `${EVIL}: run in series ${XSS_SERIES}`);
+			await open(page, `${url}/history/600.lzpack_r?series=${encodeURIComponent(XSS_SERIES)}`);
+			assert.ok((await page.$eval('h1', h => h.textContent)).includes(XSS_SERIES));
+			const shell = await (await fetch(`${url}/runs/${EVIL}`)).text();
+			assert.ok(!shell.includes('<script>alert'), 'escaped in the shell');
+			assert.ok(shell.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+			assert.deepEqual(problems.slice(before), []);
+		});
+
+		await check('screenshots of every page: 1280 and 390 wide, light and dark', async () => {
+			const shots = {
+				runs: `${url}/?series=main`,
+				compare: `${cmp}?bench=612.matmul_r`,
+				run: `${url}/runs/${A}`,
+				benchmark: `${url}/runs/${A}/612.matmul_r`,
+				history: `${url}/history/600.lzpack_r?series=main`,
+			};
+			for (const scheme of ['light', 'dark'])
+				for (const [w, h, label] of [[1280, 900, 'desktop'], [390, 844, 'phone']]) {
+					const c = await browser.newContext({viewport: {width: w, height: h},
+						colorScheme: scheme, deviceScaleFactor: 1});
+					const p = await c.newPage();
+					watch(p, `screenshot ${label} ${scheme}`);
+					for (const [name, u] of Object.entries(shots)) {
+						await open(p, u);
+						const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+						assert.equal(bg === 'rgb(255, 255, 255)', scheme === 'light', `${name} ${scheme} background ${bg}`);
+						const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+						assert.ok(overflow <= 0, `${name} at ${w}px scrolls sideways by ${overflow}px`);
+						await p.screenshot({path: path.join(artifacts, `${name}-${label}-${scheme}.png`), fullPage: true});
+					}
+					await c.close();
+				}
+		});
+
+		await check('no page errors, console errors, CSP violations or dialogs', async () => {
+			assert.deepEqual(problems, []);
+		});
+	} finally {
+		if (browser)
+			await browser.close();
+		proc.kill('SIGTERM');
+		const code = proc.exitCode !== null ? proc.exitCode
+			: await new Promise(res => proc.once('exit', c => res(c)));
+		// a clean stop (under ASan this also means no leak report)
+		await check('the server stops cleanly', async () => {
+			assert.equal(code, 0, fs.readFileSync(path.join(tmp, 'server.log'), 'utf8').slice(-3000));
+		});
+		if (!failures)
+			fs.rmSync(tmp, {recursive: true, force: true});
+		else
+			console.log(`# kept ${tmp} (server.log)`);
+	}
+	console.log(`1..${count}`);
+	if (failures) {
+		console.log(`# ${failures} of ${count} failed`);
+		process.exit(1);
+	}
+}
+
+main().catch(err => {
+	console.error(err);
+	process.exit(1);
+});

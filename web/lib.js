@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the pages: DOM building (text only, never HTML
+// strings: run names and metadata are user input), number formatting,
+// the JSON API, and view state kept in the URL query.
+
+// el('td', {class: 'num'}, 'text', childNode, ...): attributes starting with
+// "on" are listeners; null/undefined/false children are skipped.
+export function el(tag, attrs, ...children) {
+	const e = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs || {})) {
+		if (v === null || v === undefined || v === false)
+			continue;
+		if (k.startsWith('on'))
+			e.addEventListener(k.slice(2), v);
+		else if (k === 'dataset')
+			Object.assign(e.dataset, v);
+		else
+			e.setAttribute(k, v === true ? '' : String(v));
+	}
+	for (const c of children.flat(Infinity)) {
+		if (c === null || c === undefined || c === false)
+			continue;
+		e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+	}
+	return e;
+}
+
+const intFmt = new Intl.NumberFormat('en-US');
+
+// Exact integers with thousands separators (Numbers or BigInts).
+export function fmtInt(n) {
+	if (n === null || n === undefined)
+		return '\u2013';
+	return intFmt.format(n);
+}
+
+export function fmtSigned(n) {
+	if (n === null || n === undefined)
+		return '\u2013';
+	return (n > 0 ? '+' : '') + intFmt.format(n);
+}
+
+// -4.7529 -> "-4.75 %"; a tiny but real delta keeps two significant digits
+// (counts are exact: 0.004 % is not noise and must not read as 0.00).
+export function fmtPct(p) {
+	if (p === null || p === undefined)
+		return '\u2013';
+	const a = Math.abs(p);
+	const s = a !== 0 && a < 0.005 ? a.toPrecision(2) : a.toFixed(2);
+	return (p > 0 ? '+' : p < 0 ? '-' : '') + s + ' %';
+}
+
+export function fmtShare(p) {
+	if (p === null || p === undefined)
+		return '';
+	return (p !== 0 && p < 0.005 ? p.toPrecision(2) : p.toFixed(2)) + ' %';
+}
+
+// "2026-11-29T14:55:16Z" -> "2026-11-29 14:55 UTC"
+export function fmtTime(iso) {
+	if (!iso)
+		return '';
+	return iso.replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
+}
+
+// Direction class of a delta: fewer instructions is an improvement.
+export function dirClass(delta, pct, threshold = 0) {
+	if (delta === null || delta === undefined)
+		return 'dir-none';
+	if (pct !== undefined && pct !== null) {
+		if (pct > threshold)
+			return 'dir-bad';
+		if (pct < -threshold)
+			return 'dir-good';
+		return 'dir-same';
+	}
+	return delta > 0 ? 'dir-bad' : delta < 0 ? 'dir-good' : 'dir-same';
+}
+
+// Integers beyond 2^53 stay exact (as BigInt) where the browser gives the
+// reviver the source text.
+function reviver(key, value, ctx) {
+	if (typeof value === 'number' && !Number.isSafeInteger(value) &&
+	    ctx && typeof ctx.source === 'string' && /^-?\d+$/.test(ctx.source))
+		return BigInt(ctx.source);
+	return value;
+}
+
+export class ApiError extends Error {
+	constructor(status, message) {
+		super(message);
+		this.status = status;
+	}
+}
+
+// GET a JSON API path; while a run is still being analysed (503) wait and
+// ask again, telling `onWait` what the server said.
+export async function api(path, onWait) {
+	for (;;) {
+		const r = await fetch(path, {headers: {Accept: 'application/json'}});
+		const text = await r.text();
+		let body = null;
+		try {
+			body = JSON.parse(text, reviver);
+		} catch (e) {
+			throw new ApiError(r.status, `${path}: not JSON (${r.status})`);
+		}
+		if (r.ok)
+			return body;
+		const msg = body && body.error ? body.error.message : r.statusText;
+		if (r.status === 503) {
+			if (onWait)
+				onWait(msg);
+			const wait = Number(r.headers.get('Retry-After')) || 2;
+			await new Promise(res => setTimeout(res, wait * 1000));
+			continue;
+		}
+		throw new ApiError(r.status, msg);
+	}
+}
+
+// ---- view state in the URL query -----------------------------------------
+
+export function state() {
+	return new URLSearchParams(location.search);
+}
+
+// Merge `patch` into the query (null/''/false removes a key) and replace
+// the history entry: every view stays a permalink.
+export function setState(patch) {
+	const q = state();
+	for (const [k, v] of Object.entries(patch)) {
+		if (v === null || v === undefined || v === '' || v === false)
+			q.delete(k);
+		else
+			q.set(k, v === true ? '1' : String(v));
+	}
+	const s = q.toString();
+	history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
+}
+
+// A link to `path` with the query `query` (empty values left out).
+export function href(path, query) {
+	const q = new URLSearchParams();
+	for (const [k, v] of Object.entries(query || {}))
+		if (v !== null && v !== undefined && v !== '')
+			q.set(k, String(v));
+	const s = q.toString();
+	return path + (s ? '?' + s : '');
+}
+
+export function enc(s) {
+	return encodeURIComponent(s);
+}
+
+// ---- page furniture --------------------------------------------------------
+
+export function cssVar(name) {
+	return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+export function setCrumbs(items) {
+	const nav = document.getElementById('crumbs');
+	nav.replaceChildren(...items.map(([label, link], i) => [
+		i ? el('span', {class: 'sep', 'aria-hidden': 'true'}, '/') : null,
+		link ? el('a', {href: link}, label) : el('span', {'aria-current': 'page'}, label),
+	]).flat().filter(Boolean));
+}
+
+export function setHeading(text, lede) {
+	document.getElementById('heading').textContent = text;
+	const p = document.getElementById('lede');
+	if (lede === undefined)
+		return;
+	p.replaceChildren(...[lede].flat().map(x => x instanceof Node ? x : document.createTextNode(x)));
+}
+
+export function errorBox(err) {
+	return el('div', {class: 'notice error', role: 'alert'},
+		el('strong', {}, err.status ? `Error ${err.status}: ` : 'Error: '),
+		err.message);
+}
+
+// A table wrapped so it scrolls sideways on a phone.
+export function tableWrap(table) {
+	return el('div', {class: 'table-wrap'}, table);
+}
+
+// A sortable header cell: a button that toggles `key` / `-key`.
+export function sortHeader(label, key, current, onSort, cls) {
+	const active = current === key || current === '-' + key;
+	const desc = current === '-' + key;
+	return el('th', {class: cls, scope: 'col',
+			 'aria-sort': active ? (desc ? 'descending' : 'ascending') : null},
+		el('button', {type: 'button', class: 'sort', dataset: {key},
+			      onclick: () => onSort(active && !desc ? '-' + key : key)},
+			label, el('span', {class: 'arrow', 'aria-hidden': 'true'},
+				  active ? (desc ? '\u25be' : '\u25b4') : '')));
+}
+
+export function compareRows(a, b) {
+	if (a === b)
+		return 0;
+	if (a === null || a === undefined)
+		return 1;
+	if (b === null || b === undefined)
+		return -1;
+	if (typeof a === 'string' || typeof b === 'string')
+		return String(a).localeCompare(String(b));
+	return Number(a) < Number(b) ? -1 : 1;
+}
+
+// Sort a copy of `rows` by "key" or "-key", `get(row, key)` giving values;
+// missing values always last.
+export function sortBy(rows, sort, get) {
+	const desc = sort.startsWith('-');
+	const key = desc ? sort.slice(1) : sort;
+	return rows.slice().sort((x, y) => {
+		const a = get(x, key), b = get(y, key);
+		if (a === null || a === undefined || b === null || b === undefined)
+			return compareRows(a, b);
+		const c = compareRows(a, b);
+		return desc ? -c : c;
+	});
+}
+
+// replaceChildren, skipping null/false (for optional sections).
+export function fill(node, ...children) {
+	node.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false)
+		.map(c => (c instanceof Node ? c : document.createTextNode(String(c)))));
+}
