@@ -19,7 +19,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 echo "machine: $(nproc) cores ($cpu), Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "run A: $a"
 echo "run B: $b"
-echo "each figure: median and min of $n runs; MB/s and rows/s from the median"
+echo "each figure: $n runs; wall time median and min, median CPU time (user+sys);"
+echo "MB/s and rows/s from the median CPU time (the machine may be shared)"
 echo
 "$tb" header
 "$tb" parse -r "$n" "$a"

@@ -58,27 +58,48 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* user + system time of this process or of its waited-for children */
+static double cpu_time(int who)
+{
+	struct rusage ru;
+
+	if (getrusage(who, &ru))
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * Wall time and CPU time of every repeat.  On a shared machine the CPU
+ * time is the steadier figure: waiting for a core does not count.
+ */
 struct timing {
-	double t[MAX_REPEATS];
+	double t[MAX_REPEATS], cpu[MAX_REPEATS];
 	int n;
-	double median, min;
+	double median, min, cpu_median;
 };
 
-static void timing_add(struct timing *tm, double t)
+static void timing_add(struct timing *tm, double wall, double cpu)
 {
-	if (tm->n < MAX_REPEATS)
-		tm->t[tm->n++] = t;
+	if (tm->n < MAX_REPEATS) {
+		tm->cpu[tm->n] = cpu;
+		tm->t[tm->n++] = wall;
+	}
+}
+
+static double median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	if (!n)
+		return 0;
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void timing_finish(struct timing *tm)
 {
-	int n = tm->n;
-
-	qsort(tm->t, (size_t)n, sizeof(tm->t[0]), cmp_double);
-	tm->min = n ? tm->t[0] : 0;
-	tm->median = !n	     ? 0
-		     : n % 2 ? tm->t[n / 2]
-			     : (tm->t[n / 2 - 1] + tm->t[n / 2]) / 2;
+	tm->median = median_of(tm->t, tm->n);
+	tm->min = tm->n ? tm->t[0] : 0;
+	tm->cpu_median = median_of(tm->cpu, tm->n);
 }
 
 /* ru_maxrss is in KiB on Linux. */
@@ -116,34 +137,39 @@ static void fmt_rate(char *buf, size_t len, double v, const char *unit)
 		snprintf(buf, len, "%.1f %s", v, unit);
 }
 
-#define ROW_FMT "%-36s %10s %10s %9s %11s %10s  %s\n"
+#define ROW_FMT "%-30s %10s %10s %10s %6s %8s %10s  %s\n"
 
 static void print_header(void)
 {
-	printf(ROW_FMT, "figure", "median", "min", "MB/s", "rows/s", "peak RSS",
-	       "note");
-	printf(ROW_FMT, "------", "------", "---", "----", "------", "--------",
-	       "----");
+	printf(ROW_FMT, "figure", "median", "min", "cpu", "MB/s", "rows/s",
+	       "peak RSS", "note");
+	printf(ROW_FMT, "------", "------", "---", "---", "----", "------",
+	       "--------", "----");
 }
 
-/* One row; bytes and rows per second from the median time. */
+/*
+ * One row.  Bytes and rows per second are from the median CPU time: on a
+ * machine shared with other work the wall time measures the others too.
+ */
 static void print_row(const char *figure, const struct timing *tm,
 		      uint64_t bytes, uint64_t rows, long rss_kib,
 		      const char *note)
 {
-	char med[32], min[32], mbs[32], rps[32], rss[32];
+	char med[32], min[32], cpu[32], mbs[32], rps[32], rss[32];
 
 	fmt_time(med, sizeof(med), tm->median);
 	fmt_time(min, sizeof(min), tm->min);
-	if (bytes && tm->median > 0)
+	fmt_time(cpu, sizeof(cpu), tm->cpu_median);
+	if (bytes && tm->cpu_median > 0)
 		snprintf(mbs, sizeof(mbs), "%.0f",
-			 (double)bytes / 1e6 / tm->median);
+			 (double)bytes / 1e6 / tm->cpu_median);
 	else
 		snprintf(mbs, sizeof(mbs), "-");
 	fmt_rate(rps, sizeof(rps),
-		 rows && tm->median > 0 ? (double)rows / tm->median : 0, "");
+		 rows && tm->cpu_median > 0 ? (double)rows / tm->cpu_median : 0,
+		 "");
 	snprintf(rss, sizeof(rss), "%.1f MiB", (double)rss_kib / 1024);
-	printf(ROW_FMT, figure, med, min, mbs, rps, rss, note ? note : "");
+	printf(ROW_FMT, figure, med, min, cpu, mbs, rps, rss, note ? note : "");
 	fflush(stdout);
 }
 
@@ -230,9 +256,9 @@ static const char *tmp_dir(void)
  * RSS to the child's ru_maxrss.  A forked child starts from the parent's
  * current RSS (a few MiB here), which is the floor of the figure.
  */
-static double run_command(char *const *argv, const char *out)
+static double run_command(char *const *argv, const char *out, double *cpu)
 {
-	double t0, t1;
+	double t0, t1, c0 = cpu_time(RUSAGE_CHILDREN);
 	pid_t pid;
 	int status;
 
@@ -256,6 +282,7 @@ static double run_command(char *const *argv, const char *out)
 		if (errno != EINTR)
 			return -1;
 	t1 = now();
+	*cpu = cpu_time(RUSAGE_CHILDREN) - c0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, "tbscope-bench: %s failed (status %d)\n",
 			argv[0], status);
@@ -321,14 +348,14 @@ static int cmd_parse(const struct opts *o, const char *run)
 	 * forked child's peak RSS starts from the parent's current RSS.
 	 */
 	for (int r = -1; r < o->repeats; r++) {
-		double t = run_command(argv, tmp.buf);
+		double cpu, t = run_command(argv, tmp.buf, &cpu);
 
 		if (t < 0) {
 			free(argv);
 			goto out;
 		}
 		if (r >= 0)
-			timing_add(&t_wc, t);
+			timing_add(&t_wc, t, cpu);
 	}
 	free(argv);
 	lines = wc_total(tmp.buf);
@@ -337,7 +364,7 @@ static int cmd_parse(const struct opts *o, const char *run)
 
 	/* the library's parser on the files (read in 1 MiB chunks) */
 	for (int r = 0; r < o->repeats; r++) {
-		double t0 = now();
+		double t0 = now(), c0 = cpu_time(RUSAGE_SELF);
 
 		rows = 0;
 		for (size_t i = 0; i < files.nr; i++) {
@@ -352,7 +379,7 @@ static int cmd_parse(const struct opts *o, const char *run)
 			rows += q.nr;
 			qemu_out_release(&q);
 		}
-		timing_add(&t_file, now() - t0);
+		timing_add(&t_file, now() - t0, cpu_time(RUSAGE_SELF) - c0);
 	}
 	timing_finish(&t_file);
 	rss_file = peak_rss_self();
@@ -361,7 +388,7 @@ static int cmd_parse(const struct opts *o, const char *run)
 	for (size_t i = 0; i < files.nr; i++)
 		read_file(&bufs[i], files.items[i], SIZE_MAX, NULL);
 	for (int r = 0; r < o->repeats; r++) {
-		double t0 = now();
+		double t0 = now(), c0 = cpu_time(RUSAGE_SELF);
 
 		for (size_t i = 0; i < files.nr; i++) {
 			struct qemu_out q = QEMU_OUT_INIT;
@@ -370,7 +397,7 @@ static int cmd_parse(const struct opts *o, const char *run)
 					   bufs[i].len);
 			qemu_out_release(&q);
 		}
-		timing_add(&t_mem, now() - t0);
+		timing_add(&t_mem, now() - t0, cpu_time(RUSAGE_SELF) - c0);
 	}
 	timing_finish(&t_mem);
 	rss_mem = peak_rss_self();
@@ -380,8 +407,9 @@ static int cmd_parse(const struct opts *o, const char *run)
 	print_row("wc -l (same files)", &t_wc, bytes, lines,
 		  peak_rss_children(), note.buf);
 	strbuf_reset(&note);
-	strbuf_addf(&note, "%.2fx wc -l's time; %llu rows",
-		    t_wc.median > 0 ? t_file.median / t_wc.median : 0,
+	strbuf_addf(&note, "%.2fx wc -l's CPU time; %llu rows",
+		    t_wc.cpu_median > 0 ? t_file.cpu_median / t_wc.cpu_median
+					: 0,
 		    (unsigned long long)rows);
 	if (lines && rows + 2 * files.nr != lines)
 		strbuf_addf(&note, " (wc: %llu lines?)",
@@ -389,8 +417,9 @@ static int cmd_parse(const struct opts *o, const char *run)
 	print_row(".qemu_out parse (files)", &t_file, bytes, rows, rss_file,
 		  note.buf);
 	strbuf_reset(&note);
-	strbuf_addf(&note, "%.2fx wc -l's time; RSS includes the files",
-		    t_wc.median > 0 ? t_mem.median / t_wc.median : 0);
+	strbuf_addf(&note, "%.2fx wc -l's CPU time; RSS includes the files",
+		    t_wc.cpu_median > 0 ? t_mem.cpu_median / t_wc.cpu_median
+					: 0);
 	print_row(".qemu_out parse (in memory)", &t_mem, bytes, rows, rss_mem,
 		  note.buf);
 	ret = 0;
@@ -441,13 +470,13 @@ static int cmd_analyze(const struct opts *o, const char *root)
 	for (int r = 0; r < o->repeats; r++) {
 		struct run run = RUN_INIT;
 		struct errbuf err;
-		double t0 = now();
+		double t0 = now(), c0 = cpu_time(RUSAGE_SELF);
 
 		if (run_analyze(&run, root, &ro, &err) < 0) {
 			fprintf(stderr, "tbscope-bench: %s\n", err.msg);
 			return 1;
 		}
-		timing_add(&tm, now() - t0);
+		timing_add(&tm, now() - t0, cpu_time(RUSAGE_SELF) - c0);
 		bytes = run.bytes;
 		rows = run_rows(&run);
 		if (r == 0) {
@@ -510,11 +539,12 @@ static int cmd_index(const struct opts *o, const char *root)
 				       .status = INDEX_PENDING};
 		struct index *idx;
 		struct stat st;
-		double t0;
+		double t0, c0;
 
 		strbuf_reset(&db);
 		strbuf_addf(&db, "%s/index-%d.sqlite", dir.buf, r);
 		t0 = now();
+		c0 = cpu_time(RUSAGE_SELF);
 		idx = index_open(db.buf, &err);
 		if (!idx || index_upsert_run(idx, &ir, &err) < 0 ||
 		    index_store_run(idx, ir.id, &run, fp, &err) < 0) {
@@ -523,7 +553,7 @@ static int cmd_index(const struct opts *o, const char *root)
 			goto out;
 		}
 		index_close(idx);
-		timing_add(&tm, now() - t0);
+		timing_add(&tm, now() - t0, cpu_time(RUSAGE_SELF) - c0);
 		if (!stat(db.buf, &st))
 			db_kib = (long)(st.st_size / 1024);
 		remove_db(db.buf);
@@ -550,6 +580,7 @@ static int hyperfine_times(const char *path, struct timing *tm)
 {
 	json_error_t jerr;
 	json_t *j = json_load_file(path, 0, &jerr), *res, *times;
+	double cpu;
 	size_t i;
 	json_t *v;
 
@@ -561,7 +592,13 @@ static int hyperfine_times(const char *path, struct timing *tm)
 		json_decref(j);
 		return -1;
 	}
-	json_array_foreach(times, i, v) timing_add(tm, json_number_value(v));
+	/* hyperfine gives only the mean user and system times */
+	cpu = json_number_value(json_object_get(res, "user")) +
+	      json_number_value(json_object_get(res, "system"));
+	json_array_foreach(times, i, v)
+	{
+		timing_add(tm, json_number_value(v), cpu);
+	}
 	json_decref(j);
 	return 0;
 }
@@ -574,12 +611,12 @@ static int cmd_exec(const struct opts *o, char *const *argv)
 	int runs = o->hyperfine_json ? 1 : o->repeats;
 
 	for (int r = 0; r < runs; r++) {
-		double t = run_command(argv, "/dev/null");
+		double cpu, t = run_command(argv, "/dev/null", &cpu);
 
 		if (t < 0)
 			return 1;
 		if (!o->hyperfine_json)
-			timing_add(&tm, t);
+			timing_add(&tm, t, cpu);
 	}
 	if (o->hyperfine_json && hyperfine_times(o->hyperfine_json, &tm) < 0)
 		return 1;
