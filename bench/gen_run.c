@@ -15,8 +15,8 @@
  * Why the programs are synthetic ELF files and not the fixture binaries:
  * a 500k-row invocation needs 500k distinct blocks, and the fixture
  * programs have 8 KiB of text.  Each benchmark gets a RISC-V ELF with a
- * .text large enough for its blocks (up to ~20 MiB, like 502.gcc_r) and
- * a .symtab of tens of thousands of functions (long mangled names for
+ * .text large enough for its blocks (up to 8 MiB, about 502.gcc_r's) and
+ * a .symtab of up to 97k functions (long mangled names for
  * the C++ benchmarks).  The text is a hole in a sparse file: it costs no
  * disk, and only the headers and the symbol table are ever read.
  *
