@@ -1099,7 +1099,9 @@ int run_analyze(struct run *run, const char *root,
 	analyze_all(&work, opts->threads);
 	free(work.groups);
 	/* threads met the shared warnings in any order: sort them */
-	qsort(run->warnings.items, run->warnings.nr, sizeof(char *), cmp_str);
+	if (run->warnings.nr > 1)
+		qsort(run->warnings.items, run->warnings.nr, sizeof(char *),
+		      cmp_str);
 	for (size_t i = 0; i < run->nr_benchmarks; i++)
 		add_sat(&run->instructions, run->benchmarks[i].instructions,
 			&run->overflow);
