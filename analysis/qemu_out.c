@@ -268,6 +268,56 @@ static void parse_line(struct qemu_out_parser *p, const char *s, size_t len)
 	malformed(p, s, len, "not a hotblocks row");
 }
 
+/*
+ * The plugin's own row, "0x<hex>, <dec>, <dec>, <dec>\n", in one pass
+ * that also finds the line's end.  Returns where the next line starts,
+ * or NULL for anything else (other spacing, CR, other lines, errors):
+ * the general path then parses the line and says what is wrong.
+ */
+static const char *fast_row(struct qemu_out_parser *p, const char *s,
+			    const char *end)
+{
+	const char *q = s;
+	uint64_t pc = 0, v[3];
+	struct tb_row row;
+	int nd = 0;
+
+	if (end - q < 4 || q[0] != '0' || q[1] != 'x')
+		return NULL;
+	for (q += 2; q < end && hexval[(unsigned char)*q]; q++) {
+		if (++nd > 16)
+			return NULL;
+		pc = pc << 4 | (uint64_t)(hexval[(unsigned char)*q] - 1);
+	}
+	if (!nd)
+		return NULL;
+	for (int f = 0; f < 3; f++) {
+		uint64_t x = 0;
+		int digits = 0;
+
+		if (end - q < 3 || q[0] != ',' || q[1] != ' ' ||
+		    (unsigned char)(q[2] - '0') > 9)
+			return NULL;
+		/* at most 19 digits: no overflow to check */
+		for (q += 2; q < end && (unsigned char)(*q - '0') <= 9; q++) {
+			if (++digits > 19)
+				return NULL;
+			x = x * 10 + (uint64_t)(*q - '0');
+		}
+		v[f] = x;
+	}
+	if (q == end || *q != '\n' || !v[1] || v[1] > UINT32_MAX)
+		return NULL;
+	p->lineno++;
+	p->out->lines++;
+	row.pc = pc;
+	row.tcount = v[0];
+	row.icount = (uint32_t)v[1];
+	row.ecount = v[2];
+	add_row(p, &row);
+	return q + 1;
+}
+
 void qemu_out_parser_init(struct qemu_out_parser *p, struct qemu_out *out,
 			  const char *name)
 {
@@ -317,7 +367,16 @@ void qemu_out_parser_feed(struct qemu_out_parser *p, const char *buf,
 		}
 		buf = nl + 1;
 	}
-	while (buf < end && (nl = memchr(buf, '\n', (size_t)(end - buf)))) {
+	while (buf < end) {
+		const char *next = fast_row(p, buf, end);
+
+		if (next) {
+			buf = next;
+			continue;
+		}
+		nl = memchr(buf, '\n', (size_t)(end - buf));
+		if (!nl)
+			break;
 		parse_line(p, buf, (size_t)(nl - buf));
 		buf = nl + 1;
 	}
