@@ -403,6 +403,9 @@ static int run_exists(struct http *h, const char *id, struct errbuf *err)
 
 	strbuf_addf(&path, "%s/%s", h->srv->cat->runs_dir, id);
 	found = lstat(path.buf, &st) == 0;
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/run-ids", h->srv->cfg->data_dir);
+	found = found || upload_id_taken(path.buf, id);
 	strbuf_release(&path);
 	if (found)
 		return 1;
@@ -534,7 +537,10 @@ finish_upload(struct http *h, struct MHD_Connection *conn, struct request *rq)
 		}
 	}
 	meta[n] = NULL;
-	s = upload_commit(rq->up, h->srv->cat->runs_dir, meta, &root, &err);
+	strbuf_addf(&loc, "%s/run-ids", h->srv->cfg->data_dir);
+	s = upload_commit(rq->up, h->srv->cat->runs_dir, loc.buf, meta, &root,
+			  &err);
+	strbuf_reset(&loc);
 	upload_free(rq->up);
 	rq->up = NULL;
 	if (s != MHD_HTTP_CREATED) {

@@ -670,9 +670,42 @@ out:
 	return status;
 }
 
+bool upload_id_taken(const char *ids_log, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = strlen(id);
+	bool taken = false;
+
+	if (read_file(&sb, ids_log, (size_t)1 << 30, NULL) < 0)
+		return false; /* no upload yet */
+	for (const char *p = sb.buf; p && *p && !taken;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		taken = len == n && !memcmp(p, id, n);
+		p = nl ? nl + 1 : NULL;
+	}
+	strbuf_release(&sb);
+	return taken;
+}
+
+static void record_id(const char *ids_log, const char *id)
+{
+	int fd = open(ids_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	struct strbuf line = STRBUF_INIT;
+
+	if (fd < 0)
+		return;
+	strbuf_addf(&line, "%s\n", id);
+	if (write_in_full(fd, line.buf, line.len) == 0)
+		fsync(fd);
+	close(fd);
+	strbuf_release(&line);
+}
+
 unsigned upload_commit(struct upload *u, const char *runs_dir,
-		       const char *const *meta, char **root_out,
-		       struct errbuf *err)
+		       const char *ids_log, const char *const *meta,
+		       char **root_out, struct errbuf *err)
 {
 	struct strbuf dest = STRBUF_INIT;
 	char *root = NULL;
@@ -708,6 +741,7 @@ unsigned upload_commit(struct upload *u, const char *runs_dir,
 		goto out;
 	}
 	sync_dir(runs_dir);
+	record_id(ids_log, u->id);
 	*root_out = strbuf_detach(&dest, NULL);
 	s = 201;
 out:

@@ -16,7 +16,8 @@
  * Only a complete, valid archive is committed: its metadata is merged into
  * tbscope-run.json, every file is fsync'd, and the directory is renamed
  * into DATA/runs/<id> with RENAME_NOREPLACE, so a run id is taken at most
- * once and a reader sees either no run or the whole run.  Anything else
+ * once and a reader sees either no run or the whole run; the id is then
+ * recorded in DATA/run-ids for good.  Anything else
  * (a refused archive, a client that goes away, a server killed mid-way)
  * leaves at most a directory under DATA/staging, which upload_free() or
  * the next start (upload_clean_staging) removes.
@@ -24,6 +25,7 @@
 #ifndef SERVER_UPLOAD_H
 #define SERVER_UPLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,8 +67,16 @@ unsigned upload_feed(struct upload *u, const void *data, size_t len);
  * 413, 500) with the reason in *err.
  */
 unsigned upload_commit(struct upload *u, const char *runs_dir,
-		       const char *const *meta, char **root,
-		       struct errbuf *err);
+		       const char *ids_log, const char *const *meta,
+		       char **root, struct errbuf *err);
+
+/*
+ * Was run `id` ever stored?  ids_log (DATA/run-ids) lists every id an
+ * upload took, one per line, and is only appended to, so an id stays
+ * taken even if its directory is removed: permalinks never change
+ * meaning.
+ */
+bool upload_id_taken(const char *ids_log, const char *id);
 
 /* Stop the extractor if needed, remove what is left in staging, free u. */
 void upload_free(struct upload *u);

@@ -322,6 +322,27 @@ class KilledMidUpload(unittest.TestCase):
             srv.close()
 
 
+class IdsAreNeverReused(unittest.TestCase):
+    """An id stays taken even when its directory is removed by hand."""
+
+    def test_removed_run_keeps_its_id(self):
+        srv = tbtest.Server(TBSCOPE)
+        try:
+            token = add_token(srv.data, "ci")
+            body = tar_of([("a.qemu_out", "file", ROW)])
+            status, answer = curl_upload(srv, token, "once", body)
+            self.assertEqual(status, 201, answer)
+            shutil.rmtree(os.path.join(srv.data, "runs", "once"))
+            srv.stop()
+            srv.start()
+            status, answer = curl_upload(srv, token, "once", body)
+            self.assertEqual(status, 409, answer)
+            status, answer = curl_upload(srv, token, "twice", body)
+            self.assertEqual(status, 201, answer)
+        finally:
+            srv.close()
+
+
 class TokenFile(unittest.TestCase):
     """--token-file: a token kept outside the data directory (CI secrets)."""
 
