@@ -544,6 +544,7 @@ finish_upload(struct http *h, struct MHD_Connection *conn, struct request *rq)
 	upload_free(rq->up);
 	rq->up = NULL;
 	if (s != MHD_HTTP_CREATED) {
+		strbuf_release(&loc);
 		log_warn("upload: %s: refused (%u): %s", id, s, err.msg);
 		return refuse(conn, rq, s, "%s", err.msg);
 	}
