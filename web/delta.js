@@ -182,14 +182,26 @@ function drawWaterfall() {
 				ctx.textBaseline = 'middle';
 				ch.getDatasetMeta(0).data.forEach((bar, i) => {
 					const s = bars[i];
-					const text = s.kind === 'total' ? fmtInt(s.to)
-						: `${fmtSigned(s.delta)}${s.share !== null && s.share !== undefined ? `  ${ofDelta(s.share)}` : ''}`;
-					const right = Math.max(bar.x, bar.base);
-					const w = ctx.measureText(text).width + 6;
-					const fits = right + w <= area.right;
-					ctx.fillStyle = fits ? fg : cssVar('--bg');
-					ctx.textAlign = fits ? 'left' : 'right';
-					ctx.fillText(text, fits ? right + 6 : right - 6, bar.y);
+					const short = s.kind === 'total' ? fmtInt(s.to) : fmtSigned(s.delta);
+					const full = s.kind === 'total' || s.share === null || s.share === undefined
+						? short : `${short}  ${ofDelta(s.share)}`;
+					const right = Math.max(bar.x, bar.base), left = Math.max(area.left, Math.min(bar.x, bar.base));
+					// right of the bar, else inside it, else left of it;
+					// without the share of the delta if nothing else fits
+					const place = text => {
+						const w = ctx.measureText(text).width + 6;
+						if (right + w <= area.right)
+							return [text, right + 6, 'left', fg];
+						if (right - left >= w)
+							return [text, right - 6, 'right', cssVar('--bg')];
+						if (left - w >= area.left)
+							return [text, left - 6, 'right', fg];
+						return null;
+					};
+					const [text, x, align, colour] = place(full) || place(short) || [short, right - 6, 'right', cssVar('--bg')];
+					ctx.fillStyle = colour;
+					ctx.textAlign = align;
+					ctx.fillText(text, x, bar.y);
 				});
 				ctx.restore();
 			},
@@ -261,42 +273,42 @@ function drawFunctions() {
 			el('thead', {}, el('tr', {},
 				el('th', {scope: 'col'}, 'Function'),
 				el('th', {scope: 'col', class: 'obj-col'}, 'Object'),
-				el('th', {scope: 'col', class: 'num'}, 'Base'),
-				el('th', {scope: 'col', class: 'num'}, 'New'),
+				el('th', {scope: 'col', class: 'num bn'}, 'Base'),
+				el('th', {scope: 'col', class: 'num bn'}, 'New'),
 				el('th', {scope: 'col', class: 'num'}, '\u0394'),
-				el('th', {scope: 'col', class: 'num'}, '\u0394 %'),
-				el('th', {scope: 'col', class: 'num', title: 'share of the benchmark\u2019s delta'}, 'of \u0394'),
+				el('th', {scope: 'col', class: 'num pct-col'}, '\u0394 %'),
+				el('th', {scope: 'col', class: 'num share', title: 'share of the benchmark\u2019s delta'}, 'of \u0394'),
 				el('th', {scope: 'col'}, 'Code'))),
 			el('tbody', {}, d.functions.map(f => el('tr', {
 				class: `${BigInt(f.delta) === 0n ? 'zero' : ''} ${sameFn(f, c) ? 'selected' : ''}`,
 				dataset: {fn: f.name, object: f.object}},
 				el('th', {scope: 'row', class: 'name'}, fnLink(f)),
 				el('td', {class: 'muted obj-col'}, f.object),
-				el('td', {class: 'num'}, f.in === 'new' ? '\u2013' : fmtInt(f.base)),
-				el('td', {class: 'num'}, f.in === 'base' ? '\u2013' : fmtInt(f.new)),
+				el('td', {class: 'num bn'}, f.in === 'new' ? '\u2013' : fmtInt(f.base)),
+				el('td', {class: 'num bn'}, f.in === 'base' ? '\u2013' : fmtInt(f.new)),
 				el('td', {class: `num delta ${dirClass(f.delta)}`}, fmtSigned(f.delta)),
-				el('td', {class: `num ${dirClass(f.delta, f.delta_pct)}`},
+				el('td', {class: `num pct-col ${dirClass(f.delta, f.delta_pct)}`},
 					f.in === 'both' ? fmtPct(f.delta_pct) : el('span', {class: 'tag'}, `only in ${f.in}`)),
 				el('td', {class: 'num muted share'}, ofDelta(f.share_pct)),
 				el('td', {class: 'code'}, codeFlag(f))))),
 			o && o.count ? el('tfoot', {}, el('tr', {class: 'other'},
 				el('th', {scope: 'row'}, `${fmtInt(o.count)} more functions`), el('td', {class: 'obj-col'}),
-				el('td', {class: 'num'}, fmtInt(o.base)), el('td', {class: 'num'}, fmtInt(o.new)),
-				el('td', {class: `num delta ${dirClass(o.delta)}`}, fmtSigned(o.delta)), el('td'),
+				el('td', {class: 'num bn'}, fmtInt(o.base)), el('td', {class: 'num bn'}, fmtInt(o.new)),
+				el('td', {class: `num delta ${dirClass(o.delta)}`}, fmtSigned(o.delta)), el('td', {class: 'pct-col'}),
 				el('td', {class: 'num muted share'}, ofDelta(o.share_pct)), el('td'))) : null)),
 		el('h2', {}, 'Objects'),
 		tableWrap(el('table', {class: 'data', id: 'delta-objects'},
 			el('thead', {}, el('tr', {},
 				el('th', {scope: 'col'}, 'Object'),
-				el('th', {scope: 'col', class: 'num'}, 'Base'),
-				el('th', {scope: 'col', class: 'num'}, 'New'),
+				el('th', {scope: 'col', class: 'num bn'}, 'Base'),
+				el('th', {scope: 'col', class: 'num bn'}, 'New'),
 				el('th', {scope: 'col', class: 'num'}, '\u0394'),
 				el('th', {scope: 'col', class: 'num'}, '\u0394 %'),
 				el('th', {scope: 'col', class: 'num'}, 'of \u0394'))),
 			el('tbody', {}, d.objects.map(x => el('tr', {class: BigInt(x.delta) === 0n ? 'zero' : null},
 				el('th', {scope: 'row', class: 'name'}, x.object),
-				el('td', {class: 'num'}, fmtInt(x.base)),
-				el('td', {class: 'num'}, fmtInt(x.new)),
+				el('td', {class: 'num bn'}, fmtInt(x.base)),
+				el('td', {class: 'num bn'}, fmtInt(x.new)),
 				el('td', {class: `num ${dirClass(x.delta)}`}, fmtSigned(x.delta)),
 				el('td', {class: `num ${dirClass(x.delta, x.delta_pct)}`},
 					x.in === 'both' ? fmtPct(x.delta_pct) : el('span', {class: 'tag'}, `only in ${x.in}`)),

@@ -71,8 +71,10 @@ export function mixStrip(classes, scale, label) {
 			title: `${cls}: ${fmtInt(n)}${total ? ` (${fmtShare(Number(n) / total * 100)})` : ''}`});
 		const w = total ? Number(n) / total * 100 : 0;
 		seg.style.width = `${w}%`;
-		if (w >= 7)
+		if (w >= 7) {
 			seg.textContent = cls; // named in place where it fits
+			seg.classList.add('named');
+		}
 		const [colour, l] = colourOf(cls);
 		seg.style.background = colour;
 		seg.style.color = l < 56 ? '#fff' : '#111';
@@ -103,9 +105,7 @@ function byMark(by) {
 }
 
 function where(b) {
-	if (!b.function)
-		return [b.object, '+', '0x' + Number(b.offset).toString(16)];
-	return [b.function, b.offset ? `+${b.offset}` : ''];
+	return [b.function || '(no symbol)', b.offset ? `+${b.offset}` : ''];
 }
 
 // One hot block: where it is, how often it ran, and its instructions.
