@@ -9,7 +9,8 @@
 //
 // View state in the URL: function (and object, when the name is in more
 // than one object) - the function whose blocks are shown; default: the
-// function that moved most.
+// function that moved most.  all=1: also list the functions whose count
+// did not change.
 import {api, cssVar, dirClass, el, enc, errorBox, fill, fmtInt, fmtPct, fmtShare, fmtSigned,
 	href, setCrumbs, setHeading, setState, state, tableWrap} from './lib.js';
 import {blockView, byLegend, mixStrip, swatch} from './mix.js';
@@ -86,7 +87,7 @@ function drawSummary() {
 		card('Base', fmtInt(d.base.instructions), '', el('a', {href: `/runs/${enc(base)}/${enc(bench)}`}, base)),
 		card('New', fmtInt(d.new.instructions), '', el('a', {href: `/runs/${enc(nu)}/${enc(bench)}`}, nu)),
 		card('Functions', fmtInt(d.functions_total),
-		     '', `${changed.length} of the ${d.functions.length} listed have changed code`));
+		     '', `${changed.length} of the ${d.functions.length} listed ${changed.length === 1 ? 'has' : 'have'} changed code`));
 	parts.warnings.hidden = !lb;
 	fill(parts.warnings, lb ? el('div', {class: 'notice warn', role: 'note'},
 		el('strong', {}, 'Lower bound: '),
@@ -263,6 +264,27 @@ function objectNeeded(f) {
 	return data.functions.filter(g => g.name === f.name).length > 1;
 }
 
+// Listed functions whose count did not move are folded away unless ?all=1
+// (or one of them is the chosen function).
+function shownFunctions(c) {
+	if (state().get('all') === '1')
+		return data.functions;
+	return data.functions.filter(f => BigInt(f.delta) !== 0n || sameFn(f, c));
+}
+
+function unmovedToggle(c) {
+	const all = state().get('all') === '1';
+	const hidden = data.functions.length - shownFunctions(c).length;
+	if (!all && !hidden)
+		return null;
+	const q = Object.fromEntries(state());
+	const label = all ? 'Hide the listed functions whose count did not change'
+		: `Show ${hidden} more listed function${hidden === 1 ? '' : 's'} whose count did not change`;
+	return el('tr', {class: 'toggle'}, el('td', {colspan: '8'},
+		el('a', {href: href(location.pathname, {...q, all: all ? null : '1'}), id: 'toggle-unmoved',
+			 onclick: e => { e.preventDefault(); setState({all: all ? null : '1'}); drawFunctions(); }}, label)));
+}
+
 function drawFunctions() {
 	const d = data, c = chosen();
 	const o = d.functions_other;
@@ -279,7 +301,7 @@ function drawFunctions() {
 				el('th', {scope: 'col', class: 'num pct-col'}, '\u0394 %'),
 				el('th', {scope: 'col', class: 'num share', title: 'share of the benchmark\u2019s delta'}, 'of \u0394'),
 				el('th', {scope: 'col'}, 'Code'))),
-			el('tbody', {}, d.functions.map(f => el('tr', {
+			el('tbody', {}, shownFunctions(c).map(f => el('tr', {
 				class: `${BigInt(f.delta) === 0n ? 'zero' : ''} ${sameFn(f, c) ? 'selected' : ''}`,
 				dataset: {fn: f.name, object: f.object}},
 				el('th', {scope: 'row', class: 'name'}, fnLink(f)),
@@ -290,7 +312,8 @@ function drawFunctions() {
 				el('td', {class: `num pct-col ${dirClass(f.delta, f.delta_pct)}`},
 					f.in === 'both' ? fmtPct(f.delta_pct) : el('span', {class: 'tag'}, `only in ${f.in}`)),
 				el('td', {class: 'num muted share'}, ofDelta(f.share_pct)),
-				el('td', {class: 'code'}, codeFlag(f))))),
+				el('td', {class: 'code'}, codeFlag(f)))),
+				unmovedToggle(c)),
 			o && o.count ? el('tfoot', {}, el('tr', {class: 'other'},
 				el('th', {scope: 'row'}, `${fmtInt(o.count)} more functions`), el('td', {class: 'obj-col'}),
 				el('td', {class: 'num bn'}, fmtInt(o.base)), el('td', {class: 'num bn'}, fmtInt(o.new)),

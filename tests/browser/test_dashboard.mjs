@@ -571,6 +571,14 @@ async function main() {
 			assert.equal(digits(row[2]), String(mainB.fn));
 			assert.equal(row[6], 'changed', 'O2 and O3 code of main differ');
 			assert.match(await page.$eval('#objdump-base code', c => c.textContent), /objdump .*--disassemble='main' /);
+			// functions whose count did not move are folded away (?all=1 lists them)
+			const moved = await page.$$eval('#delta-functions tbody tr[data-fn]', trs => trs.map(tr => tr.querySelector('.delta').textContent));
+			assert.ok(moved.length >= 2 && moved.every(d => d !== '0'), moved.join());
+			await page.click('#toggle-unmoved');
+			await page.waitForFunction(() => location.search.includes('all=1'));
+			assert.equal(await page.$$eval('#delta-functions tbody tr[data-fn]', t => t.length), 20);
+			await page.click('#toggle-unmoved');
+			await page.waitForFunction(() => !location.search.includes('all=1'));
 		});
 
 		await check('delta page: stacked mix bars add up to both totals, the class deltas to the delta', async () => {
