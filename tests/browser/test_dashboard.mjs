@@ -574,9 +574,12 @@ async function main() {
 			// functions whose count did not move are folded away (?all=1 lists them)
 			const moved = await page.$$eval('#delta-functions tbody tr[data-fn]', trs => trs.map(tr => tr.querySelector('.delta').textContent));
 			assert.ok(moved.length >= 2 && moved.every(d => d !== '0'), moved.join());
+			const folded = Number((await page.textContent('#toggle-unmoved')).match(/Show (\d+) more/)[1]);
+			assert.ok(folded > 0);
 			await page.click('#toggle-unmoved');
 			await page.waitForFunction(() => location.search.includes('all=1'));
-			assert.equal(await page.$$eval('#delta-functions tbody tr[data-fn]', t => t.length), 20);
+			assert.equal(await page.$$eval('#delta-functions tbody tr[data-fn]', t => t.length), moved.length + folded);
+			assert.ok(await page.$$eval('#delta-functions tbody tr[data-fn]', trs => trs.some(tr => tr.querySelector('.delta').textContent === '0')));
 			await page.click('#toggle-unmoved');
 			await page.waitForFunction(() => !location.search.includes('all=1'));
 		});
