@@ -127,7 +127,8 @@ void compare_runs(struct compare *c, const struct run *base,
 
 		s->geomean = s->nr ? exp(s->geomean / (double)s->nr) : 0;
 	}
-	qsort(c->suites, c->nr_suites, sizeof(*c->suites), cmp_suite);
+	if (c->nr_suites > 1)
+		qsort(c->suites, c->nr_suites, sizeof(*c->suites), cmp_suite);
 }
 
 void compare_release(struct compare *c)

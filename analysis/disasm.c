@@ -170,30 +170,54 @@ static unsigned rv_width(const char *n)
  * Classify a RISC-V instruction capstone decoded, from its canonical name
  * n, its groups and the raw encoding w (DISASM.md §4).
  */
+/*
+ * The class of a scalar load or store capstone names (DISASM.md §4), or
+ * INSN_INT_ALU for any other name.  Called for every decoded instruction:
+ * most names are rejected by their first letter or length.
+ */
+static enum insn_class rv_mem_class(const char *n)
+{
+	static const struct {
+		const char *name;
+		enum insn_class cls;
+	} mem[] = {
+		{"lb", INSN_LOAD},	    {"lh", INSN_LOAD},
+		{"lw", INSN_LOAD},	    {"ld", INSN_LOAD},
+		{"lbu", INSN_LOAD},	    {"lhu", INSN_LOAD},
+		{"lwu", INSN_LOAD},	    {"c.lw", INSN_LOAD},
+		{"c.ld", INSN_LOAD},	    {"c.lwsp", INSN_LOAD},
+		{"c.ldsp", INSN_LOAD},	    {"sb", INSN_STORE},
+		{"sh", INSN_STORE},	    {"sw", INSN_STORE},
+		{"sd", INSN_STORE},	    {"c.sw", INSN_STORE},
+		{"c.sd", INSN_STORE},	    {"c.swsp", INSN_STORE},
+		{"c.sdsp", INSN_STORE},	    {"flw", INSN_FP_LOAD},
+		{"fld", INSN_FP_LOAD},	    {"c.flw", INSN_FP_LOAD},
+		{"c.fld", INSN_FP_LOAD},    {"c.flwsp", INSN_FP_LOAD},
+		{"c.fldsp", INSN_FP_LOAD},  {"fsw", INSN_FP_STORE},
+		{"fsd", INSN_FP_STORE},	    {"c.fsw", INSN_FP_STORE},
+		{"c.fsd", INSN_FP_STORE},   {"c.fswsp", INSN_FP_STORE},
+		{"c.fsdsp", INSN_FP_STORE},
+	};
+	const char *m = n[0] == 'c' && n[1] == '.' ? n + 2 : n;
+
+	if ((m[0] != 'l' && m[0] != 's' && m[0] != 'f') || strlen(m) > 5)
+		return INSN_INT_ALU;
+	for (size_t i = 0; i < sizeof(mem) / sizeof(mem[0]); i++)
+		if (!strcmp(n, mem[i].name))
+			return mem[i].cls;
+	return INSN_INT_ALU;
+}
+
 static void rv_classify_capstone(const char *n, const cs_detail *d, uint32_t w,
 				 unsigned size, struct disasm_insn *out)
 {
-	static const char *const loads[] = {
-		"lb",  "lh",   "lw",   "ld",	 "lbu",	   "lhu",
-		"lwu", "c.lw", "c.ld", "c.lwsp", "c.ldsp", NULL,
-	};
-	static const char *const stores[] = {
-		"sb",	"sh",	  "sw",	    "sd", "c.sw",
-		"c.sd", "c.swsp", "c.sdsp", NULL,
-	};
-	static const char *const fp_loads[] = {
-		"flw", "fld", "c.flw", "c.fld", "c.flwsp", "c.fldsp", NULL,
-	};
-	static const char *const fp_stores[] = {
-		"fsw", "fsd", "c.fsw", "c.fsd", "c.fswsp", "c.fsdsp", NULL,
-	};
 	static const char *const systems[] = {
 		"ecall", "ebreak",     "c.ebreak", "mret",    "sret", "uret",
 		"wfi",	 "sfence.vma", "unimp",	   "c.unimp", NULL,
 	};
 	unsigned rd = (w >> 7) & 31, rs1 = (w >> 15) & 31;
 	bool compressed = size == 2;
-	enum insn_class cls = INSN_INT_ALU;
+	enum insn_class cls;
 	const char *ext = "I";
 
 	if (compressed)
@@ -207,16 +231,7 @@ static void rv_classify_capstone(const char *n, const cs_detail *d, uint32_t w,
 	else if (has_group(d, RISCV_GRP_HASSTDEXTF))
 		ext = "F";
 
-	if (in_list(n, loads) || in_list(n, stores) || in_list(n, fp_loads) ||
-	    in_list(n, fp_stores)) {
-		if (in_list(n, loads))
-			cls = INSN_LOAD;
-		else if (in_list(n, stores))
-			cls = INSN_STORE;
-		else if (in_list(n, fp_loads))
-			cls = INSN_FP_LOAD;
-		else
-			cls = INSN_FP_STORE;
+	if ((cls = rv_mem_class(n)) != INSN_INT_ALU) {
 		out->mem_width = (uint8_t)rv_width(n);
 		/* the *sp forms address off sp; 32-bit forms name rs1 */
 		if ((compressed && strstr(n, "sp")) ||

@@ -21,9 +21,8 @@ static uint64_t mix(uint64_t a, uint64_t b, uint32_t c)
 	return h;
 }
 
-static void grow(struct key_map *m)
+static void resize(struct key_map *m, size_t ncap)
 {
-	size_t ncap = m->cap ? m->cap * 2 : 64;
 	struct key_slot *ns = xmalloc(ncap * sizeof(*ns));
 
 	for (size_t i = 0; i < ncap; i++)
@@ -42,6 +41,22 @@ static void grow(struct key_map *m)
 	free(m->slots);
 	m->slots = ns;
 	m->cap = ncap;
+}
+
+static void grow(struct key_map *m)
+{
+	resize(m, m->cap ? m->cap * 2 : 64);
+}
+
+void key_map_reserve(struct key_map *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	/* the load factor stays under 3/4 with m->nr + n keys */
+	while ((m->nr + n) * 4 > cap * 3)
+		cap *= 2;
+	if (cap != m->cap)
+		resize(m, cap);
 }
 
 uint32_t key_map_get_or_put(struct key_map *m, uint64_t a, uint64_t b,

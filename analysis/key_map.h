@@ -38,6 +38,8 @@ struct key_map {
 uint32_t key_map_get_or_put(struct key_map *m, uint64_t a, uint64_t b,
 			    uint32_t c, uint32_t val_if_new, bool *inserted);
 
+/* Make room for n more keys at once (one rehash, not many). */
+void key_map_reserve(struct key_map *m, size_t n);
 void key_map_release(struct key_map *m);
 
 #endif

@@ -279,7 +279,8 @@ int proc_map_parse(struct proc_map *m, const char *name, const char *buf,
 		proc_map_release(m);
 		return -1;
 	}
-	qsort(m->maps, m->nr, sizeof(*m->maps), cmp_start);
+	if (m->nr > 1)
+		qsort(m->maps, m->nr, sizeof(*m->maps), cmp_start);
 	for (size_t i = 1; i < m->nr; i++)
 		if (m->maps[i].start < m->maps[i - 1].end)
 			strlist_addf(

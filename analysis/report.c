@@ -9,11 +9,17 @@
 
 #include "bench_diff.h"
 #include "compare.h"
+#include "errbuf.h"
 #include "insn_class.h"
 #include "mix.h"
 #include "run.h"
 #include "strbuf.h"
+#include "template.h"
+#include "xalloc.h"
 #include "banned.h"
+
+/* templates/compare.md, embedded at build time (embed_text.cmake) */
+extern const char *const template_compare_md;
 
 int report_format_parse(const char *s, enum report_format *out)
 {
@@ -166,91 +172,146 @@ static void md_escape(struct strbuf *out, const char *s)
 	}
 }
 
+static json_t *md_str(void (*fmt)(struct strbuf *, double), double v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	fmt(&sb, v);
+	j = json_string(sb.buf);
+	strbuf_release(&sb);
+	return j;
+}
+
+static json_t *md_count(bool present, uint64_t v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	if (present)
+		format_thousands(&sb, v);
+	else
+		strbuf_adds(&sb, "\xe2\x80\x94"); /* em dash */
+	j = json_string(sb.buf);
+	strbuf_release(&sb);
+	return j;
+}
+
+static json_t *md_delta(int64_t d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	/* the same minus sign and grouping as the other columns */
+	strbuf_adds(&sb, d < 0 ? "\xe2\x88\x92" : d > 0 ? "+" : "");
+	format_thousands(&sb, d < 0 ? 0ull - (unsigned long long)d
+				    : (unsigned long long)d);
+	j = json_string(sb.buf);
+	strbuf_release(&sb);
+	return j;
+}
+
+/* Regressions first, then benchmarks in one run only, then improvements. */
+static int md_rank(const struct compare_row *r)
+{
+	return r->side != COMPARE_BOTH ? 1 : r->delta > 0 ? 0 : 2;
+}
+
+static int cmp_md_rows(const void *a, const void *b)
+{
+	const struct compare_row *x = *(const struct compare_row *const *)a;
+	const struct compare_row *y = *(const struct compare_row *const *)b;
+	int c = md_rank(x) - md_rank(y);
+
+	if (c)
+		return c;
+	if (x->has_pct && y->has_pct &&
+	    fabs(x->delta_pct) != fabs(y->delta_pct))
+		return fabs(x->delta_pct) > fabs(y->delta_pct) ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The view templates/compare.md is rendered from: every figure already
+ * formatted, so the template has no logic.
+ */
+static json_t *markdown_view(const struct compare *c, const char *base_name,
+			     const char *new_name, double threshold_pct,
+			     const char *url)
+{
+	json_t *rows = json_array(), *v;
+	const struct compare_row **pick = xcalloc(c->nr + 1, sizeof(*pick));
+	size_t n = 0, regress = 0, improve = 0;
+	char thr[32];
+
+	for (size_t i = 0; i < c->nr; i++) {
+		const struct compare_row *r = &c->rows[i];
+		bool moved = r->has_pct && fabs(r->delta_pct) >= threshold_pct;
+
+		if (moved && r->delta > 0)
+			regress++;
+		else if (moved && r->delta < 0)
+			improve++;
+		if (r->side != COMPARE_BOTH || moved)
+			pick[n++] = r;
+	}
+	qsort(pick, n, sizeof(*pick), cmp_md_rows);
+	for (size_t i = 0; i < n; i++) {
+		const struct compare_row *r = pick[i];
+
+		json_array_append_new(
+			rows,
+			json_pack(
+				"{s:s, s:o, s:o, s:o, s:o, s:b}", "name",
+				r->name, "base",
+				md_count(r->side != COMPARE_ONLY_NEW, r->base),
+				"new",
+				md_count(r->side != COMPARE_ONLY_BASE, r->new),
+				"delta",
+				r->side == COMPARE_BOTH ? md_delta(r->delta)
+							: json_string(""),
+				"pct",
+				r->has_pct
+					? md_str(md_pct, r->delta_pct)
+					: json_string(
+						  r->side == COMPARE_ONLY_BASE
+							  ? "only in base"
+							  : "only in new"),
+				"lower_bound", r->partial));
+	}
+	free(pick);
+	snprintf(thr, sizeof(thr), "%.2f", threshold_pct);
+	v = json_pack("{s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:b, s:b, s:o}",
+		      "base", base_name, "new", new_name, "regressed",
+		      (json_int_t)regress, "improved", (json_int_t)improve,
+		      "threshold", thr, "only_base", (json_int_t)c->only_base,
+		      "only_new", (json_int_t)c->only_new, "one_sided",
+		      c->only_base || c->only_new, "moved", n > 0, "rows",
+		      rows);
+	if (c->has_geomean) {
+		json_object_set_new(v, "geomean",
+				    md_str(md_pct, ratio_to_pct(c->geomean)));
+		json_object_set_new(v, "geomean_benchmarks",
+				    json_integer((json_int_t)c->geomean_nr));
+	}
+	if (url)
+		json_object_set_new(v, "url", json_string(url));
+	return v;
+}
+
 void report_compare_markdown(struct strbuf *out, const struct compare *c,
 			     const char *base_name, const char *new_name,
 			     double threshold_pct, const char *url)
 {
-	size_t shown = 0, regress = 0, improve = 0;
+	json_t *view =
+		markdown_view(c, base_name, new_name, threshold_pct, url);
+	struct errbuf err;
 
-	strbuf_adds(out, "### tbscope: ");
-	md_escape(out, base_name);
-	strbuf_adds(out, " \xe2\x86\x92 ");
-	md_escape(out, new_name);
-	strbuf_adds(out, "\n\n");
-	for (size_t i = 0; i < c->nr; i++) {
-		const struct compare_row *r = &c->rows[i];
-
-		if (!r->has_pct || fabs(r->delta_pct) < threshold_pct)
-			continue;
-		if (r->delta > 0)
-			regress++;
-		else if (r->delta < 0)
-			improve++;
-	}
-	if (c->has_geomean) {
-		strbuf_adds(out, "**Geomean ");
-		md_pct(out, ratio_to_pct(c->geomean));
-		strbuf_addf(out, "** over %zu benchmarks", c->geomean_nr);
-	} else {
-		strbuf_adds(out, "**No benchmark in both runs**");
-	}
-	strbuf_addf(out, "; %zu regressed, %zu improved by at least %.2f %%",
-		    regress, improve, threshold_pct);
-	if (c->only_base || c->only_new)
-		strbuf_addf(out, "; %zu only in base, %zu only in new",
-			    c->only_base, c->only_new);
-	strbuf_adds(out, ".\n\n");
-	for (size_t i = 0; i < c->nr; i++) {
-		const struct compare_row *r = &c->rows[i];
-
-		if (r->side == COMPARE_BOTH &&
-		    (!r->has_pct || fabs(r->delta_pct) < threshold_pct))
-			continue;
-		if (!shown++)
-			strbuf_adds(out,
-				    "| Benchmark | Base | New | \xce\x94 | "
-				    "\xce\x94 % |\n|---|--:|--:|--:|--:|\n");
-		strbuf_adds(out, "| ");
-		md_escape(out, r->name);
-		strbuf_adds(out, " | ");
-		if (r->side != COMPARE_ONLY_NEW)
-			format_thousands(out, r->base);
-		else
-			strbuf_adds(out, "\xe2\x80\x94");
-		strbuf_adds(out, " | ");
-		if (r->side != COMPARE_ONLY_BASE)
-			format_thousands(out, r->new);
-		else
-			strbuf_adds(out, "\xe2\x80\x94");
-		strbuf_adds(out, " | ");
-		if (r->side == COMPARE_BOTH) {
-			/* the same minus sign and grouping as the other columns
-			 */
-			strbuf_adds(out, r->delta < 0	? "\xe2\x88\x92"
-					 : r->delta > 0 ? "+"
-							: "");
-			format_thousands(
-				out,
-				r->delta < 0
-					? 0ull - (unsigned long long)r->delta
-					: (unsigned long long)r->delta);
-		}
-		strbuf_adds(out, " | ");
-		if (r->has_pct)
-			md_pct(out, r->delta_pct);
-		else if (r->side == COMPARE_ONLY_BASE)
-			strbuf_adds(out, "only in base");
-		else if (r->side == COMPARE_ONLY_NEW)
-			strbuf_adds(out, "only in new");
-		if (r->partial)
-			strbuf_adds(out, " (lower bound)");
-		strbuf_adds(out, " |\n");
-	}
-	if (!shown)
-		strbuf_addf(out, "No benchmark moved by %.2f %% or more.\n",
-			    threshold_pct);
-	if (url)
-		strbuf_addf(out, "\n[Full comparison](%s)\n", url);
+	/* the template is ours and tested: a failure is a bug */
+	if (template_render(out, template_compare_md, view, TEMPLATE_MARKDOWN,
+			    &err) < 0)
+		bug_fl("templates/compare.md", 0, err.msg, "renders");
+	json_decref(view);
 }
 
 /* ---- one run ------------------------------------------------------------ */

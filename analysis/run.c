@@ -345,6 +345,9 @@ struct bench_state {
 	size_t alloc_mismatch;
 	struct elf_image **imgs; /* per object: its ELF, or NULL */
 	size_t alloc_imgs;
+	/* per object: per symbol of imgs[object], its function index + 1 */
+	uint32_t **sym_func;
+	size_t alloc_sym_func;
 };
 
 static uint32_t object_index(struct bench_state *st, const char *name,
@@ -361,6 +364,8 @@ static uint32_t object_index(struct bench_state *st, const char *name,
 	st->mismatch[b->nr_objects] = 0;
 	ALLOC_GROW(st->imgs, b->nr_objects + 1, st->alloc_imgs);
 	st->imgs[b->nr_objects] = NULL;
+	ALLOC_GROW(st->sym_func, b->nr_objects + 1, st->alloc_sym_func);
+	st->sym_func[b->nr_objects] = NULL;
 	o = &b->objects[b->nr_objects];
 	memset(o, 0, sizeof(*o));
 	o->name = xstrdup(name);
@@ -505,15 +510,27 @@ struct sym_cache {
 };
 
 static uint32_t cached_function(struct bench_state *st, struct sym_cache *c,
-				uint32_t obj, const char *fname,
-				const struct elf_sym *sym)
+				uint32_t obj, const struct elf_image *img,
+				const char *fname, const struct elf_sym *sym)
 {
-	const void *key = sym ? (const void *)sym : (const void *)fname;
-	struct sym_cache *e =
-		&c[((uintptr_t)key >> 4 ^ obj * 0x9e3779b1u) % SYM_CACHE];
+	struct sym_cache *e;
 
-	if (e->key != key || e->object != obj) {
-		e->key = key;
+	/* a symbol of the object's own image: an array by symbol index */
+	if (sym && img && st->imgs[obj] == img) {
+		size_t k = (size_t)(sym - img->syms);
+		uint32_t **arr = &st->sym_func[obj];
+
+		if (!*arr)
+			*arr = xcalloc(img->nr_syms ? img->nr_syms : 1,
+				       sizeof(**arr));
+		if (!(*arr)[k])
+			(*arr)[k] = function_index(st, obj, fname, sym) + 1;
+		return (*arr)[k] - 1;
+	}
+	/* [section] labels and pseudo names: few, and stable pointers */
+	e = &c[((uintptr_t)fname >> 4 ^ obj * 0x9e3779b1u) % SYM_CACHE];
+	if (e->key != fname || e->object != obj || sym) {
+		e->key = fname;
 		e->object = obj;
 		e->function = function_index(st, obj, fname, sym);
 	}
@@ -528,10 +545,15 @@ static void attribute(struct analyzer *az, struct bench_state *st,
 	struct sym_cache *cache = xcalloc(SYM_CACHE, sizeof(*cache));
 	uint32_t unmapped = UINT32_MAX;
 
+	/* one rehash and one realloc for the whole file, not log2(n) */
+	key_map_reserve(&st->blocks_map, q->nr);
+	ALLOC_GROW(st->b->blocks, st->b->nr_blocks + q->nr, st->alloc_blocks);
+
 	for (size_t i = 0; i < q->nr; i++) {
 		const struct tb_row *r = &q->rows[i];
 		const struct mapping *m = proc_map_find(map, r->pc);
 		const struct elf_sym *sym = NULL;
+		const struct elf_image *img = NULL;
 		const char *fname = FUNC_NOT_SYMBOLIZED;
 		uint32_t obj, func;
 		uint64_t addr;
@@ -553,6 +575,8 @@ static void attribute(struct analyzer *az, struct bench_state *st,
 			if (mt->img) {
 				uint64_t va;
 
+				img = mt->img;
+
 				if (elf_image_offset_to_vaddr(mt->img, off,
 							      &va)) {
 					const struct elf_section *sec;
@@ -572,7 +596,7 @@ static void attribute(struct analyzer *az, struct bench_state *st,
 				fname = m->objfile;
 			}
 		}
-		func = cached_function(st, cache, obj, fname, sym);
+		func = cached_function(st, cache, obj, img, fname, sym);
 		add_block(st, obj, func, addr, r);
 	}
 	free(cache);
@@ -626,6 +650,79 @@ static void add_sat(uint64_t *sum, uint64_t v, bool *overflow)
 		*sum = UINT64_MAX;
 		*overflow = true;
 	}
+}
+
+/* The k-th largest of v[0..n) (1 <= k <= n); reorders v. */
+static uint64_t nth_largest(uint64_t *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1, want = k - 1;
+
+	while (lo < hi) {
+		uint64_t pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+
+		/* descending partition around pivot */
+		while (i <= j) {
+			while (v[i] > pivot)
+				i++;
+			while (v[j] < pivot)
+				j--;
+			if (i <= j) {
+				uint64_t t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (want <= j && j != (size_t)-1)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			return v[want];
+	}
+	return v[want];
+}
+
+/*
+ * For each of the RUN_HOT_FUNCTIONS hottest functions (b->functions is
+ * sorted), how hot its RUN_HOT_BLOCKS_PER_FUNCTION-th hottest block is
+ * (0 when it has fewer blocks): the blocks below are not kept.
+ */
+static void hot_function_thresholds(const struct benchmark *b,
+				    uint64_t thr[RUN_HOT_FUNCTIONS])
+{
+	size_t start[RUN_HOT_FUNCTIONS + 1] = {0}, fill[RUN_HOT_FUNCTIONS];
+	uint64_t *v;
+	bool ovf = false;
+
+	for (size_t i = 0; i < b->nr_blocks; i++)
+		if (b->blocks[i].function < RUN_HOT_FUNCTIONS)
+			start[b->blocks[i].function + 1]++;
+	for (size_t f = 0; f < RUN_HOT_FUNCTIONS; f++) {
+		start[f + 1] += start[f];
+		fill[f] = start[f];
+	}
+	v = xmalloc((start[RUN_HOT_FUNCTIONS] + 1) * sizeof(*v));
+	for (size_t i = 0; i < b->nr_blocks; i++) {
+		uint32_t f = b->blocks[i].function;
+
+		if (f < RUN_HOT_FUNCTIONS)
+			v[fill[f]++] = block_instructions(&b->blocks[i], &ovf);
+	}
+	for (size_t f = 0; f < RUN_HOT_FUNCTIONS; f++) {
+		size_t nf = start[f + 1] - start[f];
+
+		thr[f] = nf > RUN_HOT_BLOCKS_PER_FUNCTION
+				 ? nth_largest(v + start[f], nf,
+					       RUN_HOT_BLOCKS_PER_FUNCTION)
+				 : 0;
+	}
+	free(v);
 }
 
 /* Totals from the blocks, then everything sorted, most instructions first. */
@@ -704,63 +801,75 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 	free(keys);
 
 	{
-		struct block_total *blks;
-
-		n = b->nr_blocks;
-		keys = xcalloc(n ? n : 1, sizeof(*keys));
-		for (size_t i = 0; i < n; i++) {
-			struct block_total *blk = &b->blocks[i];
-
-			blk->object = obj_new[blk->object];
-			blk->function = func_new[blk->function];
-			keys[i] = (struct sort_key){
-				block_instructions(blk, &ovf),
-				(uint64_t)blk->object << 32 | blk->icount,
-				blk->addr, NULL, (uint32_t)i};
-		}
-		qsort(keys, n, sizeof(*keys), cmp_sort_key);
-		blks = xcalloc(n ? n : 1, sizeof(*blks));
-		for (size_t i = 0; i < n; i++)
-			blks[i] = b->blocks[keys[i].idx];
-		free(b->blocks);
-		b->blocks = blks;
-		free(keys);
-	}
-	{
 		struct elf_image **imgs = xcalloc(
 			b->nr_objects ? b->nr_objects : 1, sizeof(*imgs));
-		bool *keep =
-			xcalloc(b->nr_blocks ? b->nr_blocks : 1, sizeof(*keep));
+		bool *keep;
 		uint32_t *per_func =
 			xcalloc(b->nr_functions ? b->nr_functions : 1,
 				sizeof(*per_func));
-		size_t kept = 0;
+		struct block_total *blks;
+		uint64_t hot = 0, fn_hot[RUN_HOT_FUNCTIONS] = {0};
+		size_t nc = 0, kept = 0;
 
+		n = b->nr_blocks;
+		keep = xcalloc(n ? n : 1, sizeof(*keep));
 		for (size_t i = 0; i < b->nr_objects; i++)
 			imgs[obj_new[i]] = st->imgs[i];
+		for (size_t i = 0; i < n; i++) {
+			b->blocks[i].object = obj_new[b->blocks[i].object];
+			b->blocks[i].function = func_new[b->blocks[i].function];
+		}
 		/*
-		 * The hottest overall and the hottest of each hot function
-		 * (functions are sorted: the index is the rank).
+		 * Only the kept blocks are sorted: those at least as hot as
+		 * the RUN_HOT_BLOCKS-th hottest, and those of the hottest
+		 * functions (sorted above: the index is the rank).
 		 */
-		for (size_t i = 0; i < b->nr_blocks; i++) {
-			uint32_t fn = b->blocks[i].function;
+		if (!keep_blocks && n > RUN_HOT_BLOCKS) {
+			uint64_t *v = xmalloc(n * sizeof(*v));
+
+			for (size_t i = 0; i < n; i++)
+				v[i] = block_instructions(&b->blocks[i], &ovf);
+			hot = nth_largest(v, n, RUN_HOT_BLOCKS);
+			free(v);
+		}
+		if (!keep_blocks)
+			hot_function_thresholds(b, fn_hot);
+		keys = xcalloc(n ? n : 1, sizeof(*keys));
+		for (size_t i = 0; i < n; i++) {
+			struct block_total *blk = &b->blocks[i];
+			uint64_t v = block_instructions(blk, &ovf);
+
+			if (v < hot && (blk->function >= RUN_HOT_FUNCTIONS ||
+					v < fn_hot[blk->function]))
+				continue;
+			keys[nc++] = (struct sort_key){
+				v, (uint64_t)blk->object << 32 | blk->icount,
+				blk->addr, NULL, (uint32_t)i};
+		}
+		qsort(keys, nc, sizeof(*keys), cmp_sort_key);
+		for (size_t r = 0; r < nc; r++) {
+			uint32_t fn = b->blocks[keys[r].idx].function;
 			bool hot_in_function =
 				fn < RUN_HOT_FUNCTIONS &&
 				per_func[fn]++ < RUN_HOT_BLOCKS_PER_FUNCTION;
 
-			keep[i] = i < RUN_HOT_BLOCKS || hot_in_function;
+			keep[keys[r].idx] = keep_blocks || r < RUN_HOT_BLOCKS ||
+					    hot_in_function;
 		}
+		/* the mix takes every block; only kept ones get their code */
 		if (decode)
 			mix_compute(b, imgs, keep);
-		if (!keep_blocks) {
-			for (size_t i = 0; i < b->nr_blocks; i++) {
-				if (keep[i])
-					b->blocks[kept++] = b->blocks[i];
-				else
-					free(b->blocks[i].code);
-			}
-			b->nr_blocks = kept;
+		blks = xcalloc(nc ? nc : 1, sizeof(*blks));
+		for (size_t r = 0; r < nc; r++) {
+			struct block_total *blk = &b->blocks[keys[r].idx];
+
+			if (keep[keys[r].idx])
+				blks[kept++] = *blk;
 		}
+		free(b->blocks);
+		b->blocks = blks;
+		b->nr_blocks = kept;
+		free(keys);
 		free(imgs);
 		free(keep);
 		free(per_func);
@@ -847,7 +956,8 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		else
 			all_insns = false;
 
-		attribute(az, &st, f[i].prog, &q, &map);
+		if (!az->opts->totals_only)
+			attribute(az, &st, f[i].prog, &q, &map);
 		qemu_out_release(&q);
 		proc_map_release(&map);
 		pthread_mutex_lock(&az->lock);
@@ -862,11 +972,15 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		b->insns = 0;
 	if (b->overflow)
 		b->partial = true;
-	finish_benchmark(&st, az->opts->keep_blocks, az->opts->decode);
+	if (!az->opts->totals_only)
+		finish_benchmark(&st, az->opts->keep_blocks, az->opts->decode);
 	key_map_release(&st.blocks_map);
 	key_map_release(&st.funcs_map);
 	free(st.mismatch);
 	free(st.imgs);
+	for (size_t i = 0; i < b->nr_objects; i++)
+		free(st.sym_func[i]);
+	free(st.sym_func);
 	strbuf_release(&path);
 	strbuf_release(&mapname);
 }
@@ -985,7 +1099,9 @@ int run_analyze(struct run *run, const char *root,
 	analyze_all(&work, opts->threads);
 	free(work.groups);
 	/* threads met the shared warnings in any order: sort them */
-	qsort(run->warnings.items, run->warnings.nr, sizeof(char *), cmp_str);
+	if (run->warnings.nr > 1)
+		qsort(run->warnings.items, run->warnings.nr, sizeof(char *),
+		      cmp_str);
 	for (size_t i = 0; i < run->nr_benchmarks; i++)
 		add_sat(&run->instructions, run->benchmarks[i].instructions,
 			&run->overflow);

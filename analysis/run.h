@@ -38,6 +38,7 @@ struct run_options {
 	bool keep_blocks; /* keep all of benchmark.blocks, not the hottest */
 	bool decode;	  /* disassemble: the mix, block code, code hashes */
 	unsigned threads; /* benchmarks analysed at once (0, 1: one) */
+	bool totals_only; /* benchmark totals only: no objects, functions */
 	const char *only; /* analyse only the benchmark of this name */
 	/* called after each .qemu_out file, if not NULL */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);

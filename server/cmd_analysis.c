@@ -26,6 +26,7 @@ struct common_opts {
 	enum report_format format;
 	struct strlist sysroots;
 	bool quiet;
+	bool totals_only; /* not an option: what the command needs */
 };
 
 /* Handle an option shared by the commands; returns 0, or -1 if bad. */
@@ -86,6 +87,7 @@ static int load_run(struct run *run, const char *dir,
 		.only = only,
 		/* one benchmark's detail: decode it (the mix, code changes) */
 		.decode = symbols && only,
+		.totals_only = o->totals_only,
 		.threads = run_default_threads(),
 	};
 	struct errbuf err;
@@ -253,6 +255,8 @@ int cmd_compare(int argc, char **argv)
 				    limit, &o);
 		goto out;
 	}
+	/* the table needs the totals only: no attribution */
+	o.totals_only = true;
 	if (load_run(&a, argv[optind], &o, false, NULL) < 0 ||
 	    load_run(&b, argv[optind + 1], &o, false, NULL) < 0)
 		goto out;
