@@ -349,12 +349,64 @@ static void describe_top_function(struct server *srv, const char *spec,
 	strbuf_release(&path);
 }
 
+/*
+ * The function a /compare/<spec>/<bench>?function=F[&object=O] page shows
+ * side by side, for its link preview: "main (612.matmul_r): 90,429,240 ->
+ * 72,512,472 (-17,916,768, 100.00 % of the delta), code changed."  False
+ * when the comparison has no such function.
+ */
+static bool describe_function(struct server *srv, const char *spec,
+			      const char *bench, const char *name,
+			      const char *object, struct strbuf *sb)
+{
+	const char *q[] = {"limit", "0", NULL};
+	struct strbuf path = STRBUF_INIT;
+	unsigned status;
+	json_t *j, *f, *share, *changed;
+	bool found = false;
+	size_t i;
+
+	strbuf_addf(&path, "/api/v1/compare/%s/%s", spec, bench);
+	j = api_get(srv, path.buf, q, &status);
+	strbuf_release(&path);
+	if (status != 200)
+		goto out;
+	json_array_foreach(json_object_get(j, "functions"), i, f)
+	{
+		if (strcmp(str_of(f, "name"), name) ||
+		    (object && *object && strcmp(str_of(f, "object"), object)))
+			continue;
+		strbuf_addf(sb, "%s (%s): ", name, str_of(f, "object"));
+		add_count(sb, json_object_get(f, "base"));
+		strbuf_adds(sb, " " ARROW " ");
+		add_count(sb, json_object_get(f, "new"));
+		strbuf_adds(sb, " (");
+		add_signed(sb, json_object_get(f, "delta"));
+		share = json_object_get(f, "share_pct");
+		if (json_is_number(share))
+			strbuf_addf(sb, ", %.2f %% of the delta",
+				    json_number_value(share));
+		strbuf_adds(sb, ")");
+		changed = json_object_get(f, "code_changed");
+		if (json_is_boolean(changed))
+			strbuf_adds(sb, json_is_true(changed) ? ", code changed"
+							      : ", same code");
+		strbuf_adds(sb, ". ");
+		found = true;
+		break;
+	}
+out:
+	json_decref(j);
+	return found;
+}
+
 static void page_compare(struct server *srv, const struct api_request *req,
 			 const char *spec, const char *path_bench,
 			 struct page *pg)
 {
 	const char *bench = req->query(req->ctx, "bench");
 	const char *thr = req->query(req->ctx, "threshold");
+	const char *fn = req->query(req->ctx, "function");
 	const char *q[] = {NULL};
 	struct strbuf path = STRBUF_INIT;
 	double threshold = 0;
@@ -371,7 +423,8 @@ static void page_compare(struct server *srv, const struct api_request *req,
 		if (*end || !(threshold >= 0))
 			threshold = 0;
 	}
-	pg->name = "compare";
+	/* /compare/<spec>/<bench> is the benchmark's own view (delta.js) */
+	pg->name = path_bench ? "delta" : "compare";
 	strbuf_addf(&path, "/api/v1/compare/%s", spec);
 	strbuf_adds(&pg->api, path.buf);
 	strbuf_adds(&pg->heading, "Compare");
@@ -403,7 +456,12 @@ static void page_compare(struct server *srv, const struct api_request *req,
 		strbuf_adds(&pg->description, " instructions (");
 		add_signed(&pg->description, json_object_get(b, "delta"));
 		strbuf_adds(&pg->description, "). ");
-		if (!strcmp(in, "both"))
+		if (path_bench && fn && *fn && !strcmp(in, "both") &&
+		    describe_function(srv, spec, bench, fn,
+				      req->query(req->ctx, "object"),
+				      &pg->description))
+			strbuf_addf(&pg->title, " \xc2\xb7 %s", fn);
+		else if (!strcmp(in, "both"))
 			describe_top_function(srv, spec, bench,
 					      &pg->description);
 	} else {

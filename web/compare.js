@@ -438,6 +438,8 @@ function drawDetail(v) {
 				b.in === 'both' ? el('span', {class: `detail-delta ${dcls}`}, ` ${fmtSigned(b.delta)}`) : null),
 			el('button', {type: 'button', class: 'btn ghost', onclick: () => update({bench: null})}, 'Close')),
 		el('p', {class: 'links'},
+			b.in === 'both' ? el('a', {href: `/compare/${enc(base)}...${enc(nu)}/${enc(b.name)}`, id: 'detail-full', class: 'strong'},
+				'Where the delta comes from: waterfall, mix, blocks \u2192') : null,
 			b.in !== 'new' ? el('a', {href: `/runs/${enc(base)}/${enc(b.name)}`}, 'base run: hottest functions') : null,
 			b.in !== 'base' ? el('a', {href: `/runs/${enc(nu)}/${enc(b.name)}`}, 'new run: hottest functions') : null,
 			el('a', {href: href(`/history/${enc(b.name)}`, seriesQ)}, 'history'),

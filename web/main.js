@@ -7,8 +7,9 @@ import * as compare from './compare.js';
 import * as run from './run.js';
 import * as benchmark from './benchmark.js';
 import * as historyPage from './history.js';
+import * as delta from './delta.js';
 
-const pages = {runs, compare, run, benchmark, history: historyPage};
+const pages = {runs, compare, run, benchmark, delta, history: historyPage};
 const THEMES = ['auto', 'light', 'dark'];
 
 function currentTheme() {

@@ -6,11 +6,12 @@
 // browser) against a real `tbscope serve` on a free loopback port, with a
 // temp --data dir and a temp --runs-dir holding hard-linked copies of the
 // two fixture runs (plus copies making a series, and one whose metadata is
-// hostile).  Expected figures come from DATA_DIR/FIXTURES.md, never from
-// tbscope.  Screenshots of every page (1280 and 390 wide, light and dark)
+// hostile).  Expected figures come from DATA_DIR/FIXTURES.md, or from the
+// fixture files themselves read here (the .qemu_out rows, the .map, and
+// binutils' nm and objdump on the binaries), never from tbscope.  Screenshots of every page (1280 and 390 wide, light and dark)
 // are written to ARTIFACTS_DIR.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,58 @@ const pct = (a, b) => (Number(b - a) / Number(a)) * 100;
 // what the page prints: sign, two decimals, " %"
 const pctText = p => `${p > 0 ? '+' : p < 0 ? '-' : ''}${Math.abs(p).toFixed(2)} %`;
 const digits = s => s.replace(/[^0-9-]/g, '');
+
+// ---- the oracle: the fixture files, read here ------------------------------
+
+const NM = process.env.TBSCOPE_NM || 'riscv64-linux-gnu-nm';
+const OBJDUMP = process.env.TBSCOPE_OBJDUMP || 'riscv64-linux-gnu-objdump';
+
+function benchDir(run, bench) {
+	return path.join(dataDir, 'runs', run, 'External/SPEC', fx.suites.get(bench), bench);
+}
+
+// A function's [start, end) in the benchmark's binary, from nm -S.
+function symbol(run, bench, name) {
+	const out = execFileSync(NM, ['-S', path.join(benchDir(run, bench), bench)], {encoding: 'utf8'});
+	const m = out.match(new RegExp(`^([0-9a-f]+) ([0-9a-f]+) [Tt] ${name}$`, 'm'));
+	assert.ok(m, `nm finds ${name}`);
+	return [BigInt('0x' + m[1]), BigInt('0x' + m[1]) + BigInt('0x' + m[2])];
+}
+
+// From the .qemu_out rows and each invocation's .map: instructions in the
+// binary, in the function [lo, hi) of it, and that function's hottest block.
+function countIn(run, bench, [lo, hi]) {
+	const dir = benchDir(run, bench);
+	let binary = 0n, total = 0n, fn = 0n, hot = null;
+	for (const f of fs.readdirSync(dir).filter(f => /\.qemu_out(\.\d+)?$/.test(f))) {
+		const map = fs.readFileSync(path.join(dir, f.replace('.qemu_out', '.map')), 'utf8');
+		const maps = [...map.matchAll(/^\s*0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x[0-9a-f]+\s+\S+\s+(\S+)$/gm)]
+			.filter(m => m[3].endsWith('/' + bench)).map(m => [BigInt('0x' + m[1]), BigInt('0x' + m[2])]);
+		const base = maps.reduce((a, m) => (m[0] < a ? m[0] : a), maps[0][0]);
+		for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/^0x([0-9a-f]+), (\d+), (\d+), (\d+)$/gm)) {
+			const pc = BigInt('0x' + m[1]), n = BigInt(m[3]) * BigInt(m[4]);
+			total += n;
+			if (!maps.some(([a, b]) => pc >= a && pc < b))
+				continue;
+			binary += n;
+			const addr = pc - base; // first PT_LOAD at 0 (FIXTURES.md)
+			if (addr >= lo && addr < hi) {
+				fn += n;
+				if (!hot || n > hot.n)
+					hot = {addr, icount: Number(m[3]), ecount: BigInt(m[4]), n};
+			}
+		}
+	}
+	return {total, binary, fn, hot};
+}
+
+// objdump's mnemonics (no aliases) of `count` instructions from `addr`.
+function objdumpMnemonics(run, bench, addr, count) {
+	const out = execFileSync(OBJDUMP, ['-d', '-M', 'no-aliases', '--no-show-raw-insn',
+		`--start-address=0x${addr.toString(16)}`, `--stop-address=0x${(addr + BigInt(4 * count)).toString(16)}`,
+		path.join(benchDir(run, bench), bench)], {encoding: 'utf8'});
+	return [...out.matchAll(/^\s+[0-9a-f]+:\s+(\S+)/gm)].map(m => m[1]).slice(0, count);
+}
 
 // ---- a temp runs dir ---------------------------------------------------------
 
@@ -431,12 +484,180 @@ async function main() {
 			assert.deepEqual(problems.slice(before), []);
 		});
 
+		// ---- where the delta comes from (issue 5) ---------------------------
+		const MM = '612.matmul_r';
+		const mainA = countIn(A, MM, symbol(A, MM, 'main'));
+		const mainB = countIn(B, MM, symbol(B, MM, 'main'));
+		const tMM = fx.totals.get(MM);
+		const sumText = (p, sel) => p.$$eval(sel, tds => tds.reduce((s, td) =>
+			s + BigInt(td.firstChild.textContent.replace(/[^0-9-]/g, '') || '0'), 0n).toString());
+
+		await check('benchmark page: the mix by class adds up to the FIXTURES.md total; missing ELF noted', async () => {
+			assert.equal(mainA.total, tMM.a, 'the oracle reads the same total as FIXTURES.md');
+			await open(page, `${url}/runs/${A}/${MM}`);
+			await page.waitForSelector('#mix-classes');
+			assert.equal(await sumText(page, '#mix-classes tbody td:nth-child(2)'), String(tMM.a), 'class rows');
+			const segs = await page.$$eval('#mix > .mix-strip .seg', ss => ss.map(s => s.dataset.count));
+			assert.equal(segs.reduce((a, n) => a + BigInt(n), 0n), tMM.a, 'strip segments');
+			// the test server has no --sysroot: libc and ld.so have no bytes
+			const note = await page.$eval('#mix', e => e.innerText);
+			assert.match(note, new RegExp(`${(tMM.a - mainA.binary).toLocaleString('en-US')} instructions \\([^)]*\\) have no bytes to decode`));
+			assert.equal(await page.$eval('#mix-decoder tbody tr:nth-child(4) td', td => td.textContent),
+				     (tMM.a - mainA.binary).toLocaleString('en-US'));
+			assert.ok(await page.$$eval('#blocks-list .block', b => b.length) > 0, 'hottest blocks listed');
+		});
+
+		await check('benchmark page: clicking a function filters the mix and the blocks; ?function= survives reload', async () => {
+			await page.click('#functions-table tbody tr[data-fn="main"] a.fn-link');
+			await page.waitForFunction(() => new URLSearchParams(location.search).get('function') === 'main');
+			await page.waitForSelector('#focus-fn');
+			const drawn = async p => {
+				await p.waitForSelector('#mix-classes');
+				return {
+					sum: await sumText(p, '#mix-classes tbody td:nth-child(2)'),
+					fns: await p.$$eval('#blocks-list .block .fn', fs => [...new Set(fs.map(f => f.textContent.replace(/\+\d+$/, '')))]),
+					top: await p.$eval('#blocks-list .block .block-count strong', s => s.textContent),
+					rows: await p.$$eval('#functions-table tbody tr.selected', trs => trs.map(tr => tr.dataset.fn)),
+				};
+			};
+			const before = await drawn(page);
+			assert.equal(before.sum, String(mainA.fn), 'the mix of main: its count from the .qemu_out rows in nm\'s range');
+			assert.deepEqual(before.fns, ['main'], 'only main\'s blocks');
+			assert.equal(before.top, mainA.hot.n.toLocaleString('en-US'), 'the hottest block of main');
+			assert.deepEqual(before.rows, ['main']);
+			await page.reload();
+			await page.waitForSelector('body[data-ready]');
+			assert.deepEqual(await drawn(page), before);
+			await page.click('#focus-clear');
+			await page.waitForFunction(() => !location.search.includes('function='));
+			await page.waitForSelector('#mix-classes');
+			assert.equal(await sumText(page, '#mix-classes tbody td:nth-child(2)'), String(tMM.a));
+		});
+
+		await check('compare panel links to the benchmark\'s own view', async () => {
+			await open(page, `${cmp}?bench=${MM}`);
+			await page.waitForSelector('#detail-full');
+			await page.click('#detail-full');
+			await page.waitForURL(`${url}/compare/${A}...${B}/${MM}`);
+			await page.waitForSelector('body[data-ready]');
+			assert.equal(await page.$eval('#delta-pct .card-value', e => e.textContent), pctText(pct(tMM.a, tMM.b)));
+		});
+
+		await check('delta page: the waterfall goes from the base to the new total; its parts add up; main carries it', async () => {
+			await open(page, `${cmp}/${MM}`);
+			const w = await page.evaluate(() => {
+				const c = window.Chart.getChart(document.getElementById('waterfall-chart'));
+				return {labels: c.data.labels, bars: c.data.datasets[0].data};
+			});
+			const n = w.bars.length;
+			assert.equal(BigInt(w.bars[0][1]), tMM.a, 'first bar: the base total');
+			assert.equal(BigInt(w.bars[n - 1][1]), tMM.b, 'last bar: the new total');
+			let sum = 0n, at = tMM.a;
+			for (const [from, to] of w.bars.slice(1, -1)) {
+				assert.equal(BigInt(from), at, 'each step starts where the last ended');
+				sum += BigInt(to) - BigInt(from);
+				at = BigInt(to);
+			}
+			assert.equal(sum, tMM.b - tMM.a, 'the steps add up to the FIXTURES.md delta');
+			const i = w.labels.indexOf('main');
+			assert.equal(i, 1, 'main is the largest step');
+			assert.equal(BigInt(w.bars[i][1]) - BigInt(w.bars[i][0]), mainB.fn - mainA.fn, 'main\'s delta, from the .qemu_out rows');
+			const rest = (tMM.b - tMM.a) - (mainB.fn - mainA.fn);
+			assert.ok(rest * 10000n < -(tMM.b - tMM.a) && -rest * 10000n < -(tMM.b - tMM.a), 'main carries > 99.99 %');
+			// and the table says the same
+			const row = await page.$eval('#delta-functions tbody tr[data-fn="main"]', tr =>
+				[...tr.querySelectorAll('td')].map(td => td.textContent));
+			assert.equal(digits(row[1]), String(mainA.fn));
+			assert.equal(digits(row[2]), String(mainB.fn));
+			assert.equal(row[6], 'changed', 'O2 and O3 code of main differ');
+			assert.match(await page.$eval('#objdump-base code', c => c.textContent), /objdump .*--disassemble='main' /);
+			// functions whose count did not move are folded away (?all=1 lists them)
+			const moved = await page.$$eval('#delta-functions tbody tr[data-fn]', trs => trs.map(tr => tr.querySelector('.delta').textContent));
+			assert.ok(moved.length >= 2 && moved.every(d => d !== '0'), moved.join());
+			const folded = Number((await page.textContent('#toggle-unmoved')).match(/Show (\d+) more/)[1]);
+			assert.ok(folded > 0);
+			await page.click('#toggle-unmoved');
+			await page.waitForFunction(() => location.search.includes('all=1'));
+			assert.equal(await page.$$eval('#delta-functions tbody tr[data-fn]', t => t.length), moved.length + folded);
+			assert.ok(await page.$$eval('#delta-functions tbody tr[data-fn]', trs => trs.some(tr => tr.querySelector('.delta').textContent === '0')));
+			await page.click('#toggle-unmoved');
+			await page.waitForFunction(() => !location.search.includes('all=1'));
+		});
+
+		await check('delta page: stacked mix bars add up to both totals, the class deltas to the delta', async () => {
+			const counts = await page.$$eval('#mix-bars .mix-strip', ss => ss.map(s =>
+				[...s.querySelectorAll('.seg')].map(x => x.dataset.count)));
+			assert.equal(counts.length, 2);
+			assert.equal(counts[0].reduce((a, n) => a + BigInt(n), 0n), tMM.a, 'base bar');
+			assert.equal(counts[1].reduce((a, n) => a + BigInt(n), 0n), tMM.b, 'new bar');
+			// new is the shorter bar, drawn to scale
+			const widths = await page.$$eval('#mix-bars .mix-strip', ss => ss.map(s =>
+				[...s.querySelectorAll('.seg')].reduce((a, x) => a + x.getBoundingClientRect().width, 0)));
+			assert.ok(Math.abs(widths[1] / widths[0] - Number(tMM.b) / Number(tMM.a)) < 0.01, `widths ${widths}`);
+			assert.equal(await sumText(page, '#mix-delta tbody td:nth-child(4)'), String(tMM.b - tMM.a));
+			assert.ok(await page.$$eval('#mix-mnemonics tbody tr', r => r.length) > 0);
+			assert.match(await page.$eval('#reproduce-line code', c => c.textContent), /^qemu-riscv64 .*hotblocks.*612\.matmul_r/);
+		});
+
+		await check('delta page: the blocks of main side by side, as objdump disassembles them', async () => {
+			for (const [side, run, o] of [['base', A, mainA], ['new', B, mainB]]) {
+				const blocks = await page.$$eval(`#side-by-side .side-${side} .block`, bs => bs.map(b => ({
+					addr: b.dataset.addr,
+					count: b.querySelector('.block-count strong').textContent,
+					mn: [...b.querySelectorAll('td.m')].map(td => td.firstChild.textContent),
+				})));
+				assert.ok(blocks.length > 0, `${side}: blocks`);
+				assert.equal(blocks[0].addr, '0x' + o.hot.addr.toString(16), `${side}: the hottest block of main`);
+				assert.equal(blocks[0].count, o.hot.n.toLocaleString('en-US'));
+				assert.deepEqual(blocks[0].mn, objdumpMnemonics(run, MM, o.hot.addr, o.hot.icount), `${side}: objdump agrees`);
+			}
+			// the O3 build's Zba/Zbb instructions come from the fallback decoder, marked
+			const marked = await page.$$eval('#side-by-side .side-new tr.by-fallback td.m', t => t.map(x => x.firstChild.textContent));
+			assert.ok(marked.length > 0 && marked.every(m => /^(sh[123]add|add\.uw|min|max|zext|sext|slli\.uw|bset)/.test(m)), marked.join());
+			assert.equal(await page.$$eval('#side-by-side .side-new tr.by-fallback abbr.by-mark', a => a.length), marked.length);
+		});
+
+		await check('delta page: choosing a function puts it in the URL; ?function= survives reload', async () => {
+			// without --sysroot libc is "[not symbolized]", a name ld.so has
+			// too: the URL needs the object as well
+			const NS = '[not symbolized]';
+			await page.click(`#delta-functions tbody tr[data-fn="${NS}"][data-object="libc.so.6"] a.fn-link`);
+			await page.waitForFunction(() => location.search.includes('object=libc.so.6'));
+			const q = new URL(page.url()).searchParams;
+			assert.equal(q.get('function'), NS);
+			await page.waitForFunction(n => document.getElementById('blocks-fn').textContent === n &&
+				document.getElementById('side-by-side'), NS);
+			await page.reload();
+			await page.waitForSelector('body[data-ready]');
+			assert.equal(await page.$eval('#blocks-fn', e => e.textContent), NS);
+			assert.deepEqual(JSON.parse(await page.inputValue('#function-pick')), [NS, 'libc.so.6']);
+			assert.deepEqual(await page.$$eval('#delta-functions tr.selected', trs => trs.map(tr => tr.dataset.object)), ['libc.so.6']);
+			// libc's bytes are missing too, and the page says so
+			assert.ok(await page.$$eval('#side-by-side .block', b => b.length) > 0);
+			assert.equal(await page.$$eval('#side-by-side .block tr', r => r.length), 0);
+			assert.ok((await page.$$eval('#side-by-side .no-code', p => p.length)) > 0);
+			await page.selectOption('#function-pick', JSON.stringify(['main', MM]));
+			await page.waitForFunction(() => new URLSearchParams(location.search).get('function') === 'main' &&
+				!location.search.includes('object='));
+			await page.waitForFunction(() => document.querySelectorAll('#side-by-side .side-base .block tr').length > 0);
+		});
+
+		await check('delta page link preview names the function and its counts', async () => {
+			const html = await (await fetch(`${cmp}/${MM}?function=main`)).text();
+			assert.ok(html.includes(`<title>${MM} ${pctText(pct(tMM.a, tMM.b))}: ${A} \u2192 ${B} \u00b7 main</title>`), html.slice(0, 600));
+			const f = n => n.toLocaleString('en-US');
+			assert.ok(html.includes(`main (${MM}): ${f(mainA.fn)} \u2192 ${f(mainB.fn)} (${f(mainB.fn - mainA.fn)}, `), html.slice(0, 900));
+			assert.ok(html.includes('data-page="delta"'));
+		});
+
 		await check('screenshots of every page: 1280 and 390 wide, light and dark', async () => {
 			const shots = {
 				runs: `${url}/?series=main`,
 				compare: `${cmp}?bench=612.matmul_r`,
 				run: `${url}/runs/${A}`,
 				benchmark: `${url}/runs/${A}/612.matmul_r`,
+				'benchmark-function': `${url}/runs/${B}/612.matmul_r?n=10&function=main`,
+				delta: `${cmp}/612.matmul_r?function=main`,
 				history: `${url}/history/600.lzpack_r?series=main`,
 			};
 			for (const scheme of ['light', 'dark'])
