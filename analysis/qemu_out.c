@@ -284,10 +284,14 @@ static const char *fast_row(struct qemu_out_parser *p, const char *s,
 
 	if (end - q < 4 || q[0] != '0' || q[1] != 'x')
 		return NULL;
-	for (q += 2; q < end && hexval[(unsigned char)*q]; q++) {
+	for (q += 2; q < end; q++) {
+		unsigned h = hexval[(unsigned char)*q];
+
+		if (!h)
+			break;
 		if (++nd > 16)
 			return NULL;
-		pc = pc << 4 | (uint64_t)(hexval[(unsigned char)*q] - 1);
+		pc = pc << 4 | (h - 1);
 	}
 	if (!nd)
 		return NULL;
