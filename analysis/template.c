@@ -85,6 +85,31 @@ static bool truthy(const json_t *v)
 	}
 }
 
+static void html_escape(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			strbuf_adds(out, "&amp;");
+			break;
+		case '<':
+			strbuf_adds(out, "&lt;");
+			break;
+		case '>':
+			strbuf_adds(out, "&gt;");
+			break;
+		case '"':
+			strbuf_adds(out, "&quot;");
+			break;
+		case '\'':
+			strbuf_adds(out, "&#39;");
+			break;
+		default:
+			strbuf_addch(out, *s);
+		}
+	}
+}
+
 static void emit_value(struct render *r, const json_t *v, bool raw)
 {
 	const char *s;
@@ -96,6 +121,10 @@ static void emit_value(struct render *r, const json_t *v, bool raw)
 		s = json_string_value(v);
 		if (raw || r->esc == TEMPLATE_RAW) {
 			strbuf_add(r->out, s, json_string_length(v));
+			return;
+		}
+		if (r->esc == TEMPLATE_HTML) {
+			html_escape(r->out, s);
 			return;
 		}
 		for (; *s; s++) {

@@ -29,6 +29,7 @@ struct strbuf;
 enum template_escape {
 	TEMPLATE_RAW,
 	TEMPLATE_MARKDOWN, /* \ ` * _ { } [ ] < > ( ) # + ! | get a backslash */
+	TEMPLATE_HTML,	   /* & < > " ' as character references */
 };
 
 /*

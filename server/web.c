@@ -15,7 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
+#include "report.h"
 #include "strbuf.h"
+#include "template.h"
 #include "web_assets.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -77,71 +80,20 @@ static void serve_static(const char *version, const char *name,
 
 /* ---- formatting --------------------------------------------------------- */
 
-static void html_escape(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			strbuf_adds(sb, "&amp;");
-			break;
-		case '<':
-			strbuf_adds(sb, "&lt;");
-			break;
-		case '>':
-			strbuf_adds(sb, "&gt;");
-			break;
-		case '"':
-			strbuf_adds(sb, "&quot;");
-			break;
-		case '\'':
-			strbuf_adds(sb, "&#39;");
-			break;
-		default:
-			strbuf_addch(sb, *s);
-		}
-	}
-}
-
-/*
- * Replace each {{key}} of the logic-less template `tpl` by the escaped
- * value of `key` in vars (pairs, NULL-terminated); an unknown key renders
- * as nothing.
- */
-static void render_template(struct strbuf *out, const char *tpl,
-			    const char *const *vars)
-{
-	const char *p = tpl, *open, *close;
-
-	while ((open = strstr(p, "{{")) && (close = strstr(open, "}}"))) {
-		size_t klen = (size_t)(close - open - 2);
-
-		strbuf_add(out, p, (size_t)(open - p));
-		for (const char *const *v = vars; v[0]; v += 2)
-			if (strlen(v[0]) == klen &&
-			    !strncmp(v[0], open + 2, klen))
-				html_escape(out, v[1]);
-		p = close + 2;
-	}
-	strbuf_adds(out, p);
-}
-
-/* 636364652 -> "636,364,652" */
+/* 636364652 -> "636,364,652"; "-" when v is not an integer */
 static void add_count(struct strbuf *sb, json_t *v)
 {
-	char digits[32];
-	size_t n;
+	json_int_t n;
 
 	if (!json_is_integer(v)) {
 		strbuf_adds(sb, "-");
 		return;
 	}
-	n = (size_t)snprintf(digits, sizeof(digits), "%lld",
-			     (long long)json_integer_value(v));
-	for (size_t i = 0; i < n; i++) {
-		strbuf_addch(sb, digits[i]);
-		if (digits[i] != '-' && i + 1 < n && (n - i - 1) % 3 == 0)
-			strbuf_addch(sb, ',');
-	}
+	n = json_integer_value(v);
+	if (n < 0)
+		strbuf_addch(sb, '-');
+	format_thousands(sb, n < 0 ? 0ull - (unsigned long long)n
+				   : (unsigned long long)n);
 }
 
 /* a delta: "+46", "-17,916,768", "0" */
@@ -598,24 +550,28 @@ static void render_page(struct page *pg, struct api_response *resp)
 	}
 	strbuf_addf(&assets, "/static/%s", web_assets_version);
 	{
-		const char *vars[] = {
-			"title",
+		/* every value is HTML-escaped by the template engine */
+		json_t *vars = json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s}", "title",
 			pg->title.len ? pg->title.buf : pg->heading.buf,
-			"heading",
-			pg->heading.buf,
-			"description",
-			pg->description.buf,
-			"page",
-			pg->name,
-			"api",
-			pg->api.len ? pg->api.buf : "/api/v1/runs",
-			"assets",
-			assets.buf,
-			NULL,
-		};
+			"heading", pg->heading.buf, "description",
+			pg->description.buf, "page", pg->name, "api",
+			pg->api.len ? pg->api.buf : "/api/v1/runs", "assets",
+			assets.buf);
+		struct errbuf err;
 
 		strbuf_reset(&resp->body);
-		render_template(&resp->body, (const char *)tpl->data, vars);
+		if (!vars ||
+		    template_render(&resp->body, (const char *)tpl->data, vars,
+				    TEMPLATE_HTML, &err) < 0) {
+			json_decref(vars);
+			strbuf_release(&assets);
+			api_error(resp, 500, "internal",
+				  "templates/page.html: %s",
+				  vars ? err.msg : "not UTF-8");
+			return;
+		}
+		json_decref(vars);
 	}
 	strbuf_release(&assets);
 	resp->status = pg->status;

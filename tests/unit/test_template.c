@@ -37,6 +37,21 @@ static void values_and_escaping(void **state)
 	check("{{o.p.q}}", "{\"o\": {\"p\": {\"q\": \"deep\"}}}", "deep");
 }
 
+static void html_escaping(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct errbuf err;
+	json_t *data = json_pack("{s:s}", "t", "<script>\"a\" & 'b'</script>");
+
+	assert_int_equal(template_render(&out, "<title>{{t}}</title>", data,
+					 TEMPLATE_HTML, &err),
+			 0);
+	assert_string_equal(out.buf, "<title>&lt;script&gt;&quot;a&quot; &amp; "
+				     "&#39;b&#39;&lt;/script&gt;</title>");
+	json_decref(data);
+	strbuf_release(&out);
+}
+
 static void sections(void **state)
 {
 	/* arrays loop, the element is the context, outer names still seen */
@@ -89,6 +104,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(values_and_escaping),
+		cmocka_unit_test(html_escaping),
 		cmocka_unit_test(sections),
 		cmocka_unit_test(standalone_lines_vanish),
 		cmocka_unit_test(malformed_templates_are_errors),
