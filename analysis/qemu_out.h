@@ -44,11 +44,31 @@ struct tb_row {
 /* Lines longer than this are malformed without being buffered whole. */
 #define QEMU_OUT_MAX_LINE 4096
 
-/* The parsed content of one .qemu_out file. */
+/* Rows handed to a sink at a time (see struct qemu_out). */
+#define QEMU_OUT_BATCH 512
+
+/* Takes `nr` rows, in file order; they are valid until it returns. */
+typedef void qemu_out_sink(void *ctx, const struct tb_row *rows, size_t nr);
+
+/*
+ * The parsed content of one .qemu_out file.
+ *
+ * By default every row is kept in rows[].  A caller that reduces rows
+ * as they come sets `sink` (and `sink_ctx`) before parsing: rows then go
+ * to the sink in batches of QEMU_OUT_BATCH (or of rows[]'s capacity, if
+ * *out kept more rows before), rows[] is only the batch being filled,
+ * and `nr` is 0 after qemu_out_parser_finish().  Then the file is never
+ * held whole: the parser touches 16 KiB of rows per file, whatever its
+ * size.
+ */
 struct qemu_out {
 	struct tb_row *rows; /* in file order */
-	size_t nr;
+	size_t nr;	     /* rows in rows[] */
 	size_t alloc;
+	uint64_t nr_rows; /* all rows parsed, kept or handed to the sink */
+
+	qemu_out_sink *sink;
+	void *sink_ctx;
 
 	bool has_collected; /* a "collected N entries" line was seen */
 	uint64_t collected; /* its N */
@@ -92,7 +112,10 @@ struct qemu_out_parser {
 	bool any_input;
 };
 
-/* Start parsing into *out (which must be QEMU_OUT_INIT or released). */
+/*
+ * Start parsing into *out: QEMU_OUT_INIT, released or cleared, with
+ * `sink` set or not.
+ */
 void qemu_out_parser_init(struct qemu_out_parser *p, struct qemu_out *out,
 			  const char *name);
 /* Parse the next len bytes of the file. */
@@ -111,11 +134,19 @@ void qemu_out_parse_buf(struct qemu_out *out, const char *name, const char *buf,
 			size_t len);
 /*
  * Parse the file at `path`, naming it `name` in messages.  Returns 0, or
- * -1 when the file cannot be read (*out is then released and empty).
+ * -1 when the file cannot be read (*out is then cleared: empty, its sink
+ * kept; rows may have gone to the sink already).
  */
 int qemu_out_parse_file(struct qemu_out *out, const char *path,
 			const char *name, struct errbuf *err);
 
+void qemu_out_clear(struct qemu_out *out);
+/*
+ * Empty *out for the next file, keeping its memory and its sink: a
+ * caller parsing many files reuses one qemu_out and touches no new
+ * memory per file.
+ */
+void qemu_out_clear(struct qemu_out *out);
 void qemu_out_release(struct qemu_out *out);
 
 #endif

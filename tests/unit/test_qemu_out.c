@@ -288,6 +288,173 @@ static void overflowing_sum_is_flagged(void **state)
 	qemu_out_release(&q);
 }
 
+/* A small deterministic generator: the expected values come from it. */
+static uint64_t rng(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Random rows printed with printf in both letter cases and read back:
+ * every pc, including all-f and those with letters and digits in every
+ * position, must come back as printed.
+ */
+static void pcs_round_trip_in_both_cases(void **state)
+{
+	enum { N = 4000 };
+	static char text[N * 64];
+	static uint64_t pc[N], ec[N];
+	struct qemu_out q = QEMU_OUT_INIT;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	size_t len = 0;
+
+	for (int i = 0; i < N; i++) {
+		pc[i] = i == 0 ? UINT64_MAX : i == 1 ? 0 : rng(&x);
+		ec[i] = rng(&x) >> (rng(&x) % 64);
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					i % 2 ? "0x%016llX, %u, %u, %llu\n"
+					      : "0x%016llx, %u, %u, %llu\n",
+					(unsigned long long)pc[i], i % 5,
+					1 + i % 90, (unsigned long long)ec[i]);
+	}
+	qemu_out_parse_buf(&q, "t", text, len);
+	assert_int_equal(q.nr, N);
+	assert_int_equal(q.malformed, 0);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(q.rows[i].pc, pc[i]);
+		assert_int_equal(q.rows[i].tcount, i % 5);
+		assert_int_equal(q.rows[i].icount, 1 + i % 90);
+		assert_int_equal(q.rows[i].ecount, ec[i]);
+		assert_int_equal(q.rows[i].line, i + 1);
+	}
+	qemu_out_release(&q);
+}
+
+/*
+ * Each byte just outside the hex ranges ('/' ':' '@' 'G' '`' 'g'), DEL
+ * and a non-ASCII byte, in each of the 16 digits of a pc: the row is
+ * malformed, and the next row is still read.  (A space is not in the
+ * list: before the comma it is allowed spacing.)
+ */
+static void a_bad_byte_anywhere_in_a_pc_is_malformed(void **state)
+{
+	static const char bad[] = "/:@G`g\x7f\xe9";
+
+	for (size_t b = 0; b < sizeof(bad) - 1; b++) {
+		for (int pos = 0; pos < 16; pos++) {
+			char text[128] = "0x00007ffff7283e0a, 1, 6, 3\n"
+					 "0x10, 1, 2, 3\n";
+			struct qemu_out q = QEMU_OUT_INIT;
+
+			text[2 + pos] = bad[b];
+			parse(&q, text);
+			assert_int_equal(q.malformed, 1);
+			assert_int_equal(q.nr, 1);
+			assert_int_equal(q.rows[0].pc, 0x10);
+			assert_int_equal(q.total, 6);
+			assert_true(has_warning(&q, "t.qemu_out:1: malformed "
+						    "line (pc is not "
+						    "hexadecimal)"));
+			qemu_out_release(&q);
+		}
+	}
+}
+
+static void pc_digit_counts_around_sixteen(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+
+	parse(&q, "0x7ffff7283e0a, 1, 6, 3\n"	 /* 12 digits */
+		  "0x007ffff7283e0a, 1, 6, 3\n"	 /* 14 */
+		  "0x0007ffff7283e0a, 1, 6, 3\n" /* 15 */
+		  "0x00007ffff7283e0a, 1, 6, 3\n"
+		  "0x000007ffff7283e0a, 1, 6, 3\n" /* 17: malformed */
+		  "0x00007ffff7283e0a,1, 6, 3\n"   /* no space: general */
+		  "0x00007ffff7283e0a");	   /* cut: truncated */
+	assert_int_equal(q.nr, 5);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(q.rows[i].pc, 0x7ffff7283e0aull);
+	assert_int_equal(q.malformed, 2);
+	assert_true(has_warning(&q, "t.qemu_out:5: malformed line (pc has "
+				    "more than 16 hex digits)"));
+	assert_true(has_warning(&q, "t.qemu_out:7: malformed line"));
+	qemu_out_release(&q);
+}
+
+struct collected_rows {
+	struct tb_row rows[4 * QEMU_OUT_BATCH];
+	size_t nr, batches, largest;
+};
+
+static void collect(void *ctx, const struct tb_row *rows, size_t nr)
+{
+	struct collected_rows *c = ctx;
+
+	assert_true(nr > 0);
+	assert_true(c->nr + nr <= 4 * QEMU_OUT_BATCH);
+	memcpy(c->rows + c->nr, rows, nr * sizeof(*rows));
+	c->nr += nr;
+	c->batches++;
+	if (nr > c->largest)
+		c->largest = nr;
+}
+
+/*
+ * With a sink, every row reaches it once, in file order, in batches of
+ * at most QEMU_OUT_BATCH, and the totals and warnings are those of a
+ * parse that keeps the rows.  A cleared qemu_out starts afresh.
+ */
+static void a_sink_gets_every_row_in_batches(void **state)
+{
+	static char text[4 * QEMU_OUT_BATCH * 48];
+	static struct collected_rows got;
+	struct qemu_out kept = QEMU_OUT_INIT, q = QEMU_OUT_INIT;
+	size_t nrows = 3 * QEMU_OUT_BATCH + 7, len;
+
+	len = (size_t)snprintf(text, sizeof(text),
+			       "collected %zu entries in the hash table\n"
+			       "pc, tcount, icount, ecount\n",
+			       nrows + 1);
+	for (size_t i = 0; i < nrows; i++) {
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"0x%016zx, 1, %zu, %zu\n",
+					0x10000 + 4 * i, 1 + i % 7, i);
+		if (i == 700)
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+						"0x12, 1, 2\n");
+	}
+	qemu_out_parse_buf(&kept, "t", text, len);
+	assert_int_equal(kept.nr, nrows);
+
+	q.sink = collect;
+	q.sink_ctx = &got;
+	for (int round = 0; round < 2; round++) {
+		memset(&got, 0, sizeof(got));
+		qemu_out_parse_buf(&q, "t", text, len);
+		assert_int_equal(q.nr, 0);
+		assert_int_equal(q.nr_rows, nrows);
+		assert_int_equal(got.nr, nrows);
+		assert_int_equal(got.largest, QEMU_OUT_BATCH);
+		assert_int_equal(got.batches, 4);
+		assert_memory_equal(got.rows, kept.rows,
+				    nrows * sizeof(*kept.rows));
+		assert_int_equal(q.total, kept.total);
+		assert_int_equal(q.malformed, 1);
+		assert_int_equal(q.warnings.nr, kept.warnings.nr);
+		assert_true(has_warning(&q, "t:704: malformed line"));
+		assert_true(has_warning(&q, "only 1543 of 1544 blocks"));
+		qemu_out_clear(&q);
+		assert_int_equal(q.nr_rows, 0);
+		assert_int_equal(q.warnings.nr, 0);
+		assert_true(q.sink == collect);
+	}
+	qemu_out_release(&q);
+	qemu_out_release(&kept);
+}
+
 static void missing_file_is_an_error(void **state)
 {
 	struct qemu_out q = QEMU_OUT_INIT;
@@ -318,6 +485,10 @@ int main(void)
 		cmocka_unit_test(overlong_line_is_malformed_not_buffered),
 		cmocka_unit_test(overflowing_sum_is_flagged),
 		cmocka_unit_test(missing_file_is_an_error),
+		cmocka_unit_test(pcs_round_trip_in_both_cases),
+		cmocka_unit_test(a_bad_byte_anywhere_in_a_pc_is_malformed),
+		cmocka_unit_test(pc_digit_counts_around_sixteen),
+		cmocka_unit_test(a_sink_gets_every_row_in_batches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
