@@ -537,20 +537,77 @@ static uint32_t cached_function(struct bench_state *st, struct sym_cache *c,
 	return e->function;
 }
 
-static void attribute(struct analyzer *az, struct bench_state *st,
-		      const char *prog, const struct qemu_out *q,
-		      const struct proc_map *map)
+/*
+ * Attribution of one invocation's rows, as the parser hands them over:
+ * the file is never held whole.
+ */
+struct attrib {
+	struct analyzer *az;
+	struct bench_state *st;
+	const char *prog;
+	const struct proc_map *map;
+	const struct qemu_out *q;
+	uint64_t file_size;
+	struct map_target *t;
+	struct sym_cache *cache;
+	uint32_t unmapped;
+	bool reserved;
+};
+
+static void attrib_init(struct attrib *a, struct analyzer *az,
+			struct bench_state *st, const char *prog,
+			const struct proc_map *map, const struct qemu_out *q,
+			uint64_t file_size)
 {
-	struct map_target *t = xcalloc(map->nr ? map->nr : 1, sizeof(*t));
-	struct sym_cache *cache = xcalloc(SYM_CACHE, sizeof(*cache));
-	uint32_t unmapped = UINT32_MAX;
+	memset(a, 0, sizeof(*a));
+	a->az = az;
+	a->st = st;
+	a->prog = prog;
+	a->map = map;
+	a->q = q;
+	a->file_size = file_size;
+	a->t = xcalloc(map->nr ? map->nr : 1, sizeof(*a->t));
+	a->cache = xcalloc(SYM_CACHE, sizeof(*a->cache));
+	a->unmapped = UINT32_MAX;
+}
 
-	/* one rehash and one realloc for the whole file, not log2(n) */
-	key_map_reserve(&st->blocks_map, q->nr);
-	ALLOC_GROW(st->b->blocks, st->b->nr_blocks + q->nr, st->alloc_blocks);
+static void attrib_release(struct attrib *a)
+{
+	free(a->cache);
+	free(a->t);
+}
 
-	for (size_t i = 0; i < q->nr; i++) {
-		const struct tb_row *r = &q->rows[i];
+/*
+ * One rehash and one realloc for the whole file, not log2(n): the rows
+ * the header announces, bounded by what the file's size can hold (the
+ * shortest row, "0x0, 0, 1, 0\n", is 13 bytes), so that a lying header
+ * reserves nothing absurd.
+ */
+static void attrib_reserve(struct attrib *a)
+{
+	const struct qemu_out *q = a->q;
+	uint64_t n = a->file_size / 13;
+
+	if (q->has_collected && q->collected < n)
+		n = q->collected;
+	if (q->has_limit && q->limit < n)
+		n = q->limit;
+	a->reserved = true;
+	key_map_reserve(&a->st->blocks_map, (size_t)n);
+	ALLOC_GROW(a->st->b->blocks, a->st->b->nr_blocks + (size_t)n,
+		   a->st->alloc_blocks);
+}
+
+static void attribute(void *ctx, const struct tb_row *rows, size_t nr)
+{
+	struct attrib *a = ctx;
+	struct bench_state *st = a->st;
+	const struct proc_map *map = a->map;
+
+	if (!a->reserved)
+		attrib_reserve(a);
+	for (size_t i = 0; i < nr; i++) {
+		const struct tb_row *r = &rows[i];
 		const struct mapping *m = proc_map_find(map, r->pc);
 		const struct elf_sym *sym = NULL;
 		const struct elf_image *img = NULL;
@@ -559,17 +616,18 @@ static void attribute(struct analyzer *az, struct bench_state *st,
 		uint64_t addr;
 
 		if (!m) {
-			if (unmapped == UINT32_MAX)
-				unmapped = object_index(st, OBJ_UNMAPPED, NULL);
-			obj = unmapped;
+			if (a->unmapped == UINT32_MAX)
+				a->unmapped =
+					object_index(st, OBJ_UNMAPPED, NULL);
+			obj = a->unmapped;
 			addr = r->pc;
 			fname = OBJ_UNMAPPED;
 		} else {
-			struct map_target *mt = &t[m - map->maps];
+			struct map_target *mt = &a->t[m - map->maps];
 			uint64_t off = r->pc - m->start + m->offset;
 
 			if (!mt->resolved)
-				resolve_mapping(az, st, prog, m, mt);
+				resolve_mapping(a->az, st, a->prog, m, mt);
 			obj = mt->object;
 			addr = off;
 			if (mt->img) {
@@ -596,11 +654,17 @@ static void attribute(struct analyzer *az, struct bench_state *st,
 				fname = m->objfile;
 			}
 		}
-		func = cached_function(st, cache, obj, img, fname, sym);
+		func = cached_function(st, a->cache, obj, img, fname, sym);
 		add_block(st, obj, func, addr, r);
 	}
-	free(cache);
-	free(t);
+}
+
+/* The sink of a totals-only analysis: the parser's sums are enough. */
+static void drop_rows(void *ctx, const struct tb_row *rows, size_t nr)
+{
+	(void)ctx;
+	(void)rows;
+	(void)nr;
 }
 
 static int cmp_u64_desc(uint64_t a, uint64_t b)
@@ -883,6 +947,7 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 {
 	struct bench_state st = {.b = b};
 	struct strbuf path = STRBUF_INIT, mapname = STRBUF_INIT;
+	struct qemu_out q = QEMU_OUT_INIT;
 	bool all_insns = true;
 
 	b->name = xstrdup(base_name(f[0].prog));
@@ -895,11 +960,16 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 	b->nr_invocations = nr;
 	b->invocation_count = nr;
 
+	/* one qemu_out for every file: its batch buffer is reused */
+	q.sink = drop_rows;
 	for (size_t i = 0; i < nr; i++) {
 		struct invocation *inv = &b->invocations[i];
-		struct qemu_out q = QEMU_OUT_INIT;
 		struct proc_map map = PROC_MAP_INIT;
+		struct strbuf map_msg = STRBUF_INIT;
+		struct attrib at;
 		struct errbuf err;
+		struct stat sb;
+		bool have_map = false;
 
 		if (i && strcmp(f[i].prog, f[i - 1].prog))
 			strlist_addf(&b->warnings,
@@ -907,59 +977,73 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 				     "share this name and are summed: %s",
 				     b->name, f[i].prog);
 		inv->qemu_out = xstrdup(f[i].rel);
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", az->root, f[i].rel);
-		if (qemu_out_parse_file(&q, path.buf, f[i].rel, &err) < 0) {
-			strlist_add(&b->warnings, err.msg);
-			inv->partial = true;
-			b->partial = true;
-			all_insns = false;
-			continue;
-		}
-		strlist_extend(&b->warnings, &q.warnings);
 
+		/* the map first: rows are attributed as they are parsed */
 		strbuf_reset(&mapname);
 		strbuf_addf(&mapname, "%s.map%s", f[i].prog, f[i].suffix);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", az->root, mapname.buf);
 		if (!regular_file(path.buf)) {
-			strlist_addf(&b->warnings,
-				     "%s: missing: blocks of %s are not "
-				     "attributed to objects",
-				     mapname.buf, f[i].rel);
+			strbuf_addf(&map_msg,
+				    "%s: missing: blocks of %s are not "
+				    "attributed to objects",
+				    mapname.buf, f[i].rel);
 		} else if (proc_map_parse_file(&map, path.buf, mapname.buf,
 					       &err) < 0) {
-			strlist_add(&b->warnings, err.msg);
+			strbuf_adds(&map_msg, err.msg);
 		} else {
-			inv->map = xstrdup(mapname.buf);
-			strlist_extend(&b->warnings, &map.warnings);
-			inv->malformed += map.malformed;
+			have_map = true;
 		}
 
-		inv->instructions = q.total;
-		inv->rows = q.nr;
-		inv->has_collected = q.has_collected;
-		inv->collected = q.collected;
-		inv->has_insns = q.has_insns;
-		inv->insns = q.insns;
-		inv->malformed += q.malformed;
-		inv->partial = qemu_out_partial(&q);
-
-		add_sat(&b->instructions, q.total, &b->overflow);
-		if (q.overflow)
-			b->overflow = true;
-		b->rows += q.nr;
-		b->malformed += inv->malformed;
-		b->partial |= inv->partial;
-		if (q.has_insns)
-			add_sat(&b->insns, q.insns, &b->overflow);
-		else
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", az->root, f[i].rel);
+		if (!az->opts->totals_only) {
+			attrib_init(&at, az, &st, f[i].prog, &map, &q,
+				    stat(path.buf, &sb) ? 0
+							: (uint64_t)sb.st_size);
+			q.sink = attribute;
+			q.sink_ctx = &at;
+		}
+		if (qemu_out_parse_file(&q, path.buf, f[i].rel, &err) < 0) {
+			strlist_add(&b->warnings, err.msg);
+			inv->partial = true;
+			b->partial = true;
 			all_insns = false;
+		} else {
+			strlist_extend(&b->warnings, &q.warnings);
+			if (map_msg.len) {
+				strlist_add(&b->warnings, map_msg.buf);
+			} else if (have_map) {
+				inv->map = xstrdup(mapname.buf);
+				strlist_extend(&b->warnings, &map.warnings);
+				inv->malformed += map.malformed;
+			}
 
+			inv->instructions = q.total;
+			inv->rows = q.nr_rows;
+			inv->has_collected = q.has_collected;
+			inv->collected = q.collected;
+			inv->has_insns = q.has_insns;
+			inv->insns = q.insns;
+			inv->malformed += q.malformed;
+			inv->partial = qemu_out_partial(&q);
+
+			add_sat(&b->instructions, q.total, &b->overflow);
+			if (q.overflow)
+				b->overflow = true;
+			b->rows += q.nr_rows;
+			b->malformed += inv->malformed;
+			b->partial |= inv->partial;
+			if (q.has_insns)
+				add_sat(&b->insns, q.insns, &b->overflow);
+			else
+				all_insns = false;
+		}
 		if (!az->opts->totals_only)
-			attribute(az, &st, f[i].prog, &q, &map);
-		qemu_out_release(&q);
+			attrib_release(&at);
+		qemu_out_clear(&q);
 		proc_map_release(&map);
+		strbuf_release(&map_msg);
 		pthread_mutex_lock(&az->lock);
 		az->files_done++;
 		if (az->opts->progress)
@@ -981,6 +1065,7 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 	for (size_t i = 0; i < b->nr_objects; i++)
 		free(st.sym_func[i]);
 	free(st.sym_func);
+	qemu_out_release(&q);
 	strbuf_release(&path);
 	strbuf_release(&mapname);
 }
