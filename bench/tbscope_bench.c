@@ -15,11 +15,13 @@
  * exec -j takes the times from hyperfine's --export-json instead and
  * runs the command once more for its memory.
  */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -317,116 +319,204 @@ struct opts {
 	struct strlist inputs;
 };
 
+/* What a measuring child reports back through its pipe. */
+struct child_figure {
+	double wall, cpu;
+	uint64_t rows;
+	long rss_kib;
+	int ok;
+};
+
+/* The rows as run.c takes them, in batches; here they are counted. */
+static void count_rows(void *ctx, const struct tb_row *rows, size_t nr)
+{
+	(void)rows;
+	*(uint64_t *)ctx += nr;
+}
+
+/*
+ * The parser over every file, in a forked child of this (small)
+ * process, as wc -l is: both start from the same memory, and the
+ * parent's heap never meets a fork.  One qemu_out is reused across the
+ * files, as run.c does, and the rows go to a sink in batches, as in
+ * run.c; with `keep`, every row of a file is kept instead (the
+ * library's default, for small callers).
+ */
+static void parse_child(const struct strlist *files, bool keep, int fd)
+{
+	struct child_figure fig = {.ok = 0};
+	struct qemu_out q = QEMU_OUT_INIT;
+	uint64_t sunk = 0;
+	double t0, c0;
+
+	if (!keep) {
+		q.sink = count_rows;
+		q.sink_ctx = &sunk;
+	}
+	t0 = now();
+	c0 = cpu_time(RUSAGE_SELF);
+	for (size_t i = 0; i < files->nr; i++) {
+		struct errbuf err;
+
+		if (qemu_out_parse_file(&q, files->items[i], files->items[i],
+					&err) < 0) {
+			fprintf(stderr, "tbscope-bench: %s\n", err.msg);
+			_exit(1);
+		}
+		fig.rows += q.nr_rows;
+		qemu_out_clear(&q);
+	}
+	fig.cpu = cpu_time(RUSAGE_SELF) - c0;
+	fig.wall = now() - t0;
+	if (!keep && sunk != fig.rows) {
+		fprintf(stderr,
+			"tbscope-bench: the sink got %llu rows of %llu\n",
+			(unsigned long long)sunk, (unsigned long long)fig.rows);
+		_exit(1);
+	}
+	fig.rss_kib = peak_rss_self();
+	fig.ok = 1;
+	if (write(fd, &fig, sizeof(fig)) != (ssize_t)sizeof(fig))
+		_exit(1);
+	_exit(0);
+}
+
+static int parse_in_child(const struct strlist *files, bool keep,
+			  struct child_figure *fig)
+{
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		parse_child(files, keep, fds[1]);
+	}
+	close(fds[1]);
+	do
+		n = read(fds[0], fig, sizeof(*fig));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (n != (ssize_t)sizeof(*fig) || !fig->ok || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
+/*
+ * wc -l, the parser on the files and the parser on memory, one after the
+ * other in every repeat: this VM's speed drifts within a minute, and the
+ * ratios are taken within a repeat, where the drift is small.
+ */
+static void pin_to_this_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fprintf(stderr, "tbscope-bench: cannot pin to CPU %d: %s\n",
+			cpu, strerror(errno));
+}
+
 static int cmd_parse(const struct opts *o, const char *run)
 {
 	struct strlist files = STRLIST_INIT;
 	uint64_t bytes = qemu_out_files(run, &files);
 	uint64_t rows = 0, lines = 0;
-	struct timing t_wc = {.n = 0}, t_file = {.n = 0}, t_mem = {.n = 0};
-	struct strbuf *bufs, tmp = STRBUF_INIT, note = STRBUF_INIT;
+	struct timing t_wc = {.n = 0}, t_file = {.n = 0}, t_keep = {.n = 0};
+	double r_file[MAX_REPEATS], r_keep[MAX_REPEATS];
+	struct strbuf tmp = STRBUF_INIT, note = STRBUF_INIT;
+	long rss_wc = 0, rss_file = 0, rss_keep = 0;
 	char **argv;
-	long rss_file, rss_mem;
-	int ret = 1;
+	int ret = 1, n = 0;
 
 	if (!files.nr) {
 		fprintf(stderr, "tbscope-bench: no .qemu_out files in %s\n",
 			run);
 		return 1;
 	}
-	bufs = xcalloc(files.nr, sizeof(*bufs));
-
-	/* wc -l on the same files */
 	argv = xcalloc(files.nr + 3, sizeof(*argv));
 	argv[0] = (char *)"wc";
 	argv[1] = (char *)"-l";
 	for (size_t i = 0; i < files.nr; i++)
 		argv[i + 2] = files.items[i];
 	strbuf_addf(&tmp, "%s/tbscope-bench-wc.%ld", tmp_dir(), (long)getpid());
+
 	/*
-	 * Its first, untimed run warms the page cache, so that both
-	 * contenders read cached files, and this process stays small: a
-	 * forked child's peak RSS starts from the parent's current RSS.
+	 * Every contender on the same core, this one: the two vCPUs of
+	 * the VMs this ran on were often of different speeds (one 40%
+	 * slower for minutes), and a ratio across them means nothing.
 	 */
-	for (int r = -1; r < o->repeats; r++) {
+	pin_to_this_cpu();
+	/* The first, untimed round warms the page cache for all. */
+	for (int r = -1; r < o->repeats && r < MAX_REPEATS; r++) {
+		struct child_figure ff, fk;
 		double cpu, t = run_command(argv, tmp.buf, &cpu);
 
-		if (t < 0) {
-			free(argv);
+		/* the first child: the largest child so far is wc */
+		if (r < 0)
+			rss_wc = peak_rss_children();
+		if (t < 0 || parse_in_child(&files, false, &ff) < 0 ||
+		    parse_in_child(&files, true, &fk) < 0) {
+			fprintf(stderr, "tbscope-bench: a parse failed\n");
 			goto out;
 		}
-		if (r >= 0)
-			timing_add(&t_wc, t, cpu);
+		if (r < 0)
+			continue;
+		timing_add(&t_wc, t, cpu);
+		timing_add(&t_file, ff.wall, ff.cpu);
+		timing_add(&t_keep, fk.wall, fk.cpu);
+		r_file[n] = cpu > 0 ? ff.cpu / cpu : 0;
+		r_keep[n++] = cpu > 0 ? fk.cpu / cpu : 0;
+		rows = ff.rows;
+		if (ff.rss_kib > rss_file)
+			rss_file = ff.rss_kib;
+		if (fk.rss_kib > rss_keep)
+			rss_keep = fk.rss_kib;
 	}
-	free(argv);
 	lines = wc_total(tmp.buf);
 	unlink(tmp.buf);
 	timing_finish(&t_wc);
-
-	/* the library's parser on the files (read in 1 MiB chunks) */
-	for (int r = 0; r < o->repeats; r++) {
-		double t0 = now(), c0 = cpu_time(RUSAGE_SELF);
-
-		rows = 0;
-		for (size_t i = 0; i < files.nr; i++) {
-			struct qemu_out q = QEMU_OUT_INIT;
-			struct errbuf err;
-
-			if (qemu_out_parse_file(&q, files.items[i],
-						files.items[i], &err) < 0) {
-				fprintf(stderr, "tbscope-bench: %s\n", err.msg);
-				goto out;
-			}
-			rows += q.nr;
-			qemu_out_release(&q);
-		}
-		timing_add(&t_file, now() - t0, cpu_time(RUSAGE_SELF) - c0);
-	}
 	timing_finish(&t_file);
-	rss_file = peak_rss_self();
-
-	/* the parser alone, from memory */
-	for (size_t i = 0; i < files.nr; i++)
-		read_file(&bufs[i], files.items[i], SIZE_MAX, NULL);
-	for (int r = 0; r < o->repeats; r++) {
-		double t0 = now(), c0 = cpu_time(RUSAGE_SELF);
-
-		for (size_t i = 0; i < files.nr; i++) {
-			struct qemu_out q = QEMU_OUT_INIT;
-
-			qemu_out_parse_buf(&q, files.items[i], bufs[i].buf,
-					   bufs[i].len);
-			qemu_out_release(&q);
-		}
-		timing_add(&t_mem, now() - t0, cpu_time(RUSAGE_SELF) - c0);
-	}
-	timing_finish(&t_mem);
-	rss_mem = peak_rss_self();
+	timing_finish(&t_keep);
 
 	strbuf_addf(&note, "%zu files, %.1f MB, %llu lines", files.nr,
 		    (double)bytes / 1e6, (unsigned long long)lines);
-	print_row("wc -l (same files)", &t_wc, bytes, lines,
-		  peak_rss_children(), note.buf);
+	print_row("wc -l (same files)", &t_wc, bytes, lines, rss_wc, note.buf);
 	strbuf_reset(&note);
-	strbuf_addf(&note, "%.2fx wc -l's CPU time; %llu rows",
-		    t_wc.cpu_median > 0 ? t_file.cpu_median / t_wc.cpu_median
-					: 0,
-		    (unsigned long long)rows);
+	strbuf_addf(&note,
+		    "%.2fx wc -l's CPU time (median of %d paired "
+		    "repeats); %llu rows",
+		    median_of(r_file, n), n, (unsigned long long)rows);
 	if (lines && rows + 2 * files.nr != lines)
 		strbuf_addf(&note, " (wc: %llu lines?)",
 			    (unsigned long long)lines);
 	print_row(".qemu_out parse (files)", &t_file, bytes, rows, rss_file,
 		  note.buf);
 	strbuf_reset(&note);
-	strbuf_addf(&note, "%.2fx wc -l's CPU time; RSS includes the files",
-		    t_wc.cpu_median > 0 ? t_mem.cpu_median / t_wc.cpu_median
-					: 0);
-	print_row(".qemu_out parse (in memory)", &t_mem, bytes, rows, rss_mem,
+	strbuf_addf(&note, "%.2fx wc -l's CPU time; every row kept",
+		    median_of(r_keep, n));
+	print_row(".qemu_out parse (rows kept)", &t_keep, bytes, rows, rss_keep,
 		  note.buf);
 	ret = 0;
 out:
-	for (size_t i = 0; i < files.nr; i++)
-		strbuf_release(&bufs[i]);
-	free(bufs);
+	free(argv);
 	strbuf_release(&tmp);
 	strbuf_release(&note);
 	strlist_release(&files);
