@@ -18,6 +18,7 @@ import {blockView, byLegend, mixStrip, swatch} from './mix.js';
 const FUNCTIONS = 20; // functions listed (and drawn in the waterfall)
 
 let base = '', nu = '', bench = '';
+let series = null; // the new run's series, for the History link
 let data = null;   // the API answer, with the blocks of `shown`
 let chart = null;
 const parts = {};
@@ -459,7 +460,7 @@ function drawActions() {
 		el('a', {class: 'btn', href: href(`/compare/${enc(base)}...${enc(nu)}`, {bench}), id: 'all-benchmarks'}, '\u2190 All benchmarks'),
 		el('a', {class: 'btn', id: 'swap', href: pagePath(nu, base, q), title: 'Compare the other way round'}, '\u21c4 Swap'),
 		copy,
-		el('a', {class: 'btn ghost', href: href(`/history/${enc(bench)}`)}, 'History'),
+		el('a', {class: 'btn ghost', id: 'history-link', href: href(`/history/${enc(bench)}`, series ? {series} : {})}, 'History'),
 		el('span', {class: 'exports'}, 'Export ',
 			el('a', {href: apiPath({limit: String(FUNCTIONS), function: c ? c.name : null, object: c && c.explicit ? state().get('object') : null})}, 'JSON'),
 			el('a', {href: apiPath({format: 'text', limit: '0'})}, 'Text (all functions)')));
@@ -524,7 +525,10 @@ export async function render(app) {
 		parts[k] = el('section', {id: `delta-${k}`, class: k === 'summary' ? 'summary' : `delta-${k}`});
 	fill(app, Object.values(parts));
 	fill(parts.summary, el('p', {class: 'loading'}, 'Loading where the delta comes from\u2026'));
+	// the history of the new run's series, as the compare view links it
+	const newRun = api(`/api/v1/runs/${enc(nu)}`).catch(() => null);
 	await load();
+	series = ((await newRun) || {}).series || null;
 	setHeading(`${bench}: ${data.base.run} \u2192 ${data.new.run}`, [
 		data.suite ? `${data.suite}. ` : '', 'Base ', el('a', {href: `/runs/${enc(base)}/${enc(bench)}`}, base), ', new ',
 		el('a', {href: `/runs/${enc(nu)}/${enc(bench)}`}, nu),

@@ -541,6 +541,9 @@ async function main() {
 			await page.waitForURL(`${url}/compare/${A}...${B}/${MM}`);
 			await page.waitForSelector('body[data-ready]');
 			assert.equal(await page.$eval('#delta-pct .card-value', e => e.textContent), pctText(pct(tMM.a, tMM.b)));
+			// its History link stays in the new run's series (runMeta above)
+			assert.equal(await page.$eval('#history-link', a => a.getAttribute('href')),
+				     `/history/${MM}?series=${runMeta[B][1].series}`);
 		});
 
 		await check('delta page: the waterfall goes from the base to the new total; its parts add up; main carries it', async () => {
