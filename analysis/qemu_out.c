@@ -393,12 +393,14 @@ static const char *fast_row(struct qemu_out_parser *p, const char *s,
 		return NULL;
 	q += 2;
 #ifdef ROW_SWAR
-	/* QEMU prints the pc as 16 digits */
+	/*
+	 * QEMU prints the pc as 16 digits.  A 17th digit needs no check
+	 * here: the ", " that must follow is checked below.
+	 */
 	if (end - q > 16) {
 		uint32_t hi, lo;
 
-		if (hex8(load8(q), &hi) && hex8(load8(q + 8), &lo) &&
-		    !hexval[(unsigned char)q[16]]) {
+		if (hex8(load8(q), &hi) && hex8(load8(q + 8), &lo)) {
 			pc = (uint64_t)hi << 32 | lo;
 			nd = 16;
 			q += 16;

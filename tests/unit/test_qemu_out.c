@@ -384,6 +384,94 @@ static void pc_digit_counts_around_sixteen(void **state)
 	qemu_out_release(&q);
 }
 
+/* One random line near the plugin's row shape, mutated or not. */
+static size_t random_line(uint64_t *x, char *out, size_t room)
+{
+	static const char noise[] = "0123456789abcdefABCDEFxX, \t\r:/@G`g"
+				    "\xe9\x80\xff\x7f-+";
+	char line[128];
+	int n;
+
+	n = snprintf(line, sizeof(line),
+		     rng(x) % 2 ? "0x%0*llx, %llu, %llu, %llu"
+				: "0x%0*llX, %llu, %llu, %llu",
+		     (int)(rng(x) % 4 ? 16 : rng(x) % 19),
+		     (unsigned long long)(rng(x) >> (rng(x) % 64)),
+		     (unsigned long long)(rng(x) % 4),
+		     (unsigned long long)(rng(x) % 5 ? 1 + rng(x) % 90
+						     : rng(x) >> (rng(x) % 64)),
+		     (unsigned long long)(rng(x) >> (rng(x) % 64)));
+	/* a third of the lines get one to three edits */
+	for (int e = rng(x) % 3 ? 0 : 1 + (int)(rng(x) % 3); e > 0 && n > 0;
+	     e--) {
+		int at = (int)(rng(x) % (uint64_t)n);
+		char c = noise[rng(x) % (sizeof(noise) - 1)];
+
+		switch (rng(x) % 3) {
+		case 0: /* replace */
+			line[at] = c;
+			break;
+		case 1: /* delete */
+			memmove(line + at, line + at + 1, (size_t)(n - at));
+			n--;
+			break;
+		default: /* insert */
+			if (n + 1 < (int)sizeof(line)) {
+				memmove(line + at + 1, line + at,
+					(size_t)(n - at + 1));
+				line[at] = c;
+				n++;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (line[i] == '\n')
+			line[i] = ' ';
+	/* a CR at the end would make the LF line a CRLF one */
+	if (n && line[n - 1] == '\r')
+		line[n - 1] = '.';
+	assert_true((size_t)n < room);
+	memcpy(out, line, (size_t)n);
+	return (size_t)n;
+}
+
+/*
+ * The row fast path (LF lines) against the general line parser (the
+ * same lines ending in CRLF, which the fast path leaves alone) on random
+ * and mutated rows: the same rows, totals, flags and malformed counts.
+ */
+static void fast_path_agrees_with_the_general_parser(void **state)
+{
+	enum { N = 30000 };
+	static char lf[N * 130], crlf[N * 131];
+	struct qemu_out a = QEMU_OUT_INIT, b = QEMU_OUT_INIT;
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	size_t nl = 0, nc = 0;
+
+	for (int i = 0; i < N; i++) {
+		size_t n = random_line(&x, lf + nl, 128);
+
+		memcpy(crlf + nc, lf + nl, n);
+		nl += n;
+		nc += n;
+		lf[nl++] = '\n';
+		crlf[nc++] = '\r';
+		crlf[nc++] = '\n';
+	}
+	qemu_out_parse_buf(&a, "t", lf, nl);
+	qemu_out_parse_buf(&b, "t", crlf, nc);
+	assert_true(a.nr > N / 2);
+	assert_true(a.malformed > N / 10);
+	assert_int_equal(a.nr, b.nr);
+	assert_memory_equal(a.rows, b.rows, a.nr * sizeof(*a.rows));
+	assert_int_equal(a.malformed, b.malformed);
+	assert_int_equal(a.total, b.total);
+	assert_int_equal(a.overflow, b.overflow);
+	assert_int_equal(a.lines, b.lines);
+	qemu_out_release(&a);
+	qemu_out_release(&b);
+}
+
 struct collected_rows {
 	struct tb_row rows[4 * QEMU_OUT_BATCH];
 	size_t nr, batches, largest;
@@ -489,6 +577,7 @@ int main(void)
 		cmocka_unit_test(a_bad_byte_anywhere_in_a_pc_is_malformed),
 		cmocka_unit_test(pc_digit_counts_around_sixteen),
 		cmocka_unit_test(a_sink_gets_every_row_in_batches),
+		cmocka_unit_test(fast_path_agrees_with_the_general_parser),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
