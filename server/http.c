@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -55,6 +56,9 @@ struct request {
 	uint64_t bytes;
 	struct upload *up; /* a POST /api/v1/runs being received */
 	char *up_id;
+	unsigned deferred;   /* a refused upload answered after its body */
+	char *deferred_msg;  /* ... with this message */
+	uint64_t body_bytes; /* of the request body, received so far */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -381,6 +385,50 @@ static enum MHD_Result refuse(struct MHD_Connection *conn, struct request *rq,
 	return ret;
 }
 
+/*
+ * Refuse an upload on its first call.  A client that sent
+ * "Expect: 100-continue" is answered at once and never sends the body.
+ * Others (curl below 1 MiB, most HTTP libraries) are sending it
+ * already: answering and closing now would reset the connection under
+ * them, and they would report a failed send instead of this answer.  So
+ * the body is read and dropped, and the answer goes after it, as the
+ * answers to refused bodies do.  413, and any refusal of a body declared
+ * larger than --max-upload, are at once: that body is not worth reading
+ * (nor one that turns out larger: see on_request()).
+ */
+static enum MHD_Result
+refuse_upload(struct http *h, struct MHD_Connection *conn, struct request *rq,
+	      unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static enum MHD_Result refuse_upload(struct http *h,
+				     struct MHD_Connection *conn,
+				     struct request *rq, unsigned status,
+				     const char *fmt, ...)
+{
+	const char *expect = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+	const char *clen = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	struct strbuf msg = STRBUF_INIT;
+	enum MHD_Result ret = MHD_YES;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (status == MHD_HTTP_CONTENT_TOO_LARGE ||
+	    (expect && !strcasecmp(expect, "100-continue")) ||
+	    (clen && strtoull(clen, NULL, 10) > h->srv->cfg->max_upload)) {
+		ret = refuse(conn, rq, status, "%s", msg.buf);
+		strbuf_release(&msg);
+	} else {
+		rq->deferred = status;
+		rq->deferred_msg = strbuf_detach(&msg, NULL);
+	}
+	return ret;
+}
+
 static bool may_upload(struct http *h, const char *tok)
 {
 	const struct server_config *cfg = h->srv->cfg;
@@ -421,8 +469,7 @@ static int run_exists(struct http *h, const char *id, struct errbuf *err)
 
 /*
  * The first call of POST /api/v1/runs: everything that can be refused
- * before the body is read (token, id, size) is, and the connection is
- * then closed without reading the body.
+ * before the body is read (token, id, size) is, through refuse_upload().
  */
 static enum MHD_Result begin_upload(struct http *h, struct MHD_Connection *conn,
 				    struct request *rq, const char *url)
@@ -435,24 +482,26 @@ static enum MHD_Result begin_upload(struct http *h, struct MHD_Connection *conn,
 	int exists;
 
 	if (strcmp(url, "/api/v1/runs"))
-		return refuse(conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
-			      "POST is accepted at /api/v1/runs only");
+		return refuse_upload(h, conn, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+				     "POST is accepted at /api/v1/runs only");
 	if (!tok || !*tok)
-		return refuse(conn, rq, MHD_HTTP_UNAUTHORIZED,
-			      "uploads need 'Authorization: Bearer TOKEN' "
-			      "(tbscope token add NAME)");
+		return refuse_upload(
+			h, conn, rq, MHD_HTTP_UNAUTHORIZED,
+			"uploads need 'Authorization: Bearer TOKEN' "
+			"(tbscope token add NAME)");
 	if (!may_upload(h, tok))
-		return refuse(conn, rq, MHD_HTTP_FORBIDDEN,
-			      "the token is not valid for uploads");
+		return refuse_upload(h, conn, rq, MHD_HTTP_FORBIDDEN,
+				     "the token is not valid for uploads");
 	id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
 	if (!id)
-		return refuse(conn, rq, MHD_HTTP_BAD_REQUEST,
-			      "missing the run id: POST /api/v1/runs?name=ID");
+		return refuse_upload(
+			h, conn, rq, MHD_HTTP_BAD_REQUEST,
+			"missing the run id: POST /api/v1/runs?name=ID");
 	if (!api_name_ok(id))
-		return refuse(conn, rq, MHD_HTTP_BAD_REQUEST,
-			      "bad run id '%.100s': use 1 to 100 of "
-			      "[A-Za-z0-9._-], not starting with '.'",
-			      id);
+		return refuse_upload(h, conn, rq, MHD_HTTP_BAD_REQUEST,
+				     "bad run id '%.100s': use 1 to 100 of "
+				     "[A-Za-z0-9._-], not starting with '.'",
+				     id);
 	for (size_t i = 0; upload_meta_keys[i]; i++) {
 		const char *v = MHD_lookup_connection_value(
 			conn, MHD_GET_ARGUMENT_KIND, upload_meta_keys[i]);
@@ -463,33 +512,37 @@ static enum MHD_Result begin_upload(struct http *h, struct MHD_Connection *conn,
 		j = json_string(v);
 		if (!j || strlen(v) > 1000) {
 			json_decref(j);
-			return refuse(conn, rq, MHD_HTTP_BAD_REQUEST,
-				      "metadata '%s': not UTF-8 text of at "
-				      "most 1000 bytes",
-				      upload_meta_keys[i]);
+			return refuse_upload(
+				h, conn, rq, MHD_HTTP_BAD_REQUEST,
+				"metadata '%s': not UTF-8 text of at "
+				"most 1000 bytes",
+				upload_meta_keys[i]);
 		}
 		json_decref(j);
 	}
 	clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					   MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen && strtoull(clen, NULL, 10) > cfg->max_upload)
-		return refuse(conn, rq, MHD_HTTP_CONTENT_TOO_LARGE,
-			      "upload of %s bytes is larger than %llu "
-			      "(--max-upload)",
-			      clen, (unsigned long long)cfg->max_upload);
+		return refuse_upload(h, conn, rq, MHD_HTTP_CONTENT_TOO_LARGE,
+				     "upload of %s bytes is larger than %llu "
+				     "(--max-upload)",
+				     clen, (unsigned long long)cfg->max_upload);
 	exists = run_exists(h, id, &err);
 	if (exists < 0)
-		return refuse(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
-			      err.msg);
+		return refuse_upload(h, conn, rq,
+				     MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
+				     err.msg);
 	if (exists)
-		return refuse(conn, rq, MHD_HTTP_CONFLICT,
-			      "run '%s' already exists: run ids are never "
-			      "reused",
-			      id);
+		return refuse_upload(
+			h, conn, rq, MHD_HTTP_CONFLICT,
+			"run '%s' already exists: run ids are never "
+			"reused",
+			id);
 	rq->up = upload_start(h->srv->cat->staging_dir, id, &lim, &err);
 	if (!rq->up)
-		return refuse(conn, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
-			      err.msg);
+		return refuse_upload(h, conn, rq,
+				     MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
+				     err.msg);
 	rq->up_id = xstrdup(id);
 	log_info("upload: %s: receiving", id);
 	return MHD_YES;
@@ -601,11 +654,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*req_cls = rq;
 		if (!strcmp(method, "POST")) {
 			if (!may_read(h, conn))
-				return send_error(conn, rq,
-						  MHD_HTTP_UNAUTHORIZED,
-						  "unauthorized",
-						  "this server needs a read "
-						  "token");
+				return refuse_upload(h, conn, rq,
+						     MHD_HTTP_UNAUTHORIZED,
+						     "this server needs a "
+						     "read token");
 			return begin_upload(h, conn, rq, url);
 		}
 		/* reply on a later call: replying now would cost keep-alive */
@@ -615,9 +667,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		/* an upload's next bytes; any other body is discarded */
 		if (rq->up)
 			upload_feed(rq->up, data, *data_size);
+		rq->body_bytes += *data_size;
 		*data_size = 0;
+		/* a refused upload's body past the limit: hang up */
+		if (rq->deferred && rq->body_bytes > h->srv->cfg->max_upload)
+			return MHD_NO;
 		return MHD_YES;
 	}
+	if (rq->deferred)
+		return refuse(conn, rq, rq->deferred, "%s", rq->deferred_msg);
 	if (rq->up)
 		return finish_upload(h, conn, rq);
 	if (!may_read(h, conn))
@@ -654,6 +712,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		upload_free(rq->up);
 	}
 	free(rq->up_id);
+	free(rq->deferred_msg);
 	free(rq->method);
 	free(rq->url);
 	free(rq);

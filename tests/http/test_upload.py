@@ -171,6 +171,34 @@ class Uploads(unittest.TestCase):
         self.assertEqual(status, 401, answer)
         self.assertEqual(self.snapshot(), before)
 
+    def test_refusals_are_read_to_the_end_of_a_body_sent_without_expect(self):
+        # Without 'Expect: 100-continue' the client is sending the body
+        # already: the answer must come after it, not as a reset connection
+        # (curl's exit 55, "failed sending data", before).
+        before = self.snapshot()
+        body = os.urandom(3 << 20)
+        for _ in range(3):
+            for token, code in ((None, "unauthorized"), (self.token + "0", "forbidden")):
+                status, answer = curl_upload(self.srv, token, "new-run", body, ("-H", "Expect:"))
+                self.assertEqual(status, 401 if token is None else 403, answer)
+                self.assertEqual(answer["error"]["code"], code)
+        status, answer = curl_upload(self.srv, self.token, "bad!id", body, ("-H", "Expect:"))
+        self.assertEqual(status, 400, answer)
+        self.assertIn("bad run id", answer["error"]["message"])
+        self.assertEqual(self.snapshot(), before)
+
+    def test_refusals_with_expect_skip_the_body(self):
+        p = subprocess.run(
+            ["curl", "-v", "-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Expect: 100-continue",
+             "-H", "Authorization: Bearer " + self.token + "0", "--data-binary", "@-",
+             "%s/api/v1/runs?name=new-run" % self.srv.url],
+            input=os.urandom(3 << 20), capture_output=True, check=True)
+        text, _, code = p.stdout.decode().rpartition("\n")
+        self.assertEqual(int(code), 403, text)
+        self.assertEqual(json.loads(text)["error"]["code"], "forbidden")
+        self.assertIn("Expect: 100-continue", p.stderr.decode())
+        self.assertNotIn("100 Continue", p.stderr.decode())
+
     def test_revoked_token_is_refused(self):
         tok = add_token(self.srv.data, "short-lived")
         subprocess.run([TBSCOPE, "token", "--data", self.srv.data, "revoke",
@@ -257,6 +285,19 @@ class Limits(unittest.TestCase):
         self.check_413(tar_of([("a.qemu_out", "file", ROW),
                                ("b", "file", os.urandom(70000))]),
                        ("-H", "Transfer-Encoding: chunked"))
+
+    def test_refused_body_past_the_limit_is_hung_up_on(self):
+        # a refused upload's body is read to its end only up to --max-upload
+        p = subprocess.run(
+            ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+             "-H", "Transfer-Encoding: chunked", "-H", "Authorization: Bearer wrong",
+             "--data-binary", "@-", "%s/api/v1/runs?name=x" % self.srv.url],
+            input=os.urandom(400000), capture_output=True)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertEqual(p.stdout, b"000")
+        # and the server is fine
+        status, answer = curl_upload(self.srv, self.token, "small", tar_of([("a.qemu_out", "file", ROW)]))
+        self.assertEqual(status, 201, answer)
 
     def test_unpacked_over_the_limit(self):
         # compresses to a few KB, unpacks to 1 MB
