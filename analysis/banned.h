@@ -26,5 +26,8 @@
 #define atol(x) BANNED(atol)
 #undef gets
 #define gets(x) BANNED(gets)
+/* sort_n() (sort.h) instead: qsort's base must not be NULL, even when empty */
+#undef qsort
+#define qsort(...) BANNED(qsort)
 
 #endif

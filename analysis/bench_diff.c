@@ -7,6 +7,7 @@
 #include "compare.h"
 #include "run.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 struct keyed {
@@ -58,7 +59,7 @@ static struct keyed *sorted_keys(const struct benchmark *b, bool functions,
 			functions ? b->functions[i].name : b->objects[i].name;
 		k[i].idx = i;
 	}
-	qsort(k, n, sizeof(*k), cmp_keyed);
+	sort_n(k, n, sizeof(*k), cmp_keyed);
 	*nr = n;
 	return k;
 }
@@ -113,7 +114,7 @@ static struct part_diff *merge(const struct benchmark *base,
 	}
 	free(ka);
 	free(kb);
-	qsort(out, n, sizeof(*out), cmp_part);
+	sort_n(out, n, sizeof(*out), cmp_part);
 	*nr_out = n;
 	return out;
 }

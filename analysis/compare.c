@@ -7,6 +7,7 @@
 
 #include "run.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 double ratio_to_pct(double ratio)
@@ -128,7 +129,7 @@ void compare_runs(struct compare *c, const struct run *base,
 		s->geomean = s->nr ? exp(s->geomean / (double)s->nr) : 0;
 	}
 	if (c->nr_suites > 1)
-		qsort(c->suites, c->nr_suites, sizeof(*c->suites), cmp_suite);
+		sort_n(c->suites, c->nr_suites, sizeof(*c->suites), cmp_suite);
 }
 
 void compare_release(struct compare *c)

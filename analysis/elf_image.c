@@ -12,6 +12,7 @@
 #include "errbuf.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 /* Binding preference when several symbols share an address. */
@@ -95,7 +96,7 @@ static void load_symbols(struct elf_image *img, Elf *elf, Elf_Scn *scn,
 			       (int)(leading_underscores(name) & 31);
 		nr++;
 	}
-	qsort(tmp, nr, sizeof(*tmp), cmp_sym);
+	sort_n(tmp, nr, sizeof(*tmp), cmp_sym);
 	img->syms = xcalloc(nr ? nr : 1, sizeof(*img->syms));
 	for (size_t i = 0; i < nr; i++) {
 		struct elf_sym *last =
@@ -193,7 +194,7 @@ struct elf_image *elf_image_open(const char *path, struct errbuf *err)
 				(sh.sh_flags & SHF_EXECINSTR) != 0};
 		}
 	}
-	qsort(img->secs, img->nr_secs, sizeof(*img->secs), cmp_sec);
+	sort_n(img->secs, img->nr_secs, sizeof(*img->secs), cmp_sec);
 	if (symtab) {
 		load_symbols(img, elf, symtab, &symtab_hdr);
 		img->symtab = ".symtab";

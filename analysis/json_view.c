@@ -15,6 +15,7 @@
 #include "run.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 static json_t *json_u64(uint64_t v)
@@ -425,8 +426,8 @@ static json_t *json_mix_diff(const struct bench_diff *d)
 	/* mnemonics: merge the two lists by name */
 	na = mix_by_key(d->base, MIX_ALL, false, &ka);
 	nb = mix_by_key(d->new, MIX_ALL, false, &kb);
-	qsort(ka, na, sizeof(*ka), cmp_keyed_name);
-	qsort(kb, nb, sizeof(*kb), cmp_keyed_name);
+	sort_n(ka, na, sizeof(*ka), cmp_keyed_name);
+	sort_n(kb, nb, sizeof(*kb), cmp_keyed_name);
 	moved = xcalloc(na + nb + 1, sizeof(*moved));
 	while (i < na || j < nb) {
 		int c = i >= na	  ? 1
@@ -440,7 +441,7 @@ static json_t *json_mix_diff(const struct bench_diff *d)
 		m->new = c >= 0 ? kb[j++].count : 0;
 		m->moved = abs_delta(compare_delta(m->base, m->new));
 	}
-	qsort(moved, nm, sizeof(*moved), cmp_mnemonic_diff);
+	sort_n(moved, nm, sizeof(*moved), cmp_mnemonic_diff);
 	for (size_t x = 0; x < nm && x < 30 && moved[x].moved; x++)
 		json_array_append_new(
 			mnemonics,

@@ -13,6 +13,7 @@
 #include "run.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 /* One decoder per architecture met in a benchmark's objects. */
@@ -375,7 +376,7 @@ size_t mix_by_key(const struct benchmark *b, struct mix_filter f, bool by_ext,
 		k[n].count = r->count;
 		n++;
 	}
-	qsort(k, n, sizeof(*k), cmp_keyed_key);
+	sort_n(k, n, sizeof(*k), cmp_keyed_key);
 	for (size_t i = 0; i < n; i++) {
 		if (m && !strcmp(k[m - 1].key, k[i].key)) {
 			add_sat(&k[m - 1].count, k[i].count);
@@ -383,7 +384,7 @@ size_t mix_by_key(const struct benchmark *b, struct mix_filter f, bool by_ext,
 		}
 		k[m++] = k[i];
 	}
-	qsort(k, m, sizeof(*k), cmp_keyed_count);
+	sort_n(k, m, sizeof(*k), cmp_keyed_count);
 	*out = k;
 	return m;
 }

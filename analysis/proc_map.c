@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 enum column {
@@ -280,7 +281,7 @@ int proc_map_parse(struct proc_map *m, const char *name, const char *buf,
 		return -1;
 	}
 	if (m->nr > 1)
-		qsort(m->maps, m->nr, sizeof(*m->maps), cmp_start);
+		sort_n(m->maps, m->nr, sizeof(*m->maps), cmp_start);
 	for (size_t i = 1; i < m->nr; i++)
 		if (m->maps[i].start < m->maps[i - 1].end)
 			strlist_addf(

@@ -16,6 +16,7 @@
 #include "strbuf.h"
 #include "template.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 /* templates/compare.md, embedded at build time (embed_text.cmake) */
@@ -255,7 +256,7 @@ static json_t *markdown_view(const struct compare *c, const char *base_name,
 		if (r->side != COMPARE_BOTH || moved)
 			pick[n++] = r;
 	}
-	qsort(pick, n, sizeof(*pick), cmp_md_rows);
+	sort_n(pick, n, sizeof(*pick), cmp_md_rows);
 	for (size_t i = 0; i < n; i++) {
 		const struct compare_row *r = pick[i];
 

@@ -19,6 +19,7 @@
 #include "qemu_out.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 #define MAX_DEPTH 32
@@ -833,7 +834,7 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 	for (size_t i = 0; i < n; i++)
 		keys[i] = (struct sort_key){b->objects[i].instructions, 0, 0,
 					    b->objects[i].name, (uint32_t)i};
-	qsort(keys, n, sizeof(*keys), cmp_sort_key);
+	sort_n(keys, n, sizeof(*keys), cmp_sort_key);
 	obj_new = xcalloc(n ? n : 1, sizeof(*obj_new));
 	objs = xcalloc(n ? n : 1, sizeof(*objs));
 	for (size_t i = 0; i < n; i++) {
@@ -853,7 +854,7 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 					    b->functions[i].object, 0,
 					    b->functions[i].name, (uint32_t)i};
 	}
-	qsort(keys, n, sizeof(*keys), cmp_sort_key);
+	sort_n(keys, n, sizeof(*keys), cmp_sort_key);
 	func_new = xcalloc(n ? n : 1, sizeof(*func_new));
 	funcs = xcalloc(n ? n : 1, sizeof(*funcs));
 	for (size_t i = 0; i < n; i++) {
@@ -910,7 +911,7 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 				v, (uint64_t)blk->object << 32 | blk->icount,
 				blk->addr, NULL, (uint32_t)i};
 		}
-		qsort(keys, nc, sizeof(*keys), cmp_sort_key);
+		sort_n(keys, nc, sizeof(*keys), cmp_sort_key);
 		for (size_t r = 0; r < nc; r++) {
 			uint32_t fn = b->blocks[keys[r].idx].function;
 			bool hot_in_function =
@@ -1147,7 +1148,7 @@ int run_analyze(struct run *run, const char *root,
 	run->root = xstrdup(root);
 	if (discover(root, &found, &run->warnings, err) < 0)
 		goto out;
-	qsort(found.items, found.nr, sizeof(*found.items), cmp_found);
+	sort_n(found.items, found.nr, sizeof(*found.items), cmp_found);
 
 	az.root = root;
 	az.opts = opts;
@@ -1185,8 +1186,8 @@ int run_analyze(struct run *run, const char *root,
 	free(work.groups);
 	/* threads met the shared warnings in any order: sort them */
 	if (run->warnings.nr > 1)
-		qsort(run->warnings.items, run->warnings.nr, sizeof(char *),
-		      cmp_str);
+		sort_n(run->warnings.items, run->warnings.nr, sizeof(char *),
+		       cmp_str);
 	for (size_t i = 0; i < run->nr_benchmarks; i++)
 		add_sat(&run->instructions, run->benchmarks[i].instructions,
 			&run->overflow);
@@ -1454,7 +1455,7 @@ int run_list_files(const char *root, const struct run_options *opts,
 		files_add_if(out, root, sb.buf);
 		add_libraries(&az, out, f, sb.buf, warnings);
 	}
-	qsort(out->items, out->nr, sizeof(*out->items), cmp_file);
+	sort_n(out->items, out->nr, sizeof(*out->items), cmp_file);
 	for (size_t i = 0; i < out->nr; i++) {
 		if (kept &&
 		    !strcmp(out->items[kept - 1].name, out->items[i].name)) {

@@ -51,6 +51,7 @@
 #include "errbuf.h"
 #include "strbuf.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 #define PAGE	     0x1000ull
@@ -812,7 +813,7 @@ static int gen_invocation(struct gen *g, const struct bench_spec *bs,
 			perturb(&rs, from, factor, &noise);
 		}
 	}
-	qsort(rs.v, rs.nr, sizeof(*rs.v), cmp_row);
+	sort_n(rs.v, rs.nr, sizeof(*rs.v), cmp_row);
 
 	strbuf_addf(&path, "%s/%s.qemu_out", dir, bs->name);
 	if (inv)

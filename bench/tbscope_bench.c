@@ -41,6 +41,7 @@
 #include "strbuf.h"
 #include "strlist.h"
 #include "xalloc.h"
+#include "sort.h"
 #include "banned.h"
 
 #define MAX_REPEATS 100
@@ -91,7 +92,7 @@ static void timing_add(struct timing *tm, double wall, double cpu)
 
 static double median_of(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	sort_n(v, (size_t)n, sizeof(v[0]), cmp_double);
 	if (!n)
 		return 0;
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -230,7 +231,7 @@ static uint64_t qemu_out_files(const char *run, struct strlist *files)
 	uint64_t bytes = 0;
 
 	find_files(run, 0, files);
-	qsort(files->items, files->nr, sizeof(char *), cmp_str);
+	sort_n(files->items, files->nr, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < files->nr; i++) {
 		struct stat st;
 

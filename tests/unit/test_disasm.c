@@ -677,10 +677,47 @@ static void executed_blocks_all_decode(void **state)
 	assert_true(by[INSN_BY_FALLBACK] > 0);
 }
 
+/*
+ * A bare ELF header (no program headers, sections or symbols), the first
+ * input libFuzzer found: elf_image sorted its empty, NULL section list
+ * with qsort, undefined behaviour that UBSan reports in the ASan build.
+ * It opens, and holds nothing.
+ */
+static void bare_elf_header_opens_empty(void **state)
+{
+	Elf64_Ehdr eh = {0};
+	char *dir = tu_mkdtemp(), *path = tu_path(dir, "bare");
+	struct errbuf err;
+	struct elf_image *img;
+
+	(void)state;
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_EXEC;
+	eh.e_machine = EM_RISCV;
+	eh.e_version = EV_CURRENT;
+	eh.e_ehsize = sizeof(eh);
+	tu_write(path, (const char *)&eh, sizeof(eh));
+	img = elf_image_open(path, &err);
+	assert_non_null(img);
+	assert_int_equal(img->nr_loads, 0);
+	assert_int_equal(img->nr_secs, 0);
+	assert_int_equal(img->nr_syms, 0);
+	assert_null(elf_image_symbol(img, 0x10000));
+	assert_null(elf_image_section(img, 0x10000));
+	elf_image_free(img);
+	tu_rm_rf(dir);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hand_counted_block_classes),
+		cmocka_unit_test(bare_elf_header_opens_empty),
 		cmocka_unit_test(unknown_words_keep_block_in_step),
 		cmocka_unit_test(x86_64_classes),
 		cmocka_unit_test(aarch64_classes),
