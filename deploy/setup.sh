@@ -37,6 +37,8 @@ packages=(
 	libc6-riscv64-cross binutils-riscv64-linux-gnu
 	# tests: archive formats uploads accept; browser tests
 	tar gzip xz-utils zstd chromium python3
+	# tests: the libFuzzer targets (clang with its sanitizer runtimes)
+	clang libclang-rt-14-dev
 )
 if [ "$want_bench" = 1 ]; then
 	packages+=(wrk nginx-light hyperfine)
