@@ -703,6 +703,71 @@ static void record_id(const char *ids_log, const char *id)
 	strbuf_release(&line);
 }
 
+/*
+ * The symlinks of an unwrapped archive, checked again against the run's
+ * real root: check_entry() measured them from the archive's top, one
+ * level above it, where "top/link -> ../x" stays inside the archive but
+ * leaves the run.  nftw has no context argument: the walk's state is per
+ * thread (uploads run in several).
+ */
+static _Thread_local struct {
+	size_t skip;	 /* bytes of the staging directory and its '/' */
+	size_t root_len; /* bytes of the run root's path */
+	struct strbuf
+		bad; /* the first escaping entry, as the archive named it */
+	struct strbuf target;
+} relink;
+
+static int relink_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	char target[PATH_MAX];
+	ssize_t n;
+
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_SL || strlen(path) <= relink.root_len)
+		return 0;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	if (link_stays_inside(path + relink.root_len + 1, target))
+		return 0;
+	strbuf_adds(&relink.bad, path + relink.skip);
+	strbuf_adds(&relink.target, target);
+	return 1; /* stop the walk */
+}
+
+static int check_unwrapped_links(struct upload *u, const char *root)
+{
+	int ret = 0;
+
+	if (!strcmp(root, u->dir))
+		return 0;
+	relink.skip = strlen(u->dir) + 1;
+	relink.root_len = strlen(root);
+	strbuf_init(&relink.bad, 0);
+	strbuf_init(&relink.target, 0);
+	if (nftw(root, relink_entry, 16, FTW_PHYS) > 0) {
+		struct strbuf q = STRBUF_INIT, tq = STRBUF_INIT;
+
+		quote(&q, relink.bad.buf);
+		quote(&tq, relink.target.buf);
+		fail(u, 400,
+		     "archive entry '%s': symlink to '%s' leaves the run "
+		     "directory (the archive's only top-level directory is "
+		     "the run)",
+		     q.buf, tq.buf);
+		strbuf_release(&q);
+		strbuf_release(&tq);
+		ret = -1;
+	}
+	strbuf_release(&relink.bad);
+	strbuf_release(&relink.target);
+	return ret;
+}
+
 unsigned upload_commit(struct upload *u, const char *runs_dir,
 		       const char *ids_log, const char *const *meta,
 		       char **root_out, struct errbuf *err)
@@ -718,6 +783,11 @@ unsigned upload_commit(struct upload *u, const char *runs_dir,
 		return s;
 	}
 	root = find_root(u->dir);
+	if (check_unwrapped_links(u, root) < 0) {
+		errbuf_set(err, "%s", u->err.msg);
+		s = current_status(u);
+		goto out;
+	}
 	chmod(root, 0755); /* mkdtemp made it 0700 */
 	s = write_metadata(root, meta, err);
 	if (s)

@@ -216,6 +216,10 @@ class Uploads(unittest.TestCase):
                                     ("d/s", "symlink", "../../etc/passwd")]), "d/s"),
             "symlink-abs": (tar_of([("a.qemu_out", "file", ROW),
                                     ("s", "symlink", "/etc/passwd")]), "'s'"),
+            # one top-level directory is unwrapped: b/ is the run, so
+            # b/s -> ../x, inside the archive, leaves the run
+            "symlink-out-of-unwrapped": (tar_of([("b", "dir", None), ("b/a.qemu_out", "file", ROW),
+                                                 ("b/s", "symlink", "../x")]), "b/s"),
             "through-link": (tar_of([("a.qemu_out", "file", ROW), ("l", "symlink", "."),
                                      ("l/x", "file", b"x")]), "l/x"),
             "hardlink-out": (tar_of([("a.qemu_out", "file", ROW),
