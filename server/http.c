@@ -719,6 +719,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	*req_cls = NULL;
 }
 
+/* MHD's logger: its own format strings, passed on (printf-checked). */
+static void log_mhd(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	struct strbuf sb = STRBUF_INIT;

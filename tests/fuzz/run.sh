@@ -11,11 +11,39 @@ build=$1
 secs=${2:-20}
 shift $(( $# > 1 ? 2 : 1 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_qemu_out fuzz_proc_map fuzz_disasm fuzz_elf)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_qemu_out fuzz_proc_map fuzz_disasm fuzz_elf fuzz_upload)
 here=$(cd "$(dirname "$0")" && pwd)
 runs=$here/../data/runs
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+upload_seeds() { # small tar archives: a run, links inside and out, gzip
+	python3 - "$1" "$runs" <<'PY'
+import io, os, sys, tarfile
+out, runs = sys.argv[1], sys.argv[2]
+bench = os.path.join(runs, "build.gcc-O2-rv64gc/External/SPEC/CINT2017rate/604.sortmix_r")
+def entry(t, name, kind="file", data=b"", link=""):
+    ti = tarfile.TarInfo(name)
+    ti.type = {"file": tarfile.REGTYPE, "dir": tarfile.DIRTYPE,
+               "sym": tarfile.SYMTYPE, "hard": tarfile.LNKTYPE}[kind]
+    ti.linkname = link
+    ti.size = len(data)
+    t.addfile(ti, io.BytesIO(data) if kind == "file" else None)
+def archive(path, entries, mode="w"):
+    with tarfile.open(path, mode) as t:
+        for e in entries:
+            entry(t, *e)
+qo = open(os.path.join(bench, "604.sortmix_r.qemu_out"), "rb").read()[:1500]
+mp = open(os.path.join(bench, "604.sortmix_r.map"), "rb").read()
+run = [("b", "dir"), ("b/p.qemu_out", "file", qo), ("b/p.map", "file", mp)]
+archive(out + "/run.tar", run)
+archive(out + "/run.tar.gz", run, "w:gz")
+archive(out + "/links.tar", run + [("b/in", "sym", b"", "p.map"), ("b/out", "sym", b"", "../../x"),
+                                   ("b/hard", "hard", b"", "b/p.map"), ("b/in/x", "file", b"y")])
+archive(out + "/links2.tar", run + [("b/c", "dir"), ("b/c/up", "sym", b"", "../p.map"),
+                                    ("b/c/out", "sym", b"", "../../x")])
+PY
+}
 
 seed() { # target: its seeds, the first 60 KB of fixture files, in $work/<target>
 	local d=$work/$1 i=0 f
@@ -23,6 +51,7 @@ seed() { # target: its seeds, the first 60 KB of fixture files, in $work/<target
 	case $1 in
 	fuzz_qemu_out) set -- "$runs"/*/External/SPEC/*/*/*.qemu_out* ;;
 	fuzz_proc_map) set -- "$runs"/*/External/SPEC/*/*/*.map* ;;
+	fuzz_upload) upload_seeds "$d"; return ;;
 	*) set -- "$runs"/build.gcc-O2-rv64gc/External/SPEC/*/*/6??.*_r ;;
 	esac
 	for f in "$@"; do
