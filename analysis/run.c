@@ -582,14 +582,17 @@ static void attrib_release(struct attrib *a)
  * One rehash and one realloc for the whole file, not log2(n): the rows
  * the header announces, bounded by what the file's size can hold (the
  * shortest row, "0x0, 0, 1, 0\n", is 13 bytes), so that a lying header
- * reserves nothing absurd.
+ * reserves nothing absurd.  Without a header, the rows of QEMU's own
+ * format (16-digit pcs: 28 bytes or more) that the size can hold.
  */
 static void attrib_reserve(struct attrib *a)
 {
 	const struct qemu_out *q = a->q;
 	uint64_t n = a->file_size / 13;
 
-	if (q->has_collected && q->collected < n)
+	if (!q->has_collected)
+		n = a->file_size / 28;
+	else if (q->collected < n)
 		n = q->collected;
 	if (q->has_limit && q->limit < n)
 		n = q->limit;
