@@ -397,7 +397,12 @@ static void scan_dir(struct catalog *cat, struct index *idx, const char *dir,
 			continue;
 		path = join(dir, de->d_name);
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (id_ok(de->d_name))
+			if (st.st_dev == cat->data_st.st_dev &&
+			    st.st_ino == cat->data_st.st_ino)
+				log_info("index: '%s' is the data directory, "
+					 "not a run: skipped",
+					 path);
+			else if (id_ok(de->d_name))
 				strlist_add(&names, de->d_name);
 			else
 				log_warn("index: '%s': not a valid run id "
@@ -468,6 +473,10 @@ int catalog_start(struct catalog *cat, const struct server_config *cfg,
 	    mkdir_p(cat->runs_dir, err) < 0 ||
 	    mkdir_p(cat->staging_dir, err) < 0)
 		return -1;
+	/* a --runs-dir may hold the data directory: it is not a run */
+	if (stat(cfg->data_dir, &cat->data_st) < 0)
+		return errbuf_set(err, "cannot stat '%s': %s", cfg->data_dir,
+				  strerror(errno));
 	idx = catalog_get(cat, err);
 	if (!idx)
 		return -1;

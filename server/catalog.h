@@ -17,6 +17,7 @@
 #define SERVER_CATALOG_H
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,9 +31,10 @@ struct server_config;
 struct catalog {
 	const struct server_config *cfg;
 	char *index_path;
-	char *runs_dir;	   /* DATA/runs: uploaded runs, immutable */
-	char *staging_dir; /* DATA/staging: uploads in progress */
-	char *tokens_path; /* DATA/tokens */
+	char *runs_dir;	     /* DATA/runs: uploaded runs, immutable */
+	char *staging_dir;   /* DATA/staging: uploads in progress */
+	char *tokens_path;   /* DATA/tokens */
+	struct stat data_st; /* DATA itself, never taken for a run */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* queue, busy and stop changes */

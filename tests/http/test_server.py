@@ -209,6 +209,25 @@ class Restart(unittest.TestCase):
         finally:
             srv.close()
 
+    def test_data_dir_inside_a_runs_dir_is_not_a_run(self):
+        # `serve --data runs/data --runs-dir runs`: DATA is a directory of
+        # the runs dir, and must not be listed (or fail) as a run
+        import shutil
+        import tempfile
+        root = tempfile.mkdtemp(prefix="tbscope-nest-")
+        try:
+            shutil.copytree(os.path.join(RUNS, A), os.path.join(root, A), symlinks=True)
+            srv = tbtest.Server(TBSCOPE, "--runs-dir", root, data=os.path.join(root, "data"))
+            try:
+                srv.wait_ready(A)
+                ids = [r["id"] for r in srv.get_json("/api/v1/runs")["runs"]]
+                self.assertEqual(ids, [A])
+                self.assertIn("is the data directory, not a run", srv.log_text())
+            finally:
+                srv.close()
+        finally:
+            shutil.rmtree(root)
+
     def test_bad_options_exit_2(self):
         import subprocess
         for args in (["--threads", "0"], ["--listen", "nowhere"], ["--frob"]):
