@@ -154,8 +154,11 @@ function drawSummary(v) {
 		     g ? `${g.benchmarks} benchmarks, ratio ${g.ratio.toFixed(6)}` : 'no benchmark in both runs',
 		     'geomean'),
 	];
-	for (const s of data.suites)
-		cards.push(card(s.suite, fmtPct(s.delta_pct), dirClass(s.delta_pct, s.delta_pct),
+	// one card per suite, unless one group holds them all (the geomean's
+	// card says it); benchmarks outside a SPEC layout have no suite
+	const whole = data.suites.length === 1 && g && data.suites[0].benchmarks === g.benchmarks;
+	for (const s of whole ? [] : data.suites)
+		cards.push(card(s.suite || 'No suite', fmtPct(s.delta_pct), dirClass(s.delta_pct, s.delta_pct),
 				`${s.benchmarks} benchmark${s.benchmarks === 1 ? '' : 's'}`, 'suite'));
 	cards.push(card('Total instructions', [fmtSigned(t.delta), ' ', el('span', {class: 'card-aside'}, fmtPct(t.delta_pct))],
 			dirClass(t.delta, t.delta_pct),
