@@ -39,9 +39,11 @@ packages=(
 	tar gzip xz-utils zstd chromium python3
 	# tests: the libFuzzer targets (clang with its sanitizer runtimes)
 	clang libclang-rt-14-dev
+	# tests: deploy/ (nginx in front of the server; systemd-analyze)
+	nginx-light systemd
 )
 if [ "$want_bench" = 1 ]; then
-	packages+=(wrk nginx-light hyperfine)
+	packages+=(wrk hyperfine)
 fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	packages+=(nodejs npm)
