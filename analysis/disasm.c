@@ -24,11 +24,27 @@
 #include "xalloc.h"
 #include "banned.h"
 
+/*
+ * RISC-V: what a 16- or 32-bit word decodes to does not depend on where
+ * it sits, except for pc-relative targets (INSN_F_TARGET), and the same
+ * words recur all over a program (stack loads and stores, moves, adds).
+ * A direct-mapped cache of decoded words skips capstone, rv_decode() and
+ * the classification for them: most instructions of a run.
+ */
+#define RV_CACHE 4096
+
+struct rv_cached {
+	uint32_t word;
+	uint8_t len; /* 0: empty */
+	struct disasm_insn insn;
+};
+
 struct disasm {
 	csh cs;
 	cs_insn *insn; /* capstone's scratch instruction, with detail */
 	enum disasm_arch arch;
-	unsigned xlen; /* RISC-V only */
+	unsigned xlen;		 /* RISC-V only */
+	struct rv_cached *cache; /* RISC-V only: RV_CACHE entries */
 };
 
 struct disasm *disasm_new(unsigned e_machine, int elfclass, struct errbuf *err)
@@ -87,6 +103,8 @@ struct disasm *disasm_new(unsigned e_machine, int elfclass, struct errbuf *err)
 	if (da == DISASM_X86_64)
 		cs_option(ctx->cs, CS_OPT_SYNTAX, CS_OPT_SYNTAX_INTEL);
 	ctx->insn = cs_malloc(ctx->cs);
+	if (da == DISASM_RISCV64 || da == DISASM_RISCV32)
+		ctx->cache = xcalloc(RV_CACHE, sizeof(*ctx->cache));
 	return ctx;
 }
 
@@ -102,6 +120,7 @@ void disasm_free(struct disasm *ctx)
 		return;
 	cs_free(ctx->insn, 1);
 	cs_close(&ctx->cs);
+	free(ctx->cache);
 	free(ctx);
 }
 
@@ -304,7 +323,7 @@ static void from_rv(const struct rv_insn *ri, struct disasm_insn *out)
  * capstone decoded a RISC-V word: take its identity and class, and the
  * no-alias text from rv_decode() when both agree on the instruction.
  */
-static void rv_capstone(struct disasm *ctx, const cs_insn *ci,
+static bool rv_capstone(struct disasm *ctx, const cs_insn *ci,
 			struct disasm_insn *out)
 {
 	const char *n = cs_insn_name(ctx->cs, ci->id);
@@ -327,7 +346,7 @@ static void rv_capstone(struct disasm *ctx, const cs_insn *ci,
 			 * label is finer (Zicsr, Zihintpause, Zihintntl).
 			 */
 			out->ext = ri.ext;
-			return;
+			return true;
 		}
 		/*
 		 * The two name different instructions only for HINT
@@ -341,11 +360,12 @@ static void rv_capstone(struct disasm *ctx, const cs_insn *ci,
 		out->flags = (uint16_t)ri.flags;
 		out->mem_width = (uint8_t)ri.mem_width;
 		out->ext = ri.ext;
-		return;
+		return true;
 	}
 	/* Not expected (rv_decode knows all of RV64GC); capstone's text. */
 	copy_str(out->mnemonic, sizeof(out->mnemonic), n ? n : ci->mnemonic);
 	copy_str(out->operands, sizeof(out->operands), ci->op_str);
+	return false;
 }
 
 /* ---- x86-64 ------------------------------------------------------------ */
@@ -676,8 +696,31 @@ size_t disasm_block(struct disasm *ctx, const uint8_t *bytes, size_t len,
 		size_t n = len;
 		uint64_t a = addr;
 		struct rv_insn ri;
-		unsigned step;
+		struct rv_cached *c = NULL;
+		bool pure = false;
+		unsigned step, wl = 0;
 
+		if (riscv && len >= 2 && (bytes[0] & 0x1f) != 0x1f) {
+			/* a 16- or 32-bit word (longer ones are not cached) */
+			uint32_t w = bytes[0] | (uint32_t)bytes[1] << 8;
+
+			wl = (bytes[0] & 3) == 3 ? 4 : 2;
+			if (wl == 4 && len >= 4)
+				w |= (uint32_t)bytes[2] << 16 |
+				     (uint32_t)bytes[3] << 24;
+			if (len >= wl) {
+				c = &ctx->cache[(w * 0x9e3779b1u) >> 20];
+				if (c->len == wl && c->word == w) {
+					*o = c->insn;
+					o->addr = addr;
+					step = wl;
+					goto next;
+				}
+				c->len = 0; /* refilled below if pure */
+				c->word = w;
+				pure = true;
+			}
+		}
 		memset(o, 0, offsetof(struct disasm_insn, mnemonic));
 		o->mnemonic[0] = o->operands[0] = '\0';
 		o->addr = addr;
@@ -688,7 +731,7 @@ size_t disasm_block(struct disasm *ctx, const uint8_t *bytes, size_t len,
 			o->len = (uint8_t)step;
 			o->by = INSN_BY_CAPSTONE;
 			if (riscv) {
-				rv_capstone(ctx, ci, o);
+				pure = rv_capstone(ctx, ci, o) && pure;
 			} else {
 				copy_str(o->mnemonic, sizeof(o->mnemonic),
 					 ci->mnemonic);
@@ -711,7 +754,14 @@ size_t disasm_block(struct disasm *ctx, const uint8_t *bytes, size_t len,
 		} else {
 			step = unknown_len(ctx, bytes, len);
 			unknown_insn(bytes, step, o);
+			pure = false;
 		}
+		/* the word's own length, and no address in it: keep it */
+		if (c && pure && step == wl && !(o->flags & INSN_F_TARGET)) {
+			c->insn = *o;
+			c->len = (uint8_t)wl;
+		}
+	next:
 		bytes += step;
 		len -= step;
 		addr += step;

@@ -27,6 +27,11 @@ echo
 "$tb" analyze -r "$n" "$a"
 "$tb" analyze -r "$n" --no-symbols "$a"
 "$tb" index -r "$n" "$a"
+# the decoder on real code: Debian's riscv64 libc (setup.sh installs it)
+libc=/usr/riscv64-linux-gnu/lib/libc.so.6
+if [ -r "$libc" ]; then
+	"$tb" decode -r "$n" "$libc"
+fi
 case "$tbscope $a $b" in
 *[[:space:]]*[[:space:]]*[[:space:]]*) spaces=1 ;;
 *) spaces=0 ;;
