@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The block decoder (capstone plus the RISC-V fallback) on any bytes, for
- * each architecture: no crash, and the documented bounds hold (at most
- * icount instructions, their lengths within the bytes given).
+ * each architecture: no crash, the documented bounds hold (at most
+ * icount instructions, their lengths within the bytes given), and a
+ * second decode, from the cache of decoded words, is identical.
  */
 #include <elf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct disasm *ctx[4];
 
+/* Field by field: the text arrays hold leftovers after their NUL. */
+static bool same(const struct disasm_insn *x, const struct disasm_insn *y)
+{
+	return x->addr == y->addr && x->target == y->target &&
+	       x->len == y->len && x->cls == y->cls && x->by == y->by &&
+	       x->mem_width == y->mem_width && x->flags == y->flags &&
+	       !strcmp(x->ext ? x->ext : "", y->ext ? y->ext : "") &&
+	       !strcmp(x->mnemonic, y->mnemonic) &&
+	       !strcmp(x->operands, y->operands);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct {
@@ -26,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     {EM_RISCV, ELFCLASS32},
 		     {EM_X86_64, ELFCLASS64},
 		     {EM_AARCH64, ELFCLASS64}};
-	struct disasm_insn out[64];
+	static struct disasm_insn out[64], again[64];
 	struct rv_insn rv;
 	struct errbuf err;
 	unsigned a, icount;
@@ -44,6 +57,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = disasm_block(ctx[a], data, size, 0x10000, icount, out);
 	if (n > icount)
 		abort();
+	/* again, now from the decoder's cache of words: the same */
+	if (disasm_block(ctx[a], data, size, 0x10000, icount, again) != n)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (!same(&out[i], &again[i]))
+			abort();
 	for (size_t i = 0; i < n; i++)
 		used += out[i].len;
 	if (used > size)
