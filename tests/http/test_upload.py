@@ -156,7 +156,7 @@ class Uploads(unittest.TestCase):
         p = subprocess.run(
             [TBSCOPE, "upload", "--server", self.srv.url, "--token-file", self.tokfile,
              "--name", B, os.path.join(RUNS, A)], capture_output=True, text=True)
-        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("409", p.stderr)
         self.assertEqual(self.snapshot(), before)
 

@@ -12,6 +12,7 @@
  * and AArch64, and the block-level contract (exactly icount instructions,
  * unknown words keep the walk in step).
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <elf.h>
 #include <glob.h>
@@ -678,6 +680,191 @@ static void executed_blocks_all_decode(void **state)
 }
 
 /*
+ * x86-64 on real code: this test program itself (gcc's code, libc's
+ * startup, the PLT).  GNU objdump (-M intel) lists every instruction; our
+ * decoder must start an instruction at each of its addresses, and the
+ * classes that objdump's text determines must agree: call, ret, direct
+ * and indirect jmp, conditional jumps, nop/endbr64, mul/imul, div/idiv,
+ * and mov-family loads and stores (a "PTR" operand before or after the
+ * comma).  Everything else is only checked for its length.
+ */
+struct x86_ref {
+	uint64_t addr;
+	int cls; /* expected class, or -1 */
+	char text[48];
+};
+
+static int x86_expected(char *mn, const char *ops)
+{
+	static const char *const prefixes[] = {
+		"cs",	  "ds",	    "ss",   "es",      "fs",   "gs",
+		"data16", "addr32", "bnd",  "notrack", "lock", "rep",
+		"repz",	  "repnz",  "repe", "repne",   NULL};
+	const char *comma = strchr(ops, ','), *ptr = strstr(ops, "PTR");
+
+	if (!strcmp(mn, "call"))
+		return INSN_CALL;
+	if (!strcmp(mn, "ret"))
+		return INSN_RET;
+	if (!strcmp(mn, "jmp"))
+		return isxdigit((unsigned char)ops[0]) && strstr(ops, " <")
+			       ? INSN_JUMP
+			       : INSN_JUMP_INDIRECT;
+	if (mn[0] == 'j')
+		return INSN_BRANCH_COND;
+	if (!strcmp(mn, "nop") || !strcmp(mn, "endbr64"))
+		return INSN_NOP;
+	if (!strcmp(mn, "mul") || !strcmp(mn, "imul"))
+		return INSN_INT_MUL;
+	if (!strcmp(mn, "div") || !strcmp(mn, "idiv"))
+		return INSN_INT_DIV;
+	if (!strcmp(mn, "mov") || !strcmp(mn, "movzx") ||
+	    !strcmp(mn, "movsx") || !strcmp(mn, "movsxd")) {
+		if (!ptr)
+			return -1;
+		return comma && ptr < comma ? INSN_STORE : INSN_LOAD;
+	}
+	for (size_t i = 0; prefixes[i]; i++)
+		if (!strcmp(mn, prefixes[i]))
+			return -2; /* a prefix: the caller looks further */
+	return -1;
+}
+
+static void x86_64_real_code_matches_objdump(void **state)
+{
+	static const int must[] = {
+		INSN_CALL,	    INSN_RET,	      INSN_JUMP,
+		INSN_JUMP_INDIRECT, INSN_BRANCH_COND, INSN_NOP,
+		INSN_INT_MUL,	    INSN_LOAD,	      INSN_STORE};
+	char self[4096], cmd[4200], line[512];
+	struct x86_ref *ref = NULL;
+	size_t nref = 0, aref = 0, ours = 0, checked[INSN_CLASS_NR] = {0};
+	struct disasm_insn out[64];
+	struct errbuf err;
+	struct elf_image *img;
+	struct disasm *ctx;
+	size_t r = 0, bad = 0;
+	ssize_t n;
+	FILE *p;
+
+	(void)state;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -d -z -M intel -w --no-show-raw-insn '%s'", self);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p)) {
+		char *s = line, *end, *mn, *ops;
+		uint64_t addr;
+		int cls;
+
+		while (*s == ' ')
+			s++;
+		addr = strtoull(s, &end, 16);
+		if (end == s || *end != ':' || end[1] != '\t')
+			continue;
+		s = end + 2;
+		s[strcspn(s, "\n")] = '\0';
+		if (nref == aref) {
+			aref = aref ? 2 * aref : 8192;
+			ref = realloc(ref, aref * sizeof(*ref));
+			assert_non_null(ref);
+		}
+		ref[nref].addr = addr;
+		snprintf(ref[nref].text, sizeof(ref[nref].text), "%s", s);
+		/* mnemonic, after any prefixes, then operands */
+		mn = s;
+		for (;;) {
+			mn += strspn(mn, " ");
+			ops = mn + strcspn(mn, " ");
+			if (*ops)
+				*ops++ = '\0';
+			ops += strspn(ops, " ");
+			cls = x86_expected(mn, ops);
+			if (cls != -2 || !*ops)
+				break;
+			mn = ops;
+		}
+		ref[nref++].cls = cls < 0 ? -1 : cls;
+	}
+	assert_int_equal(pclose(p), 0);
+	assert_true(nref > 10000);
+
+	img = elf_image_open(self, &err);
+	assert_non_null(img);
+	ctx = disasm_new_for_image(img, &err);
+	assert_non_null(ctx);
+	assert_int_equal(disasm_arch(ctx), DISASM_X86_64);
+	for (size_t si = 0; si < img->nr_secs; si++) {
+		uint64_t va = img->secs[si].addr, end = va + img->secs[si].size;
+
+		while (img->secs[si].exec && va < end) {
+			size_t avail, k;
+			const uint8_t *b = elf_image_bytes(img, va, &avail);
+
+			assert_non_null(b);
+			if (avail > end - va)
+				avail = (size_t)(end - va);
+			k = disasm_block(ctx, b, avail, va, 64, out);
+			assert_true(k > 0);
+			for (size_t i = 0; i < k; i++, ours++) {
+				/* objdump's next instruction at or after it */
+				while (r < nref && ref[r].addr < out[i].addr) {
+					if (bad++ < 10)
+						print_message(
+							"x86: no instruction "
+							"of ours at %llx "
+							"(objdump: %s)\n",
+							(unsigned long long)
+								ref[r]
+									.addr,
+							ref[r].text);
+					r++;
+				}
+				if (r == nref || ref[r].addr != out[i].addr)
+					continue; /* a section objdump skips */
+				if (ref[r].cls >= 0) {
+					if (out[i].cls != ref[r].cls &&
+					    bad++ < 10)
+						print_message(
+							"x86: %llx '%s': ours "
+							"%s, objdump's text "
+							"says %s\n",
+							(unsigned long long)
+								ref[r]
+									.addr,
+							ref[r].text,
+							insn_class_name(
+								out[i].cls),
+							insn_class_name(
+								(unsigned)ref[r]
+									.cls));
+					checked[ref[r].cls]++;
+				}
+				r++;
+				va = out[i].addr + out[i].len;
+			}
+		}
+	}
+	print_message("x86-64 %s: %zu instructions (objdump %zu); classes "
+		      "checked: call %zu, ret %zu, jmp %zu/%zu, jcc %zu, nop "
+		      "%zu, mul %zu, div %zu, load %zu, store %zu\n",
+		      self, ours, nref, checked[INSN_CALL], checked[INSN_RET],
+		      checked[INSN_JUMP], checked[INSN_JUMP_INDIRECT],
+		      checked[INSN_BRANCH_COND], checked[INSN_NOP],
+		      checked[INSN_INT_MUL], checked[INSN_INT_DIV],
+		      checked[INSN_LOAD], checked[INSN_STORE]);
+	assert_int_equal(bad, 0);
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		assert_true(checked[must[i]] >= 5);
+	disasm_free(ctx);
+	elf_image_free(img);
+	free(ref);
+}
+
+/*
  * A bare ELF header (no program headers, sections or symbols), the first
  * input libFuzzer found: elf_image sorted its empty, NULL section list
  * with qsort, undefined behaviour that UBSan reports in the ASan build.
@@ -718,6 +905,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hand_counted_block_classes),
 		cmocka_unit_test(bare_elf_header_opens_empty),
+		cmocka_unit_test(x86_64_real_code_matches_objdump),
 		cmocka_unit_test(unknown_words_keep_block_in_step),
 		cmocka_unit_test(x86_64_classes),
 		cmocka_unit_test(aarch64_classes),
