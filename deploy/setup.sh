@@ -33,8 +33,10 @@ packages=(
 	clang-format
 	libmicrohttpd-dev libjansson-dev libelf-dev libarchive-dev
 	libsqlite3-dev libcmocka-dev zlib1g-dev nettle-dev libcurl4-openssl-dev
-	# tests: the fixtures' riscv64 libraries and an independent disassembler
+	# tests: the fixtures' riscv64 libraries and an independent disassembler;
+	# arm64's libc and objdump, real AArch64 code to check the decoder on
 	libc6-riscv64-cross binutils-riscv64-linux-gnu
+	libc6-arm64-cross binutils-aarch64-linux-gnu
 	# tests: archive formats uploads accept; browser tests
 	tar gzip xz-utils zstd chromium python3
 	# tests: the libFuzzer targets (clang with its sanitizer runtimes)

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,7 +34,9 @@
 #include "rvdecode.h"
 #include "testutil.h"
 
-#define OBJDUMP	 "riscv64-linux-gnu-objdump"
+#define OBJDUMP "riscv64-linux-gnu-objdump"
+/* Debian's libc6-arm64-cross; its objdump is binutils-aarch64-linux-gnu */
+#define A64_LIBC "/usr/aarch64-linux-gnu/lib/libc.so.6"
 #define RV_LIBS	 "/usr/riscv64-linux-gnu/lib/"
 #define RUNS_DIR TEST_DATA "/runs"
 
@@ -680,26 +683,35 @@ static void executed_blocks_all_decode(void **state)
 }
 
 /*
- * x86-64 on real code: this test program itself (gcc's code, libc's
- * startup, the PLT).  GNU objdump (-M intel) lists every instruction; our
- * decoder must start an instruction at each of its addresses, and the
- * classes that objdump's text determines must agree: call, ret, direct
- * and indirect jmp, conditional jumps, nop/endbr64, mul/imul, div/idiv,
- * and mov-family loads and stores (a "PTR" operand before or after the
- * comma).  Everything else is only checked for its length.
+ * x86-64 and AArch64 on real code, against GNU objdump: for x86-64 this
+ * test program itself (gcc's code, libc's startup, the PLT), for AArch64
+ * Debian's arm64 cross libc.  Our decoder must start an instruction at
+ * every address objdump lists, and where objdump's text settles the class
+ * (the rules below, from the mnemonic and operand text alone), ours must
+ * agree.  Everything else is only checked for its length.
  */
-struct x86_ref {
+struct real_ref {
 	uint64_t addr;
 	int cls; /* expected class, or -1 */
 	char text[48];
 };
 
-static int x86_expected(char *mn, const char *ops)
+/* A prefix objdump prints before an x86 mnemonic ("cs nop", "bnd jmp"). */
+static bool x86_prefix(const char *mn)
 {
 	static const char *const prefixes[] = {
 		"cs",	  "ds",	    "ss",   "es",      "fs",   "gs",
 		"data16", "addr32", "bnd",  "notrack", "lock", "rep",
 		"repz",	  "repnz",  "repe", "repne",   NULL};
+
+	for (size_t i = 0; prefixes[i]; i++)
+		if (!strcmp(mn, prefixes[i]))
+			return true;
+	return false;
+}
+
+static int x86_expected(const char *mn, const char *ops)
+{
 	const char *comma = strchr(ops, ','), *ptr = strstr(ops, "PTR");
 
 	if (!strcmp(mn, "call"))
@@ -718,47 +730,83 @@ static int x86_expected(char *mn, const char *ops)
 		return INSN_INT_MUL;
 	if (!strcmp(mn, "div") || !strcmp(mn, "idiv"))
 		return INSN_INT_DIV;
-	if (!strcmp(mn, "mov") || !strcmp(mn, "movzx") ||
-	    !strcmp(mn, "movsx") || !strcmp(mn, "movsxd")) {
-		if (!ptr)
-			return -1;
+	if ((!strcmp(mn, "mov") || !strcmp(mn, "movzx") ||
+	     !strcmp(mn, "movsx") || !strcmp(mn, "movsxd")) &&
+	    ptr)
 		return comma && ptr < comma ? INSN_STORE : INSN_LOAD;
-	}
-	for (size_t i = 0; prefixes[i]; i++)
-		if (!strcmp(mn, prefixes[i]))
-			return -2; /* a prefix: the caller looks further */
 	return -1;
 }
 
-static void x86_64_real_code_matches_objdump(void **state)
+/* An AArch64 general register operand first: "x3, ..." or "w3, ...". */
+static bool a64_gpr_first(const char *ops)
+{
+	return (ops[0] == 'x' || ops[0] == 'w') &&
+	       (isdigit((unsigned char)ops[1]) || !strncmp(ops + 1, "zr", 2));
+}
+
+static int a64_expected(const char *mn, const char *ops)
+{
+	static const char *const loads[] = {
+		"ldr",	 "ldrb",   "ldrh",   "ldrsb",  "ldrsh",
+		"ldrsw", "ldp",	   "ldpsw",  "ldur",   "ldurb",
+		"ldurh", "ldursb", "ldursh", "ldursw", NULL};
+	static const char *const stores[] = {"str",  "strb",  "strh",  "stp",
+					     "stur", "sturb", "sturh", NULL};
+
+	if (!strcmp(mn, "bl") || !strcmp(mn, "blr"))
+		return INSN_CALL;
+	if (!strcmp(mn, "ret"))
+		return INSN_RET;
+	if (!strcmp(mn, "b"))
+		return INSN_JUMP;
+	if (!strcmp(mn, "br"))
+		return INSN_JUMP_INDIRECT;
+	if (!strncmp(mn, "b.", 2) || !strcmp(mn, "cbz") ||
+	    !strcmp(mn, "cbnz") || !strcmp(mn, "tbz") || !strcmp(mn, "tbnz"))
+		return INSN_BRANCH_COND;
+	if (!strcmp(mn, "nop"))
+		return INSN_NOP;
+	if (!strcmp(mn, "mul") || !strcmp(mn, "madd") || !strcmp(mn, "msub") ||
+	    !strcmp(mn, "smull") || !strcmp(mn, "umull") ||
+	    !strcmp(mn, "smulh") || !strcmp(mn, "umulh"))
+		return INSN_INT_MUL;
+	if (!strcmp(mn, "sdiv") || !strcmp(mn, "udiv"))
+		return INSN_INT_DIV;
+	for (size_t i = 0; loads[i]; i++)
+		if (!strcmp(mn, loads[i]) && a64_gpr_first(ops))
+			return INSN_LOAD;
+	for (size_t i = 0; stores[i]; i++)
+		if (!strcmp(mn, stores[i]) && a64_gpr_first(ops))
+			return INSN_STORE;
+	return -1;
+}
+
+static void real_code_matches_objdump(const char *path, const char *objdump,
+				      enum disasm_arch arch,
+				      int (*expected)(const char *,
+						      const char *))
 {
 	static const int must[] = {
 		INSN_CALL,	    INSN_RET,	      INSN_JUMP,
 		INSN_JUMP_INDIRECT, INSN_BRANCH_COND, INSN_NOP,
 		INSN_INT_MUL,	    INSN_LOAD,	      INSN_STORE};
-	char self[4096], cmd[4200], line[512];
-	struct x86_ref *ref = NULL;
+	char cmd[4200], line[512];
+	struct real_ref *ref = NULL;
 	size_t nref = 0, aref = 0, ours = 0, checked[INSN_CLASS_NR] = {0};
 	struct disasm_insn out[64];
 	struct errbuf err;
 	struct elf_image *img;
 	struct disasm *ctx;
 	size_t r = 0, bad = 0;
-	ssize_t n;
 	FILE *p;
 
-	(void)state;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	assert_true(n > 0);
-	self[n] = '\0';
-	snprintf(cmd, sizeof(cmd),
-		 "objdump -d -z -M intel -w --no-show-raw-insn '%s'", self);
+	snprintf(cmd, sizeof(cmd), "%s -d -z -w --no-show-raw-insn '%s'",
+		 objdump, path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while (fgets(line, sizeof(line), p)) {
 		char *s = line, *end, *mn, *ops;
 		uint64_t addr;
-		int cls;
 
 		while (*s == ' ')
 			s++;
@@ -774,29 +822,26 @@ static void x86_64_real_code_matches_objdump(void **state)
 		}
 		ref[nref].addr = addr;
 		snprintf(ref[nref].text, sizeof(ref[nref].text), "%s", s);
-		/* mnemonic, after any prefixes, then operands */
-		mn = s;
-		for (;;) {
-			mn += strspn(mn, " ");
-			ops = mn + strcspn(mn, " ");
+		/* the mnemonic, after any prefixes, then the operands */
+		for (mn = s;; mn = ops) {
+			mn += strspn(mn, " \t");
+			ops = mn + strcspn(mn, " \t");
 			if (*ops)
 				*ops++ = '\0';
-			ops += strspn(ops, " ");
-			cls = x86_expected(mn, ops);
-			if (cls != -2 || !*ops)
+			ops += strspn(ops, " \t");
+			if (!x86_prefix(mn) || !*ops)
 				break;
-			mn = ops;
 		}
-		ref[nref++].cls = cls < 0 ? -1 : cls;
+		ref[nref++].cls = expected(mn, ops);
 	}
 	assert_int_equal(pclose(p), 0);
 	assert_true(nref > 10000);
 
-	img = elf_image_open(self, &err);
+	img = elf_image_open(path, &err);
 	assert_non_null(img);
 	ctx = disasm_new_for_image(img, &err);
 	assert_non_null(ctx);
-	assert_int_equal(disasm_arch(ctx), DISASM_X86_64);
+	assert_int_equal(disasm_arch(ctx), arch);
 	for (size_t si = 0; si < img->nr_secs; si++) {
 		uint64_t va = img->secs[si].addr, end = va + img->secs[si].size;
 
@@ -814,8 +859,8 @@ static void x86_64_real_code_matches_objdump(void **state)
 				while (r < nref && ref[r].addr < out[i].addr) {
 					if (bad++ < 10)
 						print_message(
-							"x86: no instruction "
-							"of ours at %llx "
+							"no instruction of "
+							"ours at %llx "
 							"(objdump: %s)\n",
 							(unsigned long long)
 								ref[r]
@@ -829,9 +874,9 @@ static void x86_64_real_code_matches_objdump(void **state)
 					if (out[i].cls != ref[r].cls &&
 					    bad++ < 10)
 						print_message(
-							"x86: %llx '%s': ours "
-							"%s, objdump's text "
-							"says %s\n",
+							"%llx '%s': ours %s, "
+							"objdump's text says "
+							"%s\n",
 							(unsigned long long)
 								ref[r]
 									.addr,
@@ -848,20 +893,40 @@ static void x86_64_real_code_matches_objdump(void **state)
 			}
 		}
 	}
-	print_message("x86-64 %s: %zu instructions (objdump %zu); classes "
-		      "checked: call %zu, ret %zu, jmp %zu/%zu, jcc %zu, nop "
-		      "%zu, mul %zu, div %zu, load %zu, store %zu\n",
-		      self, ours, nref, checked[INSN_CALL], checked[INSN_RET],
+	print_message("%s: %zu instructions (objdump %zu); classes checked: "
+		      "call %zu, ret %zu, jump %zu/%zu, branch-cond %zu, nop "
+		      "%zu, mul %zu, div %zu, load %zu, store %zu; %zu "
+		      "disagreements\n",
+		      path, ours, nref, checked[INSN_CALL], checked[INSN_RET],
 		      checked[INSN_JUMP], checked[INSN_JUMP_INDIRECT],
 		      checked[INSN_BRANCH_COND], checked[INSN_NOP],
 		      checked[INSN_INT_MUL], checked[INSN_INT_DIV],
-		      checked[INSN_LOAD], checked[INSN_STORE]);
+		      checked[INSN_LOAD], checked[INSN_STORE], bad);
 	assert_int_equal(bad, 0);
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		assert_true(checked[must[i]] >= 5);
 	disasm_free(ctx);
 	elf_image_free(img);
 	free(ref);
+}
+
+static void x86_64_real_code_matches_objdump(void **state)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	(void)state;
+	assert_true(n > 0);
+	self[n] = '\0';
+	real_code_matches_objdump(self, "objdump -M intel", DISASM_X86_64,
+				  x86_expected);
+}
+
+static void aarch64_real_code_matches_objdump(void **state)
+{
+	(void)state;
+	real_code_matches_objdump(A64_LIBC, "aarch64-linux-gnu-objdump",
+				  DISASM_AARCH64, a64_expected);
 }
 
 /*
@@ -906,6 +971,7 @@ int main(void)
 		cmocka_unit_test(hand_counted_block_classes),
 		cmocka_unit_test(bare_elf_header_opens_empty),
 		cmocka_unit_test(x86_64_real_code_matches_objdump),
+		cmocka_unit_test(aarch64_real_code_matches_objdump),
 		cmocka_unit_test(unknown_words_keep_block_in_step),
 		cmocka_unit_test(x86_64_classes),
 		cmocka_unit_test(aarch64_classes),
