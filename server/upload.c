@@ -713,9 +713,8 @@ static void record_id(const char *ids_log, const char *id)
 static _Thread_local struct {
 	size_t skip;	 /* bytes of the staging directory and its '/' */
 	size_t root_len; /* bytes of the run root's path */
-	struct strbuf
-		bad; /* the first escaping entry, as the archive named it */
-	struct strbuf target;
+	/* the first escaping entry, as the archive named it, and its target */
+	struct strbuf bad, target;
 } relink;
 
 static int relink_entry(const char *path, const struct stat *st, int flag,
