@@ -55,7 +55,6 @@ seed() { # target: its seeds, the first 60 KB of fixture files, in $work/<target
 	*) set -- "$runs"/build.gcc-O2-rv64gc/External/SPEC/*/*/6??.*_r ;;
 	esac
 	for f in "$@"; do
-		case $f in *.qemu_out* | *.map*) [ "$d" != "${d%proc_map}" ] || [ "$d" != "${d%qemu_out}" ] || continue ;; esac
 		head -c 60000 "$f" > "$d/seed$((i++))"
 	done
 }
