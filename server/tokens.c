@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/memops.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,6 @@
 #include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
-
-void token_hash(const char *token, size_t len, char out[TOKEN_HASH_HEX + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-	struct sha256_ctx ctx;
-	uint8_t digest[SHA256_DIGEST_SIZE];
-
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)token);
-	sha256_digest(&ctx, sizeof(digest), digest);
-	for (size_t i = 0; i < sizeof(digest); i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 15];
-	}
-	out[TOKEN_HASH_HEX] = '\0';
-}
 
 struct token_entry {
 	char name[128];
@@ -119,7 +102,7 @@ bool tokens_check(const char *path, const char *token, size_t len)
 
 	if (!len || load(path, &e, &nr, NULL) < 0)
 		return false;
-	token_hash(token, len, hash);
+	sha256_hex(token, len, hash);
 	for (size_t i = 0; i < nr; i++)
 		if (memeql_sec(e[i].hash, hash, TOKEN_HASH_HEX) && e[i].active)
 			ok = true;
@@ -142,8 +125,8 @@ bool token_file_check(const char *file, const char *token, size_t len)
 		     sb.buf[n - 1] == ' '))
 		n--;
 	/* compare digests, so the time taken says nothing of the token */
-	token_hash(sb.buf, n, a);
-	token_hash(token, len, b);
+	sha256_hex(sb.buf, n, a);
+	sha256_hex(token, len, b);
 	strbuf_release(&sb);
 	return n > 0 && memeql_sec(a, b, TOKEN_HASH_HEX);
 }
@@ -193,7 +176,7 @@ int tokens_add(const char *path, const char *name, struct strbuf *token_out,
 	n = &e[nr++];
 	memset(n, 0, sizeof(*n));
 	snprintf(n->name, sizeof(n->name), "%s", name);
-	token_hash(token_out->buf, token_out->len, n->hash);
+	sha256_hex(token_out->buf, token_out->len, n->hash);
 	n->created = (long long)time(NULL);
 	n->active = true;
 	ret = save_all(path, e, nr, err);

@@ -16,10 +16,9 @@
 struct errbuf;
 struct strbuf;
 
-#define TOKEN_HASH_HEX 64
+#include "sha256.h"
 
-/* SHA-256 of token, as 64 lower-case hex digits and a NUL. */
-void token_hash(const char *token, size_t len, char out[TOKEN_HASH_HEX + 1]);
+#define TOKEN_HASH_HEX SHA256_HEX_LEN
 
 /* Does `token` match an active token of `path` (constant time per entry)? */
 bool tokens_check(const char *path, const char *token, size_t len);
