@@ -3,11 +3,13 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
 #include "bench_diff.h"
+#include "cache.h"
+#include "catalog.h"
 #include "compare.h"
 #include "config.h"
 #include "errbuf.h"
@@ -15,99 +17,130 @@
 #include "json_view.h"
 #include "report.h"
 #include "run.h"
+#include "server.h"
 #include "xalloc.h"
 #include "banned.h"
 
-#define MAX_SEGMENTS 8
+/* The typed answers kept: slots, and bytes (JSON measured serialised). */
+#define RESULT_SLOTS 1024
+#define RESULT_BYTES (256u << 20)
 
-void api_response_init(struct api_response *r)
+void server_init(struct server *srv, const struct server_config *cfg,
+		 struct catalog *cat)
 {
-	memset(r, 0, sizeof(*r));
-	strbuf_init(&r->body, 0);
-	r->status = 200;
-	r->content_type = "application/json";
+	srv->cfg = cfg;
+	srv->cat = cat;
+	srv->results = cache_new(RESULT_SLOTS, RESULT_BYTES);
 }
 
-void api_response_release(struct api_response *r)
+void server_release(struct server *srv)
 {
-	strbuf_release(&r->body);
+	cache_free(srv->results);
+	srv->results = NULL;
 }
 
-static void set_json_take(struct api_response *r, unsigned status, json_t *j)
-{
-	char *s = json_dumps(j, JSON_VIEW_DUMP_FLAGS);
+static int fail(struct api_err *err, unsigned status, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-	json_decref(j);
-	strbuf_reset(&r->body);
-	strbuf_adds(&r->body, s ? s : "null");
-	strbuf_addch(&r->body, '\n');
-	free(s);
-	r->status = status;
-	r->content_type = "application/json";
-}
-
-void api_error(struct api_response *r, unsigned status, const char *code,
-	       const char *fmt, ...)
+static int fail(struct api_err *err, unsigned status, const char *code,
+		const char *fmt, ...)
 {
-	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
 
+	err->status = status;
+	err->code = code;
+	err->retry_after = status == 503 ? 2 : 0;
 	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	set_json_take(r, status,
-		      json_pack("{s:{s:s, s:s}}", "error", "code", code,
-				"message", msg.buf));
-	r->cache = CACHE_NONE;
-	strbuf_release(&msg);
+	return -1;
 }
 
-bool api_name_ok(const char *s)
+void api_response_error(struct api_response *resp, const struct api_err *err)
 {
-	size_t len = strlen(s);
-
-	return len && len <= 100 && s[0] != '.' &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			 "0123456789._-") == len;
+	api_error(resp, err->status, err->code, "%s", err->msg);
+	resp->retry_after = err->retry_after;
 }
 
-/* Split "/a/b/c" into segments; false for empty, "." or ".." segments. */
-static bool split_path(char *path, char **seg, size_t *nr)
-{
-	char *p = path, *save = NULL, *tok;
+/* ---- the cache below the entry points ----------------------------------- */
 
-	*nr = 0;
-	if (*p != '/')
-		return false;
-	if (strstr(p, "//"))
-		return false;
-	for (tok = strtok_r(p, "/", &save); tok;
-	     tok = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(tok, ".") || !strcmp(tok, "..") ||
-		    *nr == MAX_SEGMENTS)
-			return false;
-		seg[(*nr)++] = tok;
+/*
+ * A cache key from typed arguments: each one length-prefixed (NULL is
+ * "-"), so two different argument lists never share a key.
+ */
+static void key_add(struct strbuf *key, const char *s)
+{
+	if (!s) {
+		strbuf_adds(key, "-;");
+		return;
 	}
-	return true;
+	strbuf_addf(key, "%zu:%s;", strlen(s), s);
 }
 
-static bool parse_size(const char *s, size_t max, size_t *out)
+static void key_addu(struct strbuf *key, unsigned long long v)
 {
-	char *end;
-	unsigned long long v;
+	strbuf_addf(key, "%llu;", v);
+}
 
-	if (!s)
-		return true;
-	if (!*s || *s == '-')
+/* A cached JSON answer for key, or NULL. */
+static json_t *cached_json(struct server *srv, const struct strbuf *key,
+			   uint64_t gen, enum cache_policy *policy)
+{
+	struct cache_entry e;
+	json_t *j;
+
+	if (!cache_get(srv->results, key->buf, key->len, gen, &e))
+		return NULL;
+	if (policy)
+		*policy = e.policy;
+	j = e.json;
+	e.json = NULL;
+	cache_entry_release(&e);
+	return j;
+}
+
+/* Keep j for key, when it can be: answers that may change are not kept. */
+static void keep_json(struct server *srv, const struct strbuf *key,
+		      uint64_t gen, json_t *j, enum cache_policy policy)
+{
+	struct cache_entry e = {.json = j, .policy = policy, .status = 200};
+
+	if (policy == CACHE_NONE)
+		return;
+	e.size = json_dumpb(j, NULL, 0, JSON_VIEW_DUMP_FLAGS);
+	cache_put(srv->results, key->buf, key->len, gen, &e);
+}
+
+static bool cached_text(struct server *srv, const struct strbuf *key,
+			uint64_t gen, struct strbuf *out,
+			enum cache_policy *policy)
+{
+	struct cache_entry e;
+
+	if (!cache_get(srv->results, key->buf, key->len, gen, &e))
 		return false;
-	v = strtoull(s, &end, 10);
-	if (*end || v > max)
-		return false;
-	*out = (size_t)v;
+	strbuf_add(out, e.body, e.len);
+	if (policy)
+		*policy = e.policy;
+	cache_entry_release(&e);
 	return true;
 }
 
-/* ---- helpers shared by handlers ----------------------------------------- */
+static void keep_text(struct server *srv, const struct strbuf *key,
+		      uint64_t gen, const char *text, size_t len,
+		      enum cache_policy policy)
+{
+	struct cache_entry e = {.body = (char *)text,
+				.len = len,
+				.size = len,
+				.policy = policy,
+				.status = 200};
+
+	if (policy != CACHE_NONE)
+		cache_put(srv->results, key->buf, key->len, gen, &e);
+}
+
+/* ---- loading runs ------------------------------------------------------- */
 
 struct loaded {
 	struct index_run info;
@@ -123,58 +156,64 @@ static void loaded_release(struct loaded *l)
 		run_release(&l->run);
 }
 
-/*
- * Load run `id` for a handler.  On failure the response is filled (404
- * unknown, 503 still being analysed, 409 failed, 500) and false returned.
- */
-static bool load_ready(struct index *idx, const char *id, unsigned flags,
-		       const char *only, struct loaded *l,
-		       struct api_response *resp)
+static struct index *get_index(struct server *srv, struct api_err *err)
 {
-	struct errbuf err;
+	struct errbuf e;
+	struct index *idx = catalog_get(srv->cat, &e);
+
+	if (!idx)
+		fail(err, 500, "internal", "%s", e.msg);
+	return idx;
+}
+
+/*
+ * Load run `id` (only benchmark `only`, when not NULL).  Fails with 404
+ * unknown, 503 still being analysed, 409 failed, 500.
+ */
+static int load_ready(struct index *idx, const char *id, unsigned flags,
+		      const char *only, struct loaded *l, struct api_err *err)
+{
+	struct errbuf e;
 	int rc;
 
-	if (!api_name_ok(id)) {
-		api_error(resp, 400, "bad_request", "'%s' is not a run id", id);
-		return false;
-	}
-	rc = index_get_run(idx, id, &l->info, &err);
-	if (rc < 0) {
-		api_error(resp, 500, "internal", "%s", err.msg);
-		return false;
-	}
-	if (!rc) {
-		api_error(resp, 404, "not_found", "no run '%s'", id);
-		return false;
-	}
+	if (!api_name_ok(id))
+		return fail(err, 400, "bad_request", "'%s' is not a run id",
+			    id);
+	rc = index_get_run(idx, id, &l->info, &e);
+	if (rc < 0)
+		return fail(err, 500, "internal", "%s", e.msg);
+	if (!rc)
+		return fail(err, 404, "not_found", "no run '%s'", id);
 	l->have_info = true;
-	if (l->info.status == INDEX_FAILED) {
-		api_error(resp, 409, "run_failed",
-			  "run '%s' could not be "
-			  "analysed: %s",
-			  id, l->info.error ? l->info.error : "unknown error");
-		return false;
-	}
-	if (l->info.status != INDEX_READY) {
-		api_error(resp, 503, "not_ready",
-			  "run '%s' is being analysed (%llu of %llu files)", id,
-			  (unsigned long long)l->info.progress_done,
-			  (unsigned long long)l->info.progress_total);
-		resp->retry_after = 2;
-		return false;
-	}
-	rc = index_load_run(idx, id, flags, only, &l->run, &err);
-	if (rc <= 0) {
-		if (rc < 0)
-			api_error(resp, 500, "internal", "%s", err.msg);
-		else
-			api_error(resp, 503, "not_ready",
-				  "run '%s' is being analysed", id);
-		resp->retry_after = 2;
-		return false;
-	}
+	if (l->info.status == INDEX_FAILED)
+		return fail(err, 409, "run_failed",
+			    "run '%s' could not be analysed: %s", id,
+			    l->info.error ? l->info.error : "unknown error");
+	if (l->info.status != INDEX_READY)
+		return fail(err, 503, "not_ready",
+			    "run '%s' is being analysed (%llu of %llu files)",
+			    id, (unsigned long long)l->info.progress_done,
+			    (unsigned long long)l->info.progress_total);
+	rc = index_load_run(idx, id, flags, only, &l->run, &e);
+	if (rc < 0)
+		return fail(err, 500, "internal", "%s", e.msg);
+	if (!rc)
+		return fail(err, 503, "not_ready", "run '%s' is being analysed",
+			    id);
 	l->have_run = true;
-	return true;
+	return 0;
+}
+
+/* load_ready() for one benchmark; a 404 when the run does not have it. */
+static int load_bench(struct index *idx, const char *id, const char *bench,
+		      unsigned flags, struct loaded *l, struct api_err *err)
+{
+	if (load_ready(idx, id, flags, bench, l, err) < 0)
+		return -1;
+	if (!l->run.nr_benchmarks)
+		return fail(err, 404, "not_found",
+			    "no benchmark '%s' in run '%s'", bench, id);
+	return 0;
 }
 
 static enum cache_policy policy_for(struct server *srv, const struct loaded *a,
@@ -186,67 +225,77 @@ static enum cache_policy policy_for(struct server *srv, const struct loaded *a,
 	return imm ? CACHE_IMMUTABLE : CACHE_REVALIDATE;
 }
 
-/* ---- handlers ----------------------------------------------------------- */
-
-static void runs_list(struct server *srv, struct index *idx,
-		      const struct api_request *req, struct api_response *resp)
+static void set_policy(enum cache_policy *out, enum cache_policy p)
 {
-	const char *series = req->query(req->ctx, "series");
-	size_t offset = 0, limit = 50, nr, total;
+	if (out)
+		*out = p;
+}
+
+/* ---- the entry points --------------------------------------------------- */
+
+json_t *api_runs(struct server *srv, const char *series, size_t offset,
+		 size_t limit, enum cache_policy *policy, struct api_err *err)
+{
+	struct index *idx = get_index(srv, err);
 	struct index_run *runs;
-	struct errbuf err;
+	struct errbuf e;
+	size_t nr, total;
 	json_t *arr;
 
-	if (!parse_size(req->query(req->ctx, "offset"), 1u << 30, &offset) ||
-	    !parse_size(req->query(req->ctx, "limit"), 1000, &limit)) {
-		api_error(resp, 400, "bad_request",
-			  "offset and limit must be whole numbers (limit at "
-			  "most 1000)");
-		return;
-	}
+	if (!idx)
+		return NULL;
 	if (series && !*series)
 		series = NULL;
 	if (index_list_runs(idx, series, offset, limit, &runs, &nr, &total,
-			    &err) < 0) {
-		api_error(resp, 500, "internal", "%s", err.msg);
-		return;
+			    &e) < 0) {
+		catalog_put(srv->cat, idx);
+		fail(err, 500, "internal", "%s", e.msg);
+		return NULL;
 	}
+	catalog_put(srv->cat, idx);
 	arr = json_array();
 	for (size_t i = 0; i < nr; i++)
 		json_array_append_new(arr, json_index_run(&runs[i]));
 	index_runs_free(runs, nr);
-	set_json_take(resp, 200,
-		      json_pack("{s:o, s:I, s:I, s:I}", "runs", arr, "total",
-				(json_int_t)total, "offset", (json_int_t)offset,
-				"limit", (json_int_t)limit));
-	resp->cache = CACHE_NONE;
+	set_policy(policy, CACHE_NONE);
+	return json_pack("{s:o, s:I, s:I, s:I}", "runs", arr, "total",
+			 (json_int_t)total, "offset", (json_int_t)offset,
+			 "limit", (json_int_t)limit);
 }
 
-static void run_one(struct server *srv, struct index *idx, const char *id,
-		    struct api_response *resp)
+json_t *api_run(struct server *srv, const char *id, enum cache_policy *policy,
+		struct api_err *err)
 {
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT;
 	struct loaded l = {0};
-	struct errbuf err;
-	json_t *j;
+	struct index *idx = NULL;
+	struct errbuf e;
+	json_t *j = NULL;
 	int rc;
 
 	if (!api_name_ok(id)) {
-		api_error(resp, 400, "bad_request", "'%s' is not a run id", id);
-		return;
+		fail(err, 400, "bad_request", "'%s' is not a run id", id);
+		return NULL;
 	}
-	rc = index_get_run(idx, id, &l.info, &err);
+	strbuf_adds(&key, "run;");
+	key_add(&key, id);
+	j = cached_json(srv, &key, gen, policy);
+	if (j || !(idx = get_index(srv, err)))
+		goto out;
+	rc = index_get_run(idx, id, &l.info, &e);
 	if (rc <= 0) {
 		if (rc < 0)
-			api_error(resp, 500, "internal", "%s", err.msg);
+			fail(err, 500, "internal", "%s", e.msg);
 		else
-			api_error(resp, 404, "not_found", "no run '%s'", id);
-		return;
+			fail(err, 404, "not_found", "no run '%s'", id);
+		goto out;
 	}
 	l.have_info = true;
 	j = json_index_run(&l.info);
 	if (l.info.status == INDEX_READY &&
 	    index_load_run(idx, id, INDEX_LOAD_OBJECTS | INDEX_LOAD_DETAILS,
-			   NULL, &l.run, &err) == 1) {
+			   NULL, &l.run, &e) == 1) {
 		json_t *full = json_run(&l.run, id);
 
 		l.have_run = true;
@@ -255,101 +304,56 @@ static void run_one(struct server *srv, struct index *idx, const char *id,
 		json_object_set(j, "warning_messages",
 				json_object_get(full, "warnings"));
 		json_decref(full);
-		set_json_take(resp, 200, j);
-		resp->cache = policy_for(srv, &l, NULL);
+		set_policy(policy, policy_for(srv, &l, NULL));
+		keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL));
 	} else {
-		set_json_take(resp, 200, j);
-		resp->cache = CACHE_NONE;
+		set_policy(policy, CACHE_NONE);
 	}
+out:
+	catalog_put(srv->cat, idx);
 	loaded_release(&l);
+	strbuf_release(&key);
+	return j;
 }
 
-/* load_ready() for one benchmark; a 404 when the run does not have it. */
-static bool load_bench(struct index *idx, const char *id, const char *bench,
-		       unsigned flags, struct loaded *l,
-		       struct api_response *resp)
+/* The index of the function fn names in b, -1 for none, -2 (404) unknown. */
+static long find_function(const struct benchmark *b,
+			  const struct api_function *fn, struct api_err *err)
 {
-	if (!load_ready(idx, id, flags, bench, l, resp))
-		return false;
-	if (!l->run.nr_benchmarks) {
-		api_error(resp, 404, "not_found",
-			  "no benchmark '%s' in run '%s'", bench, id);
-		return false;
-	}
-	return true;
-}
-
-/*
- * The function a query names (?function=NAME&object=OBJ): its index, -1
- * when none is asked for, or -2 (and a 404 filled) when it does not exist.
- */
-static long query_function(const struct api_request *req,
-			   const struct benchmark *b, struct api_response *resp)
-{
-	const char *name = req->query(req->ctx, "function");
-	const char *object = req->query(req->ctx, "object");
-
-	if (!name)
+	if (!fn || !fn->name)
 		return -1;
 	for (size_t i = 0; i < b->nr_functions; i++)
-		if (!strcmp(b->functions[i].name, name) &&
-		    (!object ||
-		     !strcmp(b->objects[b->functions[i].object].name, object)))
+		if (!strcmp(b->functions[i].name, fn->name) &&
+		    (!fn->object ||
+		     !strcmp(b->objects[b->functions[i].object].name,
+			     fn->object)))
 			return (long)i;
-	api_error(resp, 404, "not_found", "no function '%s'%s%s in %s", name,
-		  object ? " in " : "", object ? object : "", b->name);
+	fail(err, 404, "not_found", "no function '%s'%s%s in %s", fn->name,
+	     fn->object ? " in " : "", fn->object ? fn->object : "", b->name);
 	return -2;
 }
 
-/* GET /api/v1/runs/<id>/benchmarks/<bench>/{blocks,mix} */
-static void benchmark_detail(struct server *srv, struct index *idx,
-			     const struct api_request *req, const char *id,
-			     const char *bench, bool mix,
-			     struct api_response *resp)
+json_t *api_benchmark(struct server *srv, const char *id, const char *bench,
+		      size_t limit, bool functions_only,
+		      enum cache_policy *policy, struct api_err *err)
 {
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT;
 	struct loaded l = {0};
-	size_t limit = 100;
-	long fn;
+	struct index *idx = NULL;
 	json_t *j;
 
-	if (!parse_size(req->query(req->ctx, "limit"), 1u << 30, &limit)) {
-		api_error(resp, 400, "bad_request", "bad limit");
-		return;
-	}
-	if (!load_bench(idx, id, bench,
-			INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
-				(mix ? INDEX_LOAD_MIX : INDEX_LOAD_BLOCKS),
-			&l, resp))
+	strbuf_adds(&key, functions_only ? "functions;" : "benchmark;");
+	key_add(&key, id);
+	key_add(&key, bench);
+	key_addu(&key, limit);
+	j = cached_json(srv, &key, gen, policy);
+	if (j || !(idx = get_index(srv, err)))
 		goto out;
-	fn = query_function(req, &l.run.benchmarks[0], resp);
-	if (fn == -2)
-		goto out;
-	j = mix ? json_mix(&l.run.benchmarks[0], fn)
-		: json_blocks(&l.run.benchmarks[0], fn, limit);
-	json_object_set_new(j, "run", json_string(id));
-	set_json_take(resp, 200, j);
-	resp->cache = policy_for(srv, &l, NULL);
-out:
-	loaded_release(&l);
-}
-
-static void benchmark_one(struct server *srv, struct index *idx,
-			  const struct api_request *req, const char *id,
-			  const char *bench, bool functions_only,
-			  struct api_response *resp)
-{
-	struct loaded l = {0};
-	size_t limit = functions_only ? 0 : 100;
-	json_t *j;
-
-	if (!parse_size(req->query(req->ctx, "limit"), 1u << 30, &limit)) {
-		api_error(resp, 400, "bad_request", "bad limit");
-		return;
-	}
-	if (!load_bench(idx, id, bench,
-			INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
-				INDEX_LOAD_DETAILS,
-			&l, resp))
+	if (load_bench(idx, id, bench,
+		       INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
+			       INDEX_LOAD_DETAILS,
+		       &l, err) < 0)
 		goto out;
 	j = json_benchmark(&l.run.benchmarks[0], limit);
 	json_object_set_new(j, "run", json_string(id));
@@ -364,203 +368,356 @@ static void benchmark_one(struct server *srv, struct index *idx,
 		json_decref(j);
 		j = f;
 	}
-	set_json_take(resp, 200, j);
-	resp->cache = policy_for(srv, &l, NULL);
+	set_policy(policy, policy_for(srv, &l, NULL));
+	keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL));
 out:
+	catalog_put(srv->cat, idx);
 	loaded_release(&l);
+	strbuf_release(&key);
+	return j;
 }
 
-/* "<base>...<new>": the split whose two sides are run ids in the index. */
-static bool split_compare(struct index *idx, const char *spec, char **a,
-			  char **b)
+static json_t *benchmark_detail(struct server *srv, const char *id,
+				const char *bench,
+				const struct api_function *fn, bool mix,
+				size_t limit, enum cache_policy *policy,
+				struct api_err *err)
 {
-	for (const char *p = strstr(spec, "..."); p; p = strstr(p + 1, "...")) {
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT;
+	struct loaded l = {0};
+	struct index *idx = NULL;
+	json_t *j;
+	long f;
+
+	strbuf_adds(&key, mix ? "mix;" : "blocks;");
+	key_add(&key, id);
+	key_add(&key, bench);
+	key_add(&key, fn ? fn->name : NULL);
+	key_add(&key, fn ? fn->object : NULL);
+	key_addu(&key, mix ? 0 : limit);
+	j = cached_json(srv, &key, gen, policy);
+	if (j || !(idx = get_index(srv, err)))
+		goto out;
+	if (load_bench(idx, id, bench,
+		       INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
+			       (mix ? INDEX_LOAD_MIX : INDEX_LOAD_BLOCKS),
+		       &l, err) < 0)
+		goto out;
+	f = find_function(&l.run.benchmarks[0], fn, err);
+	if (f == -2)
+		goto out;
+	j = mix ? json_mix(&l.run.benchmarks[0], f)
+		: json_blocks(&l.run.benchmarks[0], f, limit);
+	json_object_set_new(j, "run", json_string(id));
+	set_policy(policy, policy_for(srv, &l, NULL));
+	keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL));
+out:
+	catalog_put(srv->cat, idx);
+	loaded_release(&l);
+	strbuf_release(&key);
+	return j;
+}
+
+json_t *api_blocks(struct server *srv, const char *id, const char *bench,
+		   const struct api_function *fn, size_t limit,
+		   enum cache_policy *policy, struct api_err *err)
+{
+	return benchmark_detail(srv, id, bench, fn, false, limit, policy, err);
+}
+
+json_t *api_mix(struct server *srv, const char *id, const char *bench,
+		const struct api_function *fn, enum cache_policy *policy,
+		struct api_err *err)
+{
+	return benchmark_detail(srv, id, bench, fn, true, 0, policy, err);
+}
+
+bool api_split_compare(struct server *srv, const char *spec, char **base,
+		       char **new_id)
+{
+	struct index *idx = catalog_get(srv->cat, NULL);
+	const char *p;
+
+	for (p = strstr(spec, "..."); p && idx; p = strstr(p + 1, "...")) {
 		char *x = xstrndup(spec, (size_t)(p - spec));
 		char *y = xstrdup(p + 3);
 		struct index_run r;
-		struct errbuf err;
 		bool ok = api_name_ok(x) && api_name_ok(y) &&
-			  index_get_run(idx, x, &r, &err) == 1;
+			  index_get_run(idx, x, &r, NULL) == 1;
 
 		if (ok) {
 			index_run_release(&r);
-			ok = index_get_run(idx, y, &r, &err) == 1;
+			ok = index_get_run(idx, y, &r, NULL) == 1;
 			if (ok)
 				index_run_release(&r);
 		}
 		if (ok) {
-			*a = x;
-			*b = y;
+			catalog_put(srv->cat, idx);
+			*base = x;
+			*new_id = y;
 			return true;
 		}
 		free(x);
 		free(y);
 	}
-	/* no split names two known runs: take the first for the message */
-	{
-		const char *p = strstr(spec, "...");
-
-		if (!p)
-			return false;
-		*a = xstrndup(spec, (size_t)(p - spec));
-		*b = xstrdup(p + 3);
-		return true;
-	}
+	catalog_put(srv->cat, idx);
+	/* no split names two known runs: take the first, for the message */
+	p = strstr(spec, "...");
+	if (!p)
+		return false;
+	*base = xstrndup(spec, (size_t)(p - spec));
+	*new_id = xstrdup(p + 3);
+	return true;
 }
 
-/* GET /api/v1/compare/<base>...<new>/<bench> */
-static void compare_bench_api(struct server *srv, struct index *idx,
-			      const struct api_request *req, const char *spec,
-			      const char *bench, struct api_response *resp)
+/*
+ * Load both runs (benchmark totals, objects if asked) and compare them.
+ * *c points into *la and *lb: release them after it.
+ */
+static int compare_load(struct server *srv, const char *base,
+			const char *new_id, bool objects, struct loaded *la,
+			struct loaded *lb, struct compare *c,
+			enum cache_policy *policy, struct api_err *err)
 {
-	const char *fmt = req->query(req->ctx, "format");
-	struct loaded la = {0}, lb = {0};
-	enum report_format f = REPORT_JSON;
-	size_t limit = 50;
-	const char *fn = req->query(req->ctx, "function");
-	unsigned flags = INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
-			 INDEX_LOAD_MIX | (fn ? INDEX_LOAD_BLOCKS : 0);
-	struct bench_diff d;
-	char *a = NULL, *b = NULL;
+	struct index *idx = get_index(srv, err);
+	unsigned flags = objects ? INDEX_LOAD_OBJECTS : 0;
+	int ret = -1;
 
-	if ((fmt && (report_format_parse(fmt, &f) < 0 ||
-		     (f != REPORT_JSON && f != REPORT_TEXT))) ||
-	    !parse_size(req->query(req->ctx, "limit"), 1u << 30, &limit)) {
-		api_error(resp, 400, "bad_request",
-			  "format must be json or text; limit a number");
-		return;
-	}
-	if (!split_compare(idx, spec, &a, &b)) {
-		api_error(resp, 400, "bad_request",
-			  "expected /compare/<base>...<new>/<bench>");
-		return;
-	}
-	if (!load_bench(idx, a, bench, flags, &la, resp) ||
-	    !load_bench(idx, b, bench, flags, &lb, resp))
+	if (!idx)
+		return -1;
+	if (load_ready(idx, base, flags, NULL, la, err) < 0 ||
+	    load_ready(idx, new_id, flags, NULL, lb, err) < 0)
 		goto out;
-	bench_diff_compute(&d, &la.run.benchmarks[0], &lb.run.benchmarks[0]);
-	if (f == REPORT_TEXT) {
-		report_bench_diff_text(&resp->body, &d, limit);
-		resp->content_type = "text/plain; charset=utf-8";
-	} else {
-		json_t *j = json_bench_diff(&d, a, b, limit);
-
-		if (fn)
-			json_object_set_new(
-				j, "blocks",
-				json_function_blocks_diff(
-					&d, req->query(req->ctx, "object"), fn,
-					20));
-		set_json_take(resp, 200, j);
-	}
-	resp->cache = policy_for(srv, &la, &lb);
-	bench_diff_release(&d);
+	compare_runs(c, &la->run, &lb->run);
+	*policy = policy_for(srv, la, lb);
+	ret = 0;
 out:
+	catalog_put(srv->cat, idx);
+	return ret;
+}
+
+static void compare_key(struct strbuf *key, const char *what, const char *base,
+			const char *new_id, const struct api_compare_opts *opts)
+{
+	strbuf_adds(key, what);
+	key_add(key, base);
+	key_add(key, new_id);
+	strbuf_addf(key, "%d;%.17g;", opts->objects, opts->threshold);
+}
+
+json_t *api_compare(struct server *srv, const char *base, const char *new_id,
+		    const struct api_compare_opts *opts,
+		    enum cache_policy *policy, struct api_err *err)
+{
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT;
+	struct loaded la = {0}, lb = {0};
+	enum cache_policy p;
+	struct compare c;
+	json_t *j;
+
+	compare_key(&key, "compare;", base, new_id, opts);
+	j = cached_json(srv, &key, gen, policy);
+	if (!j && compare_load(srv, base, new_id, opts->objects, &la, &lb, &c,
+			       &p, err) == 0) {
+		j = json_compare(&c, base, new_id, opts->objects);
+		compare_release(&c);
+		set_policy(policy, p);
+		keep_json(srv, &key, gen, j, p);
+	}
 	loaded_release(&la);
 	loaded_release(&lb);
-	free(a);
-	free(b);
+	strbuf_release(&key);
+	return j;
 }
 
-static void compare_runs_api(struct server *srv, struct index *idx,
-			     const struct api_request *req, const char *spec,
-			     struct api_response *resp)
+int api_compare_report(struct server *srv, const char *base, const char *new_id,
+		       const struct api_compare_opts *opts,
+		       enum report_format format, struct strbuf *out,
+		       enum cache_policy *policy, struct api_err *err)
 {
-	const char *fmt = req->query(req->ctx, "format");
-	const char *thr = req->query(req->ctx, "threshold");
-	const char *objects = req->query(req->ctx, "objects");
-	bool with_objects = objects && strcmp(objects, "0");
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT, text = STRBUF_INIT;
+	struct strbuf url = STRBUF_INIT;
 	struct loaded la = {0}, lb = {0};
-	enum report_format f = REPORT_JSON;
-	double threshold = 0.5;
+	enum cache_policy p;
 	struct compare c;
-	char *a = NULL, *b = NULL;
+	int ret = 0;
 
-	if (fmt && report_format_parse(fmt, &f) < 0) {
-		api_error(resp, 400, "bad_request",
-			  "format must be json, text, csv or markdown");
-		return;
-	}
-	if (thr) {
-		char *end;
-
-		threshold = strtod(thr, &end);
-		if (*end || end == thr || threshold < 0) {
-			api_error(resp, 400, "bad_request",
-				  "threshold must be a number >= 0");
-			return;
-		}
-	}
-	if (!split_compare(idx, spec, &a, &b)) {
-		api_error(resp, 400, "bad_request",
-			  "expected /compare/<base>...<new>");
-		return;
-	}
-	if (!load_ready(idx, a, with_objects ? INDEX_LOAD_OBJECTS : 0, NULL,
-			&la, resp) ||
-	    !load_ready(idx, b, with_objects ? INDEX_LOAD_OBJECTS : 0, NULL,
-			&lb, resp))
+	compare_key(&key, "compare-report;", base, new_id, opts);
+	strbuf_addf(&key, "%d;", (int)format);
+	if (cached_text(srv, &key, gen, out, policy))
 		goto out;
-	compare_runs(&c, &la.run, &lb.run);
-	switch (f) {
-	case REPORT_JSON: {
-		json_t *j = json_compare(&c, a, b, with_objects);
-
-		set_json_take(resp, 200, j);
-		break;
+	if (compare_load(srv, base, new_id, opts->objects, &la, &lb, &c, &p,
+			 err) < 0) {
+		ret = -1;
+		goto out;
 	}
+	switch (format) {
 	case REPORT_TEXT:
-		report_compare_text(&resp->body, &c);
-		resp->content_type = "text/plain; charset=utf-8";
+		report_compare_text(&text, &c);
 		break;
 	case REPORT_CSV:
-		report_compare_csv(&resp->body, &c);
-		resp->content_type = "text/csv; charset=utf-8";
+		report_compare_csv(&text, &c);
 		break;
-	case REPORT_MARKDOWN: {
-		struct strbuf url = STRBUF_INIT;
-
-		strbuf_addf(&url, "%s/compare/%s...%s", srv->cfg->public_url, a,
-			    b);
-		report_compare_markdown(&resp->body, &c, a, b, threshold,
-					url.buf);
-		strbuf_release(&url);
-		resp->content_type = "text/markdown; charset=utf-8";
+	case REPORT_MARKDOWN:
+		strbuf_addf(&url, "%s/compare/%s...%s", srv->cfg->public_url,
+			    base, new_id);
+		report_compare_markdown(&text, &c, base, new_id,
+					opts->threshold, url.buf);
 		break;
+	case REPORT_JSON:
+		BUG_ON(format == REPORT_JSON);
 	}
-	}
-	resp->cache = policy_for(srv, &la, &lb);
 	compare_release(&c);
+	strbuf_add(out, text.buf, text.len);
+	set_policy(policy, p);
+	keep_text(srv, &key, gen, text.buf, text.len, p);
 out:
 	loaded_release(&la);
 	loaded_release(&lb);
-	free(a);
-	free(b);
+	strbuf_release(&url);
+	strbuf_release(&text);
+	strbuf_release(&key);
+	return ret;
 }
 
-static void history(struct server *srv, struct index *idx,
-		    const struct api_request *req, const char *bench,
-		    struct api_response *resp)
+/* Both runs' benchmark `bench` and the diff between them. */
+static int bench_diff_load(struct server *srv, const char *base,
+			   const char *new_id, const char *bench, bool blocks,
+			   struct loaded *la, struct loaded *lb,
+			   struct bench_diff *d, struct api_err *err)
 {
-	const char *series = req->query(req->ctx, "series");
+	unsigned flags = INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
+			 INDEX_LOAD_MIX | (blocks ? INDEX_LOAD_BLOCKS : 0);
+	struct index *idx = get_index(srv, err);
+	int ret = -1;
+
+	if (!idx)
+		return -1;
+	if (!api_name_ok(bench))
+		fail(err, 404, "not_found", "no benchmark '%s'", bench);
+	else if (load_bench(idx, base, bench, flags, la, err) == 0 &&
+		 load_bench(idx, new_id, bench, flags, lb, err) == 0) {
+		bench_diff_compute(d, &la->run.benchmarks[0],
+				   &lb->run.benchmarks[0]);
+		ret = 0;
+	}
+	catalog_put(srv->cat, idx);
+	return ret;
+}
+
+static void compare_bench_key(struct strbuf *key, const char *what,
+			      const char *base, const char *new_id,
+			      const char *bench,
+			      const struct api_bench_opts *opts)
+{
+	strbuf_adds(key, what);
+	key_add(key, base);
+	key_add(key, new_id);
+	key_add(key, bench);
+	key_addu(key, opts->limit);
+	key_add(key, opts->fn.name);
+	key_add(key, opts->fn.object);
+}
+
+json_t *api_compare_bench(struct server *srv, const char *base,
+			  const char *new_id, const char *bench,
+			  const struct api_bench_opts *opts,
+			  enum cache_policy *policy, struct api_err *err)
+{
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT;
+	struct loaded la = {0}, lb = {0};
+	struct bench_diff d;
+	json_t *j;
+
+	compare_bench_key(&key, "compare-bench;", base, new_id, bench, opts);
+	j = cached_json(srv, &key, gen, policy);
+	if (j || bench_diff_load(srv, base, new_id, bench,
+				 opts->fn.name != NULL, &la, &lb, &d, err) < 0)
+		goto out;
+	j = json_bench_diff(&d, base, new_id, opts->limit);
+	if (opts->fn.name)
+		json_object_set_new(
+			j, "blocks",
+			json_function_blocks_diff(&d, opts->fn.object,
+						  opts->fn.name, 20));
+	bench_diff_release(&d);
+	set_policy(policy, policy_for(srv, &la, &lb));
+	keep_json(srv, &key, gen, j, policy_for(srv, &la, &lb));
+out:
+	loaded_release(&la);
+	loaded_release(&lb);
+	strbuf_release(&key);
+	return j;
+}
+
+int api_compare_bench_text(struct server *srv, const char *base,
+			   const char *new_id, const char *bench,
+			   const struct api_bench_opts *opts,
+			   struct strbuf *out, enum cache_policy *policy,
+			   struct api_err *err)
+{
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT, text = STRBUF_INIT;
+	struct loaded la = {0}, lb = {0};
+	struct bench_diff d;
+	int ret = 0;
+
+	compare_bench_key(&key, "compare-bench-text;", base, new_id, bench,
+			  opts);
+	if (cached_text(srv, &key, gen, out, policy))
+		goto out;
+	if (bench_diff_load(srv, base, new_id, bench, false, &la, &lb, &d,
+			    err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	report_bench_diff_text(&text, &d, opts->limit);
+	bench_diff_release(&d);
+	strbuf_add(out, text.buf, text.len);
+	set_policy(policy, policy_for(srv, &la, &lb));
+	keep_text(srv, &key, gen, text.buf, text.len,
+		  policy_for(srv, &la, &lb));
+out:
+	loaded_release(&la);
+	loaded_release(&lb);
+	strbuf_release(&text);
+	strbuf_release(&key);
+	return ret;
+}
+
+json_t *api_history(struct server *srv, const char *bench, const char *series,
+		    enum cache_policy *policy, struct api_err *err)
+{
+	struct index *idx;
 	struct history_point *p;
-	struct errbuf err;
+	struct errbuf e;
 	size_t nr;
+	json_t *j;
 
 	if (!api_name_ok(bench)) {
-		api_error(resp, 400, "bad_request",
-			  "'%s' is not a benchmark name", bench);
-		return;
+		fail(err, 400, "bad_request", "'%s' is not a benchmark name",
+		     bench);
+		return NULL;
 	}
 	if (series && !*series)
 		series = NULL;
-	if (index_history(idx, bench, series, &p, &nr, &err) < 0) {
-		api_error(resp, 500, "internal", "%s", err.msg);
-		return;
+	idx = get_index(srv, err);
+	if (!idx)
+		return NULL;
+	if (index_history(idx, bench, series, &p, &nr, &e) < 0) {
+		catalog_put(srv->cat, idx);
+		fail(err, 500, "internal", "%s", e.msg);
+		return NULL;
 	}
-	set_json_take(resp, 200, json_history(bench, series, p, nr));
-	resp->cache = CACHE_NONE;
+	catalog_put(srv->cat, idx);
+	j = json_history(bench, series, p, nr);
 	index_history_free(p, nr);
+	set_policy(policy, CACHE_NONE);
+	return j;
 }
 
 bool api_markdown_vs_previous(struct server *srv, const char *new_id,
@@ -569,15 +726,14 @@ bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 	struct errbuf err;
 	struct index *idx = catalog_get(srv->cat, &err);
 	struct index_run info, *runs = NULL;
-	struct loaded la = {0}, lb = {0};
-	struct api_response scratch;
+	struct api_compare_opts opts = {.threshold = 0.5};
+	struct api_err aerr;
 	size_t nr = 0, total;
 	bool ok = false;
 
 	*base_id = NULL;
 	if (!idx)
 		return false;
-	api_response_init(&scratch);
 	if (index_get_run(idx, new_id, &info, &err) != 1)
 		goto out;
 	if (info.series && index_list_runs(idx, info.series, 0, 1000, &runs,
@@ -592,80 +748,15 @@ bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 				*base_id = xstrdup(runs[i].id);
 	}
 	index_run_release(&info);
-	if (*base_id && load_ready(idx, *base_id, 0, NULL, &la, &scratch) &&
-	    load_ready(idx, new_id, 0, NULL, &lb, &scratch)) {
-		struct compare c;
-		struct strbuf url = STRBUF_INIT;
-
-		compare_runs(&c, &la.run, &lb.run);
-		strbuf_addf(&url, "%s/compare/%s...%s", srv->cfg->public_url,
-			    *base_id, new_id);
-		report_compare_markdown(md, &c, *base_id, new_id, 0.5, url.buf);
-		strbuf_release(&url);
-		compare_release(&c);
-		ok = true;
-	}
 out:
+	catalog_put(srv->cat, idx);
+	index_runs_free(runs, nr);
+	if (*base_id)
+		ok = api_compare_report(srv, *base_id, new_id, &opts,
+					REPORT_MARKDOWN, md, NULL, &aerr) == 0;
 	if (!ok) {
 		free(*base_id);
 		*base_id = NULL;
 	}
-	index_runs_free(runs, nr);
-	loaded_release(&la);
-	loaded_release(&lb);
-	api_response_release(&scratch);
-	catalog_put(srv->cat, idx);
 	return ok;
-}
-
-void api_handle(struct server *srv, const struct api_request *req,
-		struct api_response *resp)
-{
-	char *path = xstrdup(req->path);
-	char *seg[MAX_SEGMENTS];
-	struct errbuf err;
-	struct index *idx = NULL;
-	size_t n;
-
-	if (!split_path(path, seg, &n) || n < 2 || strcmp(seg[0], "api") ||
-	    strcmp(seg[1], "v1")) {
-		api_error(resp, 404, "not_found", "no such endpoint");
-		goto out;
-	}
-	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
-		api_error(resp, 405, "method_not_allowed",
-			  "%s is not allowed here", req->method);
-		goto out;
-	}
-	idx = catalog_get(srv->cat, &err);
-	if (!idx) {
-		api_error(resp, 500, "internal", "%s", err.msg);
-		goto out;
-	}
-	if (n == 3 && !strcmp(seg[2], "runs"))
-		runs_list(srv, idx, req, resp);
-	else if (n == 4 && !strcmp(seg[2], "runs"))
-		run_one(srv, idx, seg[3], resp);
-	else if (n == 6 && !strcmp(seg[2], "runs") &&
-		 !strcmp(seg[4], "benchmarks"))
-		benchmark_one(srv, idx, req, seg[3], seg[5], false, resp);
-	else if (n == 7 && !strcmp(seg[2], "runs") &&
-		 !strcmp(seg[4], "benchmarks") && !strcmp(seg[6], "functions"))
-		benchmark_one(srv, idx, req, seg[3], seg[5], true, resp);
-	else if (n == 7 && !strcmp(seg[2], "runs") &&
-		 !strcmp(seg[4], "benchmarks") &&
-		 (!strcmp(seg[6], "blocks") || !strcmp(seg[6], "mix")))
-		benchmark_detail(srv, idx, req, seg[3], seg[5],
-				 !strcmp(seg[6], "mix"), resp);
-	else if (n == 4 && !strcmp(seg[2], "compare"))
-		compare_runs_api(srv, idx, req, seg[3], resp);
-	else if (n == 5 && !strcmp(seg[2], "compare") && api_name_ok(seg[4]))
-		compare_bench_api(srv, idx, req, seg[3], seg[4], resp);
-	else if (n == 4 && !strcmp(seg[2], "history"))
-		history(srv, idx, req, seg[3], resp);
-	else
-		api_error(resp, 404, "not_found", "no such endpoint");
-out:
-	catalog_put(srv->cat, idx);
-	free(path);
 }

@@ -1,60 +1,117 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api: the JSON API's GET handlers, with no HTTP library in them.  A
- * handler parses the path and query, calls the analysis library through
- * the catalog's index, and fills a response: status, body, content type
- * and cache policy.  http.c turns that into a libmicrohttpd response (and
- * adds the ETag).  Errors are {"error": {"code", "message"}}.
+ * api: the server's answers as functions.  Each entry point takes typed
+ * arguments, reads the index through the catalog and returns a JSON value
+ * built by analysis/json_view.c: the JSON routes (api_routes.c) serialise
+ * it, the pages (web.c) read it for their titles and link previews, and
+ * both share one cache below these functions (keyed by the arguments and
+ * the index generation), so a page and its JSON twin analyse a run once.
+ *
+ * Returned values are new references that may be shared with other
+ * threads: read them, json_decref() them, never modify them.  *policy
+ * (may be NULL) says how long the answer stays true.  On failure the
+ * functions return NULL (or -1) and fill *err with the HTTP status, an
+ * error code and a message.
  */
 #ifndef SERVER_API_H
 #define SERVER_API_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "strbuf.h"
+#include "report.h"
+#include "response.h"
 
-struct catalog;
-struct server_config;
+struct server;
+struct strbuf;
 
-struct api_request {
-	const char *method;
-	const char *path; /* percent-decoded, without the query */
-	/* the value of a query parameter, or NULL */
-	const char *(*query)(void *ctx, const char *key);
-	void *ctx;
+struct api_err {
+	unsigned status;      /* 400, 404, 409, 500, 503 */
+	const char *code;     /* "bad_request", "not_found", "not_ready", ... */
+	unsigned retry_after; /* seconds, with 503 */
+	char msg[512];
 };
 
-enum cache_policy {
-	CACHE_NONE,	  /* no-store: changes at any time */
-	CACHE_REVALIDATE, /* ETag, revalidate each time (run may change) */
-	CACHE_IMMUTABLE,  /* ETag and a year: uploaded runs never change */
+/* Fill *resp with the error *err describes. */
+void api_response_error(struct api_response *resp, const struct api_err *err);
+
+/* GET /api/v1/runs: newest first; series NULL for all. */
+json_t *api_runs(struct server *srv, const char *series, size_t offset,
+		 size_t limit, enum cache_policy *policy, struct api_err *err);
+
+/* GET /api/v1/runs/ID: the run, with its benchmarks once it is ready. */
+json_t *api_run(struct server *srv, const char *id, enum cache_policy *policy,
+		struct api_err *err);
+
+/*
+ * GET /api/v1/runs/ID/benchmarks/BENCH: totals, objects, invocations and
+ * the `limit` hottest functions (0: all); functions_only gives the
+ * .../functions answer instead.
+ */
+json_t *api_benchmark(struct server *srv, const char *id, const char *bench,
+		      size_t limit, bool functions_only,
+		      enum cache_policy *policy, struct api_err *err);
+
+/* A function of a benchmark, as ?function=NAME&object=OBJ names it. */
+struct api_function {
+	const char *name;   /* NULL: none, the whole benchmark */
+	const char *object; /* NULL: any object */
 };
 
-struct api_response {
-	unsigned status;
-	struct strbuf body;
-	const char *content_type;
-	enum cache_policy cache;
-	unsigned retry_after; /* seconds, for 503 */
-	const char *csp;      /* Content-Security-Policy for HTML, or NULL */
+/* .../blocks (the `limit` hottest) or .../mix, of one function or all. */
+json_t *api_blocks(struct server *srv, const char *id, const char *bench,
+		   const struct api_function *fn, size_t limit,
+		   enum cache_policy *policy, struct api_err *err);
+json_t *api_mix(struct server *srv, const char *id, const char *bench,
+		const struct api_function *fn, enum cache_policy *policy,
+		struct api_err *err);
+
+struct api_compare_opts {
+	bool objects;	  /* per-object columns */
+	double threshold; /* markdown: list benchmarks that moved more */
 };
 
-struct server {
-	const struct server_config *cfg;
-	struct catalog *cat;
+/*
+ * Split "<base>...<new>" into two run ids (run ids may hold dots: the
+ * split that names two known runs wins).  False when there is no "...".
+ */
+bool api_split_compare(struct server *srv, const char *spec, char **base,
+		       char **new_id);
+
+/* GET /api/v1/compare/BASE...NEW */
+json_t *api_compare(struct server *srv, const char *base, const char *new_id,
+		    const struct api_compare_opts *opts,
+		    enum cache_policy *policy, struct api_err *err);
+
+/*
+ * The same comparison as text, CSV or Markdown (format != REPORT_JSON),
+ * appended to *out.  Returns 0, or -1 with *err.
+ */
+int api_compare_report(struct server *srv, const char *base, const char *new_id,
+		       const struct api_compare_opts *opts,
+		       enum report_format format, struct strbuf *out,
+		       enum cache_policy *policy, struct api_err *err);
+
+struct api_bench_opts {
+	size_t limit;		/* functions listed by |delta| */
+	struct api_function fn; /* with a name: its blocks side by side */
 };
 
-void api_response_init(struct api_response *r);
-void api_response_release(struct api_response *r);
+/* GET /api/v1/compare/BASE...NEW/BENCH, as JSON or (text) as text. */
+json_t *api_compare_bench(struct server *srv, const char *base,
+			  const char *new_id, const char *bench,
+			  const struct api_bench_opts *opts,
+			  enum cache_policy *policy, struct api_err *err);
+int api_compare_bench_text(struct server *srv, const char *base,
+			   const char *new_id, const char *bench,
+			   const struct api_bench_opts *opts,
+			   struct strbuf *out, enum cache_policy *policy,
+			   struct api_err *err);
 
-/* Answer an error as {"error": {"code", "message"}}. */
-void api_error(struct api_response *r, unsigned status, const char *code,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* Handle a GET under /api/v1/. */
-void api_handle(struct server *srv, const struct api_request *req,
-		struct api_response *resp);
+/* GET /api/v1/history/BENCH?series=S (series NULL: every run). */
+json_t *api_history(struct server *srv, const char *bench, const char *series,
+		    enum cache_policy *policy, struct api_err *err);
 
 /*
  * The Markdown comparison of run `new_id` against the previous ready run
@@ -64,7 +121,8 @@ void api_handle(struct server *srv, const struct api_request *req,
 bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 			      char **base_id, struct strbuf *md);
 
-/* Run ids and benchmark names: [A-Za-z0-9._-]{1,100}, no leading '.'. */
-bool api_name_ok(const char *s);
+/* Handle a GET under /api/v1/ (api_routes.c). */
+void api_handle(struct server *srv, const struct api_request *req,
+		struct api_response *resp);
 
 #endif

@@ -262,6 +262,7 @@ int catalog_index_now(struct catalog *cat, const char *id, const char *root,
 	r.status = INDEX_PENDING;
 	read_metadata(root, &r);
 	ret = index_upsert_run(idx, &r, err);
+	atomic_fetch_add(&cat->generation, 1);
 	free(r.series);
 	free(r.meta_json);
 	if (!ret)
@@ -370,6 +371,7 @@ static void scan_run(struct catalog *cat, struct index *idx, const char *id,
 	read_metadata(root, &r);
 	if (index_upsert_run(idx, &r, &err) < 0)
 		log_error("index: %s", err.msg);
+	atomic_fetch_add(&cat->generation, 1);
 	free(r.series);
 	free(r.meta_json);
 	pthread_mutex_lock(&cat->lock);
@@ -422,7 +424,8 @@ static void scan_dir(struct catalog *cat, struct index *idx, const char *dir,
 	strlist_release(&names);
 }
 
-static void drop_vanished(struct index *idx, const struct strlist *seen)
+static void drop_vanished(struct catalog *cat, struct index *idx,
+			  const struct strlist *seen)
 {
 	struct index_run *runs;
 	size_t nr, total;
@@ -442,6 +445,7 @@ static void drop_vanished(struct index *idx, const struct strlist *seen)
 			log_info("index: %s: directory gone, dropped",
 				 runs[i].id);
 			index_delete_run(idx, runs[i].id, &err);
+			atomic_fetch_add(&cat->generation, 1);
 		}
 	}
 	index_runs_free(runs, nr);
@@ -483,7 +487,7 @@ int catalog_start(struct catalog *cat, const struct server_config *cfg,
 	scan_dir(cat, idx, cat->runs_dir, &seen);
 	for (size_t i = 0; i < cfg->runs_dirs.nr; i++)
 		scan_dir(cat, idx, cfg->runs_dirs.items[i], &seen);
-	drop_vanished(idx, &seen);
+	drop_vanished(cat, idx, &seen);
 	strlist_release(&seen);
 	catalog_put(cat, idx);
 	log_info("index: %zu runs to analyse", cat->queue_ids.nr);

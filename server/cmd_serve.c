@@ -23,6 +23,7 @@
 #include "errbuf.h"
 #include "http.h"
 #include "log.h"
+#include "server.h"
 #include "strbuf.h"
 #include "tokens.h"
 #include "upload.h"
@@ -51,7 +52,7 @@ int cmd_serve(int argc, char **argv)
 {
 	struct server_config cfg;
 	struct catalog cat;
-	struct server srv = {&cfg, &cat};
+	struct server srv;
 	struct http *h;
 	struct errbuf err;
 	sigset_t set;
@@ -77,9 +78,11 @@ int cmd_serve(int argc, char **argv)
 	}
 	/* what an interrupted upload left behind is not a run */
 	upload_clean_staging(cat.staging_dir);
+	server_init(&srv, &cfg, &cat);
 	h = http_start(&srv, &port, &err);
 	if (!h) {
 		fprintf(stderr, "tbscope serve: %s\n", err.msg);
+		server_release(&srv);
 		catalog_stop(&cat);
 		config_release(&cfg);
 		return 1;
@@ -104,6 +107,7 @@ int cmd_serve(int argc, char **argv)
 		;
 	log_info("http: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(h);
+	server_release(&srv);
 	catalog_stop(&cat);
 	config_release(&cfg);
 	return 0;

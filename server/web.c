@@ -3,8 +3,8 @@
  * The dashboard's server side: static assets from the embedded web/ files,
  * and HTML shells rendered from templates/page.html.  A shell's title and
  * link-preview meta are computed from the JSON the page's API twin returns
- * (web.c calls api_handle() exactly as http.c does and reads the result),
- * so a link pasted in chat says what the page will show.  Every value is
+ * (the same typed call of api.c, from the same cache), so a link pasted in
+ * chat says what the page will show.  Every value is
  * HTML-escaped; run metadata is user input.
  */
 #include "web.h"
@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "errbuf.h"
 #include "report.h"
+#include "server.h"
 #include "strbuf.h"
 #include "template.h"
 #include "web_assets.h"
@@ -127,38 +129,6 @@ static const char *str_of(json_t *obj, const char *key)
 	return s ? s : "";
 }
 
-/* ---- the API twin ------------------------------------------------------- */
-
-/* Query parameters of an inner API call: NULL-terminated key, value pairs */
-static const char *pairs_query(void *ctx, const char *key)
-{
-	const char *const *kv = ctx;
-
-	for (; kv[0]; kv += 2)
-		if (!strcmp(kv[0], key))
-			return kv[1];
-	return NULL;
-}
-
-/*
- * GET `path` from the JSON API, as http.c would.  Returns the parsed body
- * (also for errors) and its status in *status; NULL if it is not JSON.
- */
-static json_t *api_get(struct server *srv, const char *path,
-		       const char *const *query, unsigned *status)
-{
-	struct api_request req = {"GET", path, pairs_query, (void *)query};
-	struct api_response r;
-	json_t *j;
-
-	api_response_init(&r);
-	api_handle(srv, &req, &r);
-	*status = r.status;
-	j = json_loadb(r.body.buf, r.body.len, 0, NULL);
-	api_response_release(&r);
-	return j;
-}
-
 /* ---- pages -------------------------------------------------------------- */
 
 struct page {
@@ -168,24 +138,21 @@ struct page {
 };
 
 /*
- * The API answered `status` with `j`: for an error, make the shell say
- * so (the page's script shows the same message) and answer 404 / 400 as
- * the API did; 503 (still being analysed) is a 200 page that waits.
+ * The API call failed (j is NULL): make the shell say so (the page's
+ * script shows the same message) and answer 404 / 400 as the API does;
+ * 503 (still being analysed) is a 200 page that waits.
  */
-static bool api_failed(struct page *pg, unsigned status, json_t *j)
+static bool api_failed(struct page *pg, const json_t *j,
+		       const struct api_err *err)
 {
-	json_t *err;
-
-	if (status == 200 && j)
+	if (j)
 		return false;
-	err = json_object_get(j, "error");
 	strbuf_reset(&pg->title);
-	strbuf_addf(&pg->title, "%s: ", pg->heading.buf);
-	strbuf_adds(&pg->title, err ? str_of(err, "message") : "error");
+	strbuf_addf(&pg->title, "%s: %s", pg->heading.buf, err->msg);
 	strbuf_reset(&pg->description);
-	strbuf_adds(&pg->description,
-		    err ? str_of(err, "message") : "the API did not answer");
-	pg->status = status == 404 || status == 400 ? status : 200;
+	strbuf_adds(&pg->description, err->msg);
+	pg->status =
+		err->status == 404 || err->status == 400 ? err->status : 200;
 	return true;
 }
 
@@ -193,23 +160,22 @@ static void page_runs(struct server *srv, const struct api_request *req,
 		      struct page *pg)
 {
 	const char *series = req->query(req->ctx, "series");
-	const char *q[] = {"limit", "1", "series", series, NULL};
-	unsigned status;
+	struct api_err err;
 	json_t *j;
 
-	if (!series || !*series)
-		q[2] = NULL; /* no series: the pairs end before it */
+	if (series && !*series)
+		series = NULL;
 	pg->name = "runs";
 	strbuf_adds(&pg->api, "/api/v1/runs");
 	strbuf_adds(&pg->heading, "Runs");
 	strbuf_adds(&pg->title, "tbscope: runs");
-	if (q[2])
+	if (series)
 		strbuf_addf(&pg->title, " of series %s", series);
-	j = api_get(srv, "/api/v1/runs", q, &status);
-	if (!api_failed(pg, status, j)) {
+	j = api_runs(srv, series, 0, 1, NULL, &err);
+	if (!api_failed(pg, j, &err)) {
 		add_count(&pg->description, json_object_get(j, "total"));
 		strbuf_adds(&pg->description, " runs");
-		if (q[2])
+		if (series)
 			strbuf_addf(&pg->description, " in series %s", series);
 		strbuf_adds(&pg->description,
 			    ", newest first. Pick two to compare their exact "
@@ -279,18 +245,16 @@ static void describe_compare(struct strbuf *sb, json_t *j, double threshold)
  * Where a benchmark's delta comes from, for its link preview: the function
  * that moved most, from GET /api/v1/compare/<spec>/<bench>.
  */
-static void describe_top_function(struct server *srv, const char *spec,
-				  const char *bench, struct strbuf *sb)
+static void describe_top_function(struct server *srv, const char *base,
+				  const char *new_id, const char *bench,
+				  struct strbuf *sb)
 {
-	const char *q[] = {"limit", "1", NULL};
-	struct strbuf path = STRBUF_INIT;
-	unsigned status;
-	json_t *j, *f = NULL;
+	struct api_bench_opts opts = {.limit = 1};
+	struct api_err err;
+	json_t *j, *f;
 
-	strbuf_addf(&path, "/api/v1/compare/%s/%s", spec, bench);
-	j = api_get(srv, path.buf, q, &status);
-	if (status == 200)
-		f = json_array_get(json_object_get(j, "functions"), 0);
+	j = api_compare_bench(srv, base, new_id, bench, &opts, NULL, &err);
+	f = json_array_get(json_object_get(j, "functions"), 0);
 	if (f && json_integer_value(json_object_get(f, "delta"))) {
 		strbuf_addf(sb, "Largest change: %s (%s) ", str_of(f, "name"),
 			    str_of(f, "object"));
@@ -298,7 +262,6 @@ static void describe_top_function(struct server *srv, const char *spec,
 		strbuf_adds(sb, ". ");
 	}
 	json_decref(j);
-	strbuf_release(&path);
 }
 
 /*
@@ -307,21 +270,19 @@ static void describe_top_function(struct server *srv, const char *spec,
  * 72,512,472 (-17,916,768, 100.00 % of the delta), code changed."  False
  * when the comparison has no such function.
  */
-static bool describe_function(struct server *srv, const char *spec,
-			      const char *bench, const char *name,
-			      const char *object, struct strbuf *sb)
+static bool describe_function(struct server *srv, const char *base,
+			      const char *new_id, const char *bench,
+			      const char *name, const char *object,
+			      struct strbuf *sb)
 {
-	const char *q[] = {"limit", "0", NULL};
-	struct strbuf path = STRBUF_INIT;
-	unsigned status;
+	struct api_bench_opts opts = {.limit = 0};
+	struct api_err err;
 	json_t *j, *f, *share, *changed;
 	bool found = false;
 	size_t i;
 
-	strbuf_addf(&path, "/api/v1/compare/%s/%s", spec, bench);
-	j = api_get(srv, path.buf, q, &status);
-	strbuf_release(&path);
-	if (status != 200)
+	j = api_compare_bench(srv, base, new_id, bench, &opts, NULL, &err);
+	if (!j)
 		goto out;
 	json_array_foreach(json_object_get(j, "functions"), i, f)
 	{
@@ -359,12 +320,12 @@ static void page_compare(struct server *srv, const struct api_request *req,
 	const char *bench = req->query(req->ctx, "bench");
 	const char *thr = req->query(req->ctx, "threshold");
 	const char *fn = req->query(req->ctx, "function");
-	const char *q[] = {NULL};
+	struct api_compare_opts opts = {.objects = false, .threshold = 0.5};
 	struct strbuf path = STRBUF_INIT;
 	double threshold = 0;
-	unsigned status;
-	json_t *j, *b;
-	const char *base, *new;
+	struct api_err err;
+	json_t *j = NULL, *b;
+	char *base = NULL, *new = NULL;
 
 	if (!bench || !*bench)
 		bench = path_bench;
@@ -380,12 +341,16 @@ static void page_compare(struct server *srv, const struct api_request *req,
 	strbuf_addf(&path, "/api/v1/compare/%s", spec);
 	strbuf_adds(&pg->api, path.buf);
 	strbuf_adds(&pg->heading, "Compare");
-	j = api_get(srv, path.buf, q, &status);
 	strbuf_release(&path);
-	if (api_failed(pg, status, j))
+	if (!api_split_compare(srv, spec, &base, &new)) {
+		err.status = 400;
+		snprintf(err.msg, sizeof(err.msg),
+			 "expected /compare/<base>...<new>");
+	} else {
+		j = api_compare(srv, base, new, &opts, NULL, &err);
+	}
+	if (api_failed(pg, j, &err))
 		goto out;
-	base = str_of(json_object_get(j, "base"), "run");
-	new = str_of(json_object_get(j, "new"), "run");
 	strbuf_reset(&pg->heading);
 	strbuf_addf(&pg->heading, "%s " ARROW " %s", base, new);
 	b = bench ? find_benchmark(json_object_get(j, "benchmarks"), bench)
@@ -409,12 +374,12 @@ static void page_compare(struct server *srv, const struct api_request *req,
 		add_signed(&pg->description, json_object_get(b, "delta"));
 		strbuf_adds(&pg->description, "). ");
 		if (path_bench && fn && *fn && !strcmp(in, "both") &&
-		    describe_function(srv, spec, bench, fn,
+		    describe_function(srv, base, new, bench, fn,
 				      req->query(req->ctx, "object"),
 				      &pg->description))
 			strbuf_addf(&pg->title, " \xc2\xb7 %s", fn);
 		else if (!strcmp(in, "both"))
-			describe_top_function(srv, spec, bench,
+			describe_top_function(srv, base, new, bench,
 					      &pg->description);
 	} else {
 		strbuf_addf(&pg->title, "%s " ARROW " %s: geomean ", base, new);
@@ -425,22 +390,23 @@ static void page_compare(struct server *srv, const struct api_request *req,
 	describe_compare(&pg->description, j, threshold);
 out:
 	json_decref(j);
+	free(base);
+	free(new);
 }
 
 static void page_run(struct server *srv, const char *id, struct page *pg)
 {
-	const char *q[] = {NULL};
 	struct strbuf path = STRBUF_INIT;
-	unsigned status;
+	struct api_err err;
 	json_t *j;
 
 	pg->name = "run";
 	strbuf_addf(&path, "/api/v1/runs/%s", id);
 	strbuf_adds(&pg->api, path.buf);
 	strbuf_adds(&pg->heading, id);
-	j = api_get(srv, path.buf, q, &status);
+	j = api_run(srv, id, NULL, &err);
 	strbuf_release(&path);
-	if (!api_failed(pg, status, j)) {
+	if (!api_failed(pg, j, &err)) {
 		json_t *series = json_object_get(j, "series"), *benchmarks;
 
 		strbuf_addf(&pg->title, "%s: run", id);
@@ -464,18 +430,17 @@ static void page_run(struct server *srv, const char *id, struct page *pg)
 static void page_benchmark(struct server *srv, const char *id,
 			   const char *bench, struct page *pg)
 {
-	const char *q[] = {"limit", "1", NULL};
 	struct strbuf path = STRBUF_INIT;
-	unsigned status;
+	struct api_err err;
 	json_t *j;
 
 	pg->name = "benchmark";
 	strbuf_addf(&path, "/api/v1/runs/%s/benchmarks/%s", id, bench);
 	strbuf_adds(&pg->api, path.buf);
 	strbuf_addf(&pg->heading, "%s in %s", bench, id);
-	j = api_get(srv, path.buf, q, &status);
+	j = api_benchmark(srv, id, bench, 1, false, NULL, &err);
 	strbuf_release(&path);
-	if (!api_failed(pg, status, j)) {
+	if (!api_failed(pg, j, &err)) {
 		json_t *top =
 			json_array_get(json_object_get(j, "functions"), 0);
 
@@ -503,23 +468,22 @@ static void page_history(struct server *srv, const struct api_request *req,
 			 const char *bench, struct page *pg)
 {
 	const char *series = req->query(req->ctx, "series");
-	const char *q[] = {"series", series, NULL};
 	struct strbuf path = STRBUF_INIT;
 	size_t i, steps = 0, nr;
-	unsigned status;
+	struct api_err err;
 	json_t *j, *points, *p;
 
-	if (!series || !*series)
-		q[0] = NULL; /* no series: no query at all */
+	if (series && !*series)
+		series = NULL;
 	pg->name = "history";
 	strbuf_addf(&path, "/api/v1/history/%s", bench);
 	strbuf_adds(&pg->api, path.buf);
 	strbuf_addf(&pg->heading, "%s history", bench);
-	if (q[0])
+	if (series)
 		strbuf_addf(&pg->heading, " in series %s", series);
-	j = api_get(srv, path.buf, q, &status);
+	j = api_history(srv, bench, series, NULL, &err);
 	strbuf_release(&path);
-	if (api_failed(pg, status, j))
+	if (api_failed(pg, j, &err))
 		goto out;
 	strbuf_addf(&pg->title, "%s", pg->heading.buf);
 	points = json_object_get(j, "points");
@@ -580,24 +544,6 @@ static void render_page(struct page *pg, struct api_response *resp)
 	resp->csp = CSP;
 }
 
-/* Split a copy of "/a/b/c" into segments; false for "", "." or "..". */
-static bool split_path(char *path, char **seg, size_t *nr)
-{
-	char *save = NULL, *tok;
-
-	*nr = 0;
-	if (*path != '/' || strstr(path, "//"))
-		return false;
-	for (tok = strtok_r(path, "/", &save); tok;
-	     tok = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(tok, ".") || !strcmp(tok, "..") ||
-		    *nr == MAX_SEGMENTS)
-			return false;
-		seg[(*nr)++] = tok;
-	}
-	return true;
-}
-
 void web_handle(struct server *srv, const struct api_request *req,
 		struct api_response *resp)
 {
@@ -610,7 +556,7 @@ void web_handle(struct server *srv, const struct api_request *req,
 	strbuf_init(&pg.heading, 0);
 	strbuf_init(&pg.description, 0);
 	strbuf_init(&pg.api, 0);
-	if (!split_path(path, seg, &n)) {
+	if (!route_split(path, seg, MAX_SEGMENTS, &n)) {
 		n = 0;
 		seg[0] = NULL;
 		pg.status = 404;

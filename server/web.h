@@ -9,7 +9,9 @@
 #ifndef SERVER_WEB_H
 #define SERVER_WEB_H
 
-#include "api.h"
+#include "response.h"
+
+struct server;
 
 /* Answer a GET/HEAD for a path outside /api/. */
 void web_handle(struct server *srv, const struct api_request *req,

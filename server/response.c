@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+#include "response.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_view.h"
+#include "banned.h"
+
+void api_response_init(struct api_response *r)
+{
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->body, 0);
+	r->status = 200;
+	r->content_type = "application/json";
+}
+
+void api_response_release(struct api_response *r)
+{
+	strbuf_release(&r->body);
+	free(r->location);
+	r->location = NULL;
+}
+
+void api_error(struct api_response *r, unsigned status, const char *code,
+	       const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	json_t *j;
+	char *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	j = json_pack("{s:{s:s, s:s%}}", "error", "code", code, "message",
+		      msg.buf, msg.len);
+	s = j ? json_dumps(j, JSON_VIEW_DUMP_FLAGS) : NULL;
+	json_decref(j);
+	strbuf_reset(&r->body);
+	strbuf_adds(&r->body, s ? s : "{\"error\": null}");
+	strbuf_addch(&r->body, '\n');
+	free(s);
+	strbuf_release(&msg);
+	r->status = status;
+	r->content_type = "application/json";
+	r->cache = CACHE_NONE;
+}
+
+const char *api_error_code(unsigned status)
+{
+	switch (status) {
+	case 400:
+		return "bad_request";
+	case 401:
+		return "unauthorized";
+	case 403:
+		return "forbidden";
+	case 404:
+		return "not_found";
+	case 405:
+		return "method_not_allowed";
+	case 409:
+		return "exists";
+	case 413:
+		return "too_large";
+	case 507:
+		return "insufficient_storage";
+	default:
+		return "internal";
+	}
+}
+
+bool api_name_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len && len <= 100 && s[0] != '.' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._-") == len;
+}
+
+bool route_split(char *path, char **seg, size_t max, size_t *nr)
+{
+	char *save = NULL, *tok;
+
+	*nr = 0;
+	if (*path != '/' || strstr(path, "//"))
+		return false;
+	for (tok = strtok_r(path, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(tok, ".") || !strcmp(tok, "..") || *nr == max)
+			return false;
+		seg[(*nr)++] = tok;
+	}
+	return true;
+}
