@@ -31,12 +31,16 @@ static void set_json_take(struct api_response *r, json_t *j,
 	r->cache = policy;
 }
 
-/* The answer of a typed call: its JSON, or the error it reported. */
+/*
+ * The answer of a typed call: its JSON, or the error it reported.  The
+ * policy is passed by address: the call fills it while the arguments of
+ * answer() are evaluated, in an unspecified order.
+ */
 static void answer(struct api_response *resp, json_t *j,
-		   enum cache_policy policy, const struct api_err *err)
+		   const enum cache_policy *policy, const struct api_err *err)
 {
 	if (j)
-		set_json_take(resp, j, policy);
+		set_json_take(resp, j, *policy);
 	else
 		api_response_error(resp, err);
 }
@@ -66,7 +70,7 @@ static void runs_list(struct server *srv, const struct api_request *req,
 		      struct api_response *resp)
 {
 	size_t offset = 0, limit = 50;
-	enum cache_policy p;
+	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
 
 	if (!parse_count(q(req, "offset"), 1u << 30, &offset) ||
@@ -77,7 +81,7 @@ static void runs_list(struct server *srv, const struct api_request *req,
 		return;
 	}
 	answer(resp, api_runs(srv, q(req, "series"), offset, limit, &p, &err),
-	       p, &err);
+	       &p, &err);
 }
 
 static void benchmark(struct server *srv, const struct api_request *req,
@@ -87,7 +91,7 @@ static void benchmark(struct server *srv, const struct api_request *req,
 	struct api_function fn = {q(req, "function"), q(req, "object")};
 	bool functions = what && !strcmp(what, "functions");
 	size_t limit = functions ? 0 : 100;
-	enum cache_policy p;
+	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
 	json_t *j;
 
@@ -101,7 +105,7 @@ static void benchmark(struct server *srv, const struct api_request *req,
 		j = api_mix(srv, id, bench, &fn, &p, &err);
 	else
 		j = api_blocks(srv, id, bench, &fn, limit, &p, &err);
-	answer(resp, j, p, &err);
+	answer(resp, j, &p, &err);
 }
 
 static void compare_runs(struct server *srv, const struct api_request *req,
@@ -111,7 +115,7 @@ static void compare_runs(struct server *srv, const struct api_request *req,
 	const char *objects = q(req, "objects");
 	struct api_compare_opts opts = {objects && strcmp(objects, "0"), 0.5};
 	enum report_format f = REPORT_JSON;
-	enum cache_policy p;
+	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
 	char *a = NULL, *b = NULL;
 
@@ -136,7 +140,7 @@ static void compare_runs(struct server *srv, const struct api_request *req,
 		return;
 	}
 	if (f == REPORT_JSON) {
-		answer(resp, api_compare(srv, a, b, &opts, &p, &err), p, &err);
+		answer(resp, api_compare(srv, a, b, &opts, &p, &err), &p, &err);
 	} else if (api_compare_report(srv, a, b, &opts, f, &resp->body, &p,
 				      &err) < 0) {
 		api_response_error(resp, &err);
@@ -159,7 +163,7 @@ static void compare_bench(struct server *srv, const struct api_request *req,
 	struct api_bench_opts opts = {50,
 				      {q(req, "function"), q(req, "object")}};
 	enum report_format f = REPORT_JSON;
-	enum cache_policy p;
+	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
 	char *a = NULL, *b = NULL;
 
@@ -177,7 +181,7 @@ static void compare_bench(struct server *srv, const struct api_request *req,
 	}
 	if (f == REPORT_JSON) {
 		answer(resp,
-		       api_compare_bench(srv, a, b, bench, &opts, &p, &err), p,
+		       api_compare_bench(srv, a, b, bench, &opts, &p, &err), &p,
 		       &err);
 	} else if (api_compare_bench_text(srv, a, b, bench, &opts, &resp->body,
 					  &p, &err) < 0) {
@@ -195,7 +199,7 @@ void api_handle(struct server *srv, const struct api_request *req,
 {
 	char *path = xstrdup(req->path);
 	char *seg[MAX_SEGMENTS];
-	enum cache_policy p;
+	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
 	size_t n;
 
@@ -212,7 +216,7 @@ void api_handle(struct server *srv, const struct api_request *req,
 	if (n == 3 && !strcmp(seg[2], "runs"))
 		runs_list(srv, req, resp);
 	else if (n == 4 && !strcmp(seg[2], "runs"))
-		answer(resp, api_run(srv, seg[3], &p, &err), p, &err);
+		answer(resp, api_run(srv, seg[3], &p, &err), &p, &err);
 	else if (n == 6 && !strcmp(seg[2], "runs") &&
 		 !strcmp(seg[4], "benchmarks"))
 		benchmark(srv, req, seg[3], seg[5], NULL, resp);
@@ -227,7 +231,7 @@ void api_handle(struct server *srv, const struct api_request *req,
 		compare_bench(srv, req, seg[3], seg[4], resp);
 	else if (n == 4 && !strcmp(seg[2], "history"))
 		answer(resp,
-		       api_history(srv, seg[3], q(req, "series"), &p, &err), p,
+		       api_history(srv, seg[3], q(req, "series"), &p, &err), &p,
 		       &err);
 	else
 		api_error(resp, 404, "not_found", "no such endpoint");

@@ -21,7 +21,6 @@
 #include "log.h"
 #include "server.h"
 #include "sha256.h"
-#include "sort.h"
 #include "strbuf.h"
 #include "tokens.h"
 #include "web.h"
@@ -160,89 +159,28 @@ static enum MHD_Result send_error(struct MHD_Connection *conn,
 
 /* ---- the answer cache --------------------------------------------------- */
 
-struct query_pair {
-	char *kv; /* key, and "=value" when there is a value: encoded */
-	size_t order;
-};
-
-static void add_encoded(struct strbuf *sb, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
-			strbuf_addch(sb, (char)c);
-		} else {
-			strbuf_addch(sb, '%');
-			strbuf_addch(sb, hex[c >> 4]);
-			strbuf_addch(sb, hex[c & 15]);
-		}
-	}
-}
-
-struct pairs {
-	struct query_pair *items;
-	size_t nr, alloc;
-};
-
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
 				   const char *key, size_t key_size,
 				   const char *value, size_t value_size)
 {
-	struct pairs *p = cls;
-	struct strbuf sb = STRBUF_INIT;
+	struct query_args *q = cls;
 
-	add_encoded(&sb, key, key_size);
-	if (value) {
-		strbuf_addch(&sb, '=');
-		add_encoded(&sb, value, value_size);
-	}
-	ALLOC_GROW(p->items, p->nr + 1, p->alloc);
-	p->items[p->nr].kv = strbuf_detach(&sb, NULL);
-	p->items[p->nr].order = p->nr;
-	p->nr++;
+	ALLOC_GROW(q->items, q->nr + 1, q->alloc);
+	q->items[q->nr++] =
+		(struct query_arg){key, key_size, value, value_size};
 	return MHD_YES;
 }
 
-/* By key; a key given twice keeps its values in the order sent. */
-static int pair_cmp(const void *a, const void *b)
-{
-	const struct query_pair *x = a, *y = b;
-	size_t kx = strcspn(x->kv, "="), ky = strcspn(y->kv, "=");
-	int c = memcmp(x->kv, y->kv, kx < ky ? kx : ky);
-
-	if (c)
-		return c;
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/*
- * The cache key of a GET: the path, then the query's pairs percent-encoded
- * (so no value can pass for a separator) and sorted by key (so the order
- * of different parameters does not matter; values of one key keep their
- * order, since the first is the one that counts).
- */
+/* The cache key of a GET: request_cache_key() of its path and query. */
 static void http_cache_key(struct MHD_Connection *conn, const char *url,
 			   struct strbuf *key)
 {
-	struct pairs p = {0};
+	struct query_args q = {0};
 
-	add_encoded(key, url, strlen(url));
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg,
-				    &p);
-	sort_n(p.items, p.nr, sizeof(*p.items), pair_cmp);
-	for (size_t i = 0; i < p.nr; i++) {
-		strbuf_addch(key, i ? '&' : '?');
-		strbuf_adds(key, p.items[i].kv);
-		free(p.items[i].kv);
-	}
-	free(p.items);
+				    &q);
+	request_cache_key(key, url, q.items, q.nr);
+	free(q.items);
 }
 
 /*

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "json_view.h"
+#include "sort.h"
+#include "xalloc.h"
 #include "banned.h"
 
 void api_response_init(struct api_response *r)
@@ -96,4 +98,69 @@ bool route_split(char *path, char **seg, size_t max, size_t *nr)
 		seg[(*nr)++] = tok;
 	}
 	return true;
+}
+
+static void add_encoded(struct strbuf *sb, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~') {
+			strbuf_addch(sb, (char)c);
+		} else {
+			strbuf_addch(sb, '%');
+			strbuf_addch(sb, hex[c >> 4]);
+			strbuf_addch(sb, hex[c & 15]);
+		}
+	}
+}
+
+struct encoded_pair {
+	char *text;	/* key, then "=value" when there is a value */
+	size_t key_len; /* of the encoded key */
+	size_t order;	/* as sent */
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct encoded_pair *x = a, *y = b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(x->text, y->text, n);
+
+	if (c)
+		return c;
+	if (x->key_len != y->key_len)
+		return x->key_len < y->key_len ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void request_cache_key(struct strbuf *key, const char *path,
+		       const struct query_arg *args, size_t nr)
+{
+	struct encoded_pair *p = xcalloc(nr ? nr : 1, sizeof(*p));
+
+	add_encoded(key, path, strlen(path));
+	for (size_t i = 0; i < nr; i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		add_encoded(&sb, args[i].key, args[i].key_len);
+		p[i].key_len = sb.len;
+		if (args[i].value) {
+			strbuf_addch(&sb, '=');
+			add_encoded(&sb, args[i].value, args[i].value_len);
+		}
+		p[i].text = strbuf_detach(&sb, NULL);
+		p[i].order = i;
+	}
+	sort_n(p, nr, sizeof(*p), pair_cmp);
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_addch(key, i ? '&' : '?');
+		strbuf_adds(key, p[i].text);
+		free(p[i].text);
+	}
+	free(p);
 }

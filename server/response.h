@@ -59,4 +59,28 @@ bool api_name_ok(const char *s);
  */
 bool route_split(char *path, char **seg, size_t max, size_t *nr);
 
+/* One query parameter as sent: value NULL for a bare "?key". */
+struct query_arg {
+	const char *key;
+	size_t key_len;
+	const char *value;
+	size_t value_len;
+};
+
+struct query_args {
+	struct query_arg *items;
+	size_t nr, alloc;
+};
+
+/*
+ * The cache key of a GET of path with the query args[0..nr): the path,
+ * then the pairs percent-encoded (so no value passes for a separator)
+ * and sorted by key (so the order of different parameters does not
+ * matter; the values of one key keep their order, since the first is
+ * the one that counts).  Two requests share a key only if every
+ * parameter lookup gives them the same value.
+ */
+void request_cache_key(struct strbuf *key, const char *path,
+		       const struct query_arg *args, size_t nr);
+
 #endif

@@ -5,8 +5,10 @@
 Usage: test_server.py TBSCOPE_BINARY TEST_DATA_DIR
 """
 import json
+import re
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
@@ -28,6 +30,14 @@ class RunsDir(unittest.TestCase):
         for r in (A, B):
             info = cls.srv.wait_ready(r)
             assert info["status"] == "ready", info
+        # the indexer's last step moves the index generation: wait until
+        # an answer is served from the cache, so the cache tests see a
+        # still index
+        for _ in range(100):
+            cls.srv.get("/api/v1/runs/" + B)
+            if cls.srv.log_text().rstrip().endswith(" cached"):
+                break
+            time.sleep(0.05)
 
     @classmethod
     def tearDownClass(cls):
@@ -123,6 +133,61 @@ class RunsDir(unittest.TestCase):
         self.assertIn("**Geomean \u22124.75 %**", md)
         self.assertIn("612.matmul\\_r", md)
         self.assertIn("(%s/compare/%s...%s)" % (self.srv.url, A, B), md)
+
+    def access_log_lines(self, offset, path, count):
+        """The access-log lines of GET path after offset, once there are
+        count of them (a line is written when its request completes)."""
+        for _ in range(100):
+            lines = [l for l in self.srv.log_text()[offset:].splitlines()
+                     if ("GET %s " % path) in l]
+            if len(lines) >= count:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(lines), count, lines)
+        return lines
+
+    def test_cached_answers_are_keyed_by_the_exact_query(self):
+        base = "/api/v1/compare/%s...%s" % (A, B)
+        before = len(self.srv.log_text())
+        # ?objects=1&format=text is text; ?objects=1%26format%3Dtext is one
+        # parameter (objects="1&format=text"): JSON, never the text above
+        status, headers, body = self.srv.get(base + "?objects=1&format=text")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["content-type"].startswith("text/plain"))
+        status, headers, body = self.srv.get(base + "?objects=1%26format%3Dtext")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["content-type"], "application/json")
+        self.assertIn("objects", json.loads(body)["benchmarks"][0])
+        # the same parameters in another order: the same answer, cached
+        status, headers, again = self.srv.get(base + "?format=text&objects=1")
+        self.assertTrue(headers["content-type"].startswith("text/plain"))
+        # a key given twice: the first value counts, so its order matters
+        status, headers, _ = self.srv.get(base + "?format=csv&format=text")
+        self.assertTrue(headers["content-type"].startswith("text/csv"))
+        status, headers, _ = self.srv.get(base + "?format=text&format=csv")
+        self.assertTrue(headers["content-type"].startswith("text/plain"))
+        # (the access log shows paths without their queries)
+        lines = self.access_log_lines(before, base, 5)
+        self.assertEqual([l.endswith(" cached") for l in lines],
+                         [False, False, True, False, False], lines)
+
+    def test_a_page_is_served_from_the_cache_on_its_second_view(self):
+        path = "/compare/%s...%s" % (A, B)
+        before = len(self.srv.log_text())
+        first = self.srv.get(path + "?bench=612.matmul_r")
+        self.assertEqual(first[0], 200)
+        self.assertIn("612.matmul_r -19.75 %", first[2].decode())
+        # The indexer may still be finishing (its last step moves the
+        # index generation, which empties the cache), so allow a few
+        # views; once the index is still, a view is answered from the cache.
+        for n in range(2, 7):
+            again = self.srv.get(path + "?bench=612.matmul_r")
+            self.assertEqual(again[2], first[2])
+            lines = self.access_log_lines(before, path, n)
+            if lines[-1].endswith(" cached"):
+                break
+        self.assertFalse(lines[0].endswith(" cached"), lines)
+        self.assertTrue(lines[-1].endswith(" cached"), lines)
 
     def test_strong_etag_and_304(self):
         path = "/api/v1/compare/%s...%s" % (A, B)
