@@ -82,44 +82,62 @@ static void serve_static(const char *version, const char *name,
 
 /* ---- formatting --------------------------------------------------------- */
 
-/* 636364652 -> "636,364,652"; "-" when v is not an integer */
-static void add_count(struct strbuf *sb, json_t *v)
+/*
+ * The link previews' prose is templates/preview.txt; these put the values
+ * it shows into its view, formatted.  Strings lose control characters, so
+ * a value cannot break the template's lines.
+ */
+static void set_str(json_t *view, const char *key, const char *s)
 {
+	char *copy = xstrdup(s ? s : "");
+	json_t *v;
+
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	v = json_string(copy);
+	json_object_set_new(view, key, v ? v : json_string("(not UTF-8)"));
+	free(copy);
+}
+
+/* 636364652 -> "636,364,652"; "-" when v is not an integer */
+static void set_count(json_t *view, const char *key, json_t *v, bool sign)
+{
+	struct strbuf sb = STRBUF_INIT;
 	json_int_t n;
 
 	if (!json_is_integer(v)) {
-		strbuf_adds(sb, "-");
-		return;
+		strbuf_adds(&sb, "-");
+	} else {
+		n = json_integer_value(v);
+		if (n < 0)
+			strbuf_addch(&sb, '-');
+		else if (sign && n > 0)
+			strbuf_addch(&sb, '+');
+		format_thousands(&sb, n < 0 ? 0ull - (unsigned long long)n
+					    : (unsigned long long)n);
 	}
-	n = json_integer_value(v);
-	if (n < 0)
-		strbuf_addch(sb, '-');
-	format_thousands(sb, n < 0 ? 0ull - (unsigned long long)n
-				   : (unsigned long long)n);
-}
-
-/* a delta: "+46", "-17,916,768", "0" */
-static void add_signed(struct strbuf *sb, json_t *v)
-{
-	if (json_is_integer(v) && json_integer_value(v) > 0)
-		strbuf_addch(sb, '+');
-	add_count(sb, v);
+	set_str(view, key, sb.buf);
+	strbuf_release(&sb);
 }
 
 /* -4.75292 -> "-4.75 %"; tiny deltas keep two significant digits */
-static void add_pct(struct strbuf *sb, json_t *v)
+static void set_pct(json_t *view, const char *key, json_t *v)
 {
+	struct strbuf sb = STRBUF_INIT;
 	double p;
 
 	if (!json_is_number(v)) {
-		strbuf_adds(sb, "n/a");
-		return;
+		strbuf_adds(&sb, "n/a");
+	} else {
+		p = json_number_value(v);
+		if (p != 0 && fabs(p) < 0.005)
+			strbuf_addf(&sb, "%+.2g %%", p);
+		else
+			strbuf_addf(&sb, "%+.2f %%", p);
 	}
-	p = json_number_value(v);
-	if (p != 0 && fabs(p) < 0.005)
-		strbuf_addf(sb, "%+.2g %%", p);
-	else
-		strbuf_addf(sb, "%+.2f %%", p);
+	set_str(view, key, sb.buf);
+	strbuf_release(&sb);
 }
 
 static const char *str_of(json_t *obj, const char *key)
@@ -134,8 +152,19 @@ static const char *str_of(json_t *obj, const char *key)
 struct page {
 	const char *name; /* body data-page */
 	unsigned status;
-	struct strbuf title, heading, description, api;
+	struct strbuf heading, api;
+	json_t *view; /* {"<kind>": {...}} for templates/preview.txt */
 };
+
+/* The object templates/preview.txt reads for this kind of page. */
+static json_t *view_of(struct page *pg, const char *kind)
+{
+	json_t *v = json_object();
+
+	json_decref(pg->view);
+	pg->view = json_pack("{s:o}", kind, v);
+	return v;
+}
 
 /*
  * The API call failed (j is NULL): make the shell say so (the page's
@@ -145,12 +174,13 @@ struct page {
 static bool api_failed(struct page *pg, const json_t *j,
 		       const struct api_err *err)
 {
+	json_t *v;
+
 	if (j)
 		return false;
-	strbuf_reset(&pg->title);
-	strbuf_addf(&pg->title, "%s: %s", pg->heading.buf, err->msg);
-	strbuf_reset(&pg->description);
-	strbuf_adds(&pg->description, err->msg);
+	v = view_of(pg, "error");
+	set_str(v, "heading", pg->heading.buf);
+	set_str(v, "message", err->msg);
 	pg->status =
 		err->status == 404 || err->status == 400 ? err->status : 200;
 	return true;
@@ -161,25 +191,19 @@ static void page_runs(struct server *srv, const struct api_request *req,
 {
 	const char *series = req->query(req->ctx, "series");
 	struct api_err err;
-	json_t *j;
+	json_t *j, *v;
 
 	if (series && !*series)
 		series = NULL;
 	pg->name = "runs";
 	strbuf_adds(&pg->api, "/api/v1/runs");
 	strbuf_adds(&pg->heading, "Runs");
-	strbuf_adds(&pg->title, "tbscope: runs");
-	if (series)
-		strbuf_addf(&pg->title, " of series %s", series);
 	j = api_runs(srv, series, 0, 1, NULL, &err);
 	if (!api_failed(pg, j, &err)) {
-		add_count(&pg->description, json_object_get(j, "total"));
-		strbuf_adds(&pg->description, " runs");
+		v = view_of(pg, "runs");
 		if (series)
-			strbuf_addf(&pg->description, " in series %s", series);
-		strbuf_adds(&pg->description,
-			    ", newest first. Pick two to compare their exact "
-			    "instruction counts.");
+			set_str(v, "series", series);
+		set_count(v, "total", json_object_get(j, "total"), false);
 	}
 	json_decref(j);
 }
@@ -189,33 +213,40 @@ static json_t *find_benchmark(json_t *benchmarks, const char *name)
 	size_t i;
 	json_t *b;
 
-	json_array_foreach(benchmarks, i,
-			   b) if (!strcmp(str_of(b, "name"), name)) return b;
+	json_array_foreach(benchmarks, i, b)
+	{
+		if (!strcmp(str_of(b, "name"), name))
+			return b;
+	}
 	return NULL;
 }
 
-static void describe_compare(struct strbuf *sb, json_t *j, double threshold)
+/* The comparison's summary: geomean, suites, counts, totals. */
+static void view_compare_summary(json_t *v, json_t *j, double threshold)
 {
-	json_t *geo = json_object_get(j, "geomean"), *totals, *b, *s;
+	json_t *geo = json_object_get(j, "geomean"), *totals, *b, *s, *g;
+	json_t *suites = json_array();
 	size_t i, up = 0, down = 0, same = 0;
 
 	if (!json_is_object(geo)) {
-		strbuf_adds(sb, "No benchmark is in both runs.");
+		json_decref(suites);
 		return;
 	}
-	strbuf_adds(sb, "Geomean ");
-	add_pct(sb, json_object_get(geo, "delta_pct"));
-	strbuf_adds(sb, " over ");
-	add_count(sb, json_object_get(geo, "benchmarks"));
-	strbuf_adds(sb, " benchmarks");
+	g = json_object();
+	set_pct(g, "pct", json_object_get(geo, "delta_pct"));
+	set_count(g, "benchmarks", json_object_get(geo, "benchmarks"), false);
 	json_array_foreach(json_object_get(j, "suites"), i, s)
 	{
-		strbuf_adds(sb, i ? ", " : " (");
-		strbuf_addf(sb, "%s ", str_of(s, "suite"));
-		add_pct(sb, json_object_get(s, "delta_pct"));
+		json_t *e = json_object();
+
+		set_str(e, "sep", i ? ", " : " (");
+		set_str(e, "suite", str_of(s, "suite"));
+		set_pct(e, "pct", json_object_get(s, "delta_pct"));
+		json_array_append_new(suites, e);
 	}
-	if (i)
-		strbuf_addch(sb, ')');
+	json_object_set_new(g, "suites_end", json_boolean(i > 0));
+	json_object_set_new(g, "suites", suites);
+	json_object_set_new(v, "geomean", g);
 	json_array_foreach(json_object_get(j, "benchmarks"), i, b)
 	{
 		json_t *p = json_object_get(b, "delta_pct");
@@ -229,88 +260,77 @@ static void describe_compare(struct strbuf *sb, json_t *j, double threshold)
 		else
 			same++;
 	}
-	strbuf_addf(sb, "; %zu regressed, %zu improved, %zu unchanged", up,
-		    down, same);
-	if (threshold > 0)
-		strbuf_addf(sb, " at %g %%", threshold);
+	json_object_set_new(v, "regressed", json_integer((json_int_t)up));
+	json_object_set_new(v, "improved", json_integer((json_int_t)down));
+	json_object_set_new(v, "unchanged", json_integer((json_int_t)same));
+	if (threshold > 0) {
+		char t[32];
+
+		snprintf(t, sizeof(t), "%g", threshold);
+		set_str(v, "threshold", t);
+	}
 	totals = json_object_get(j, "totals");
-	strbuf_adds(sb, ". Total ");
-	add_count(sb, json_object_get(totals, "base_instructions"));
-	strbuf_adds(sb, " " ARROW " ");
-	add_count(sb, json_object_get(totals, "new_instructions"));
-	strbuf_adds(sb, " instructions.");
+	set_count(v, "base_total", json_object_get(totals, "base_instructions"),
+		  false);
+	set_count(v, "new_total", json_object_get(totals, "new_instructions"),
+		  false);
 }
 
 /*
  * Where a benchmark's delta comes from, for its link preview: the function
- * that moved most, from GET /api/v1/compare/<spec>/<bench>.
+ * that moved most ("top"), or with ?function=F[&object=O] that function
+ * ("function", which the page shows side by side).
  */
-static void describe_top_function(struct server *srv, const char *base,
+static void view_compare_function(struct server *srv, const char *base,
 				  const char *new_id, const char *bench,
-				  struct strbuf *sb)
+				  const char *name, const char *object,
+				  json_t *bv)
 {
-	struct api_bench_opts opts = {.limit = 1};
+	struct api_bench_opts opts = {.limit = name ? 0 : 1};
 	struct api_err err;
-	json_t *j, *f;
-
-	j = api_compare_bench(srv, base, new_id, bench, &opts, NULL, &err);
-	f = json_array_get(json_object_get(j, "functions"), 0);
-	if (f && json_integer_value(json_object_get(f, "delta"))) {
-		strbuf_addf(sb, "Largest change: %s (%s) ", str_of(f, "name"),
-			    str_of(f, "object"));
-		add_signed(sb, json_object_get(f, "delta"));
-		strbuf_adds(sb, ". ");
-	}
-	json_decref(j);
-}
-
-/*
- * The function a /compare/<spec>/<bench>?function=F[&object=O] page shows
- * side by side, for its link preview: "main (612.matmul_r): 90,429,240 ->
- * 72,512,472 (-17,916,768, 100.00 % of the delta), code changed."  False
- * when the comparison has no such function.
- */
-static bool describe_function(struct server *srv, const char *base,
-			      const char *new_id, const char *bench,
-			      const char *name, const char *object,
-			      struct strbuf *sb)
-{
-	struct api_bench_opts opts = {.limit = 0};
-	struct api_err err;
-	json_t *j, *f, *share, *changed;
-	bool found = false;
+	json_t *j, *f, *fv, *changed, *share;
 	size_t i;
 
 	j = api_compare_bench(srv, base, new_id, bench, &opts, NULL, &err);
-	if (!j)
-		goto out;
 	json_array_foreach(json_object_get(j, "functions"), i, f)
 	{
+		if (!name) {
+			if (!json_integer_value(json_object_get(f, "delta")))
+				break;
+			fv = json_object();
+			set_str(fv, "name", str_of(f, "name"));
+			set_str(fv, "object", str_of(f, "object"));
+			set_count(fv, "delta", json_object_get(f, "delta"),
+				  true);
+			json_object_set_new(bv, "top", fv);
+			break;
+		}
 		if (strcmp(str_of(f, "name"), name) ||
 		    (object && *object && strcmp(str_of(f, "object"), object)))
 			continue;
-		strbuf_addf(sb, "%s (%s): ", name, str_of(f, "object"));
-		add_count(sb, json_object_get(f, "base"));
-		strbuf_adds(sb, " " ARROW " ");
-		add_count(sb, json_object_get(f, "new"));
-		strbuf_adds(sb, " (");
-		add_signed(sb, json_object_get(f, "delta"));
+		fv = json_object();
+		set_str(fv, "name", name);
+		set_str(fv, "object", str_of(f, "object"));
+		set_count(fv, "base_count", json_object_get(f, "base"), false);
+		set_count(fv, "new_count", json_object_get(f, "new"), false);
+		set_count(fv, "delta", json_object_get(f, "delta"), true);
 		share = json_object_get(f, "share_pct");
-		if (json_is_number(share))
-			strbuf_addf(sb, ", %.2f %% of the delta",
-				    json_number_value(share));
-		strbuf_adds(sb, ")");
+		if (json_is_number(share)) {
+			char t[32];
+
+			snprintf(t, sizeof(t), "%.2f",
+				 json_number_value(share));
+			set_str(fv, "share", t);
+		}
 		changed = json_object_get(f, "code_changed");
-		if (json_is_boolean(changed))
-			strbuf_adds(sb, json_is_true(changed) ? ", code changed"
-							      : ", same code");
-		strbuf_adds(sb, ". ");
-		found = true;
+		json_object_set_new(fv, "code_changed",
+				    json_boolean(json_is_true(changed)));
+		json_object_set_new(fv, "same_code",
+				    json_boolean(json_is_false(changed)));
+		json_object_set_new(bv, "function", fv);
 		break;
 	}
-out:
 	json_decref(j);
-	return found;
 }
 
 static void page_compare(struct server *srv, const struct api_request *req,
@@ -321,10 +341,9 @@ static void page_compare(struct server *srv, const struct api_request *req,
 	const char *thr = req->query(req->ctx, "threshold");
 	const char *fn = req->query(req->ctx, "function");
 	struct api_compare_opts opts = {.objects = false, .threshold = 0.5};
-	struct strbuf path = STRBUF_INIT;
 	double threshold = 0;
 	struct api_err err;
-	json_t *j = NULL, *b;
+	json_t *j = NULL, *b, *v;
 	char *base = NULL, *new = NULL;
 
 	if (!bench || !*bench)
@@ -338,10 +357,8 @@ static void page_compare(struct server *srv, const struct api_request *req,
 	}
 	/* /compare/<spec>/<bench> is the benchmark's own view (delta.js) */
 	pg->name = path_bench ? "delta" : "compare";
-	strbuf_addf(&path, "/api/v1/compare/%s", spec);
-	strbuf_adds(&pg->api, path.buf);
+	strbuf_addf(&pg->api, "/api/v1/compare/%s", spec);
 	strbuf_adds(&pg->heading, "Compare");
-	strbuf_release(&path);
 	if (!api_split_compare(srv, spec, &base, &new)) {
 		err.status = 400;
 		snprintf(err.msg, sizeof(err.msg),
@@ -353,41 +370,40 @@ static void page_compare(struct server *srv, const struct api_request *req,
 		goto out;
 	strbuf_reset(&pg->heading);
 	strbuf_addf(&pg->heading, "%s " ARROW " %s", base, new);
+	v = view_of(pg, "compare");
+	set_str(v, "base", base);
+	set_str(v, "new", new);
+	set_pct(v, "geomean_pct",
+		json_object_get(json_object_get(j, "geomean"), "delta_pct"));
 	b = bench ? find_benchmark(json_object_get(j, "benchmarks"), bench)
 		  : NULL;
 	if (b) {
 		const char *in = str_of(b, "in");
+		bool both = !strcmp(in, "both");
+		json_t *bv = json_object();
 
-		strbuf_addf(&pg->title, "%s ", bench);
-		if (!strcmp(in, "both"))
-			add_pct(&pg->title, json_object_get(b, "delta_pct"));
-		else
-			strbuf_addf(&pg->title, "only in %s", in);
-		strbuf_addf(&pg->title, ": %s " ARROW " %s", base, new);
-		strbuf_addf(&pg->description, "%s: ", bench);
-		add_count(&pg->description,
-			  json_object_get(b, "base_instructions"));
-		strbuf_adds(&pg->description, " " ARROW " ");
-		add_count(&pg->description,
-			  json_object_get(b, "new_instructions"));
-		strbuf_adds(&pg->description, " instructions (");
-		add_signed(&pg->description, json_object_get(b, "delta"));
-		strbuf_adds(&pg->description, "). ");
-		if (path_bench && fn && *fn && !strcmp(in, "both") &&
-		    describe_function(srv, base, new, bench, fn,
-				      req->query(req->ctx, "object"),
-				      &pg->description))
-			strbuf_addf(&pg->title, " \xc2\xb7 %s", fn);
-		else if (!strcmp(in, "both"))
-			describe_top_function(srv, base, new, bench,
-					      &pg->description);
-	} else {
-		strbuf_addf(&pg->title, "%s " ARROW " %s: geomean ", base, new);
-		add_pct(&pg->title,
-			json_object_get(json_object_get(j, "geomean"),
-					"delta_pct"));
+		set_str(bv, "name", bench);
+		json_object_set_new(bv, "in_both", json_boolean(both));
+		set_str(bv, "side", in);
+		set_pct(bv, "pct", json_object_get(b, "delta_pct"));
+		set_count(bv, "base_count",
+			  json_object_get(b, "base_instructions"), false);
+		set_count(bv, "new_count",
+			  json_object_get(b, "new_instructions"), false);
+		set_count(bv, "delta", json_object_get(b, "delta"), true);
+		if (both)
+			view_compare_function(
+				srv, base, new, bench,
+				path_bench && fn && *fn ? fn : NULL,
+				req->query(req->ctx, "object"), bv);
+		if (both && path_bench && fn && *fn &&
+		    !json_object_get(bv, "function"))
+			/* no such function: name the one that moved most */
+			view_compare_function(srv, base, new, bench, NULL, NULL,
+					      bv);
+		json_object_set_new(v, "bench", bv);
 	}
-	describe_compare(&pg->description, j, threshold);
+	view_compare_summary(v, j, threshold);
 out:
 	json_decref(j);
 	free(base);
@@ -396,33 +412,30 @@ out:
 
 static void page_run(struct server *srv, const char *id, struct page *pg)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct api_err err;
-	json_t *j;
+	json_t *j, *v, *series, *benchmarks;
 
 	pg->name = "run";
-	strbuf_addf(&path, "/api/v1/runs/%s", id);
-	strbuf_adds(&pg->api, path.buf);
+	strbuf_addf(&pg->api, "/api/v1/runs/%s", id);
 	strbuf_adds(&pg->heading, id);
 	j = api_run(srv, id, NULL, &err);
-	strbuf_release(&path);
 	if (!api_failed(pg, j, &err)) {
-		json_t *series = json_object_get(j, "series"), *benchmarks;
-
-		strbuf_addf(&pg->title, "%s: run", id);
+		v = view_of(pg, "run");
+		set_str(v, "id", id);
+		series = json_object_get(j, "series");
 		if (json_is_string(series))
-			strbuf_addf(&pg->title, " in series %s",
-				    json_string_value(series));
-		add_count(&pg->description, json_object_get(j, "instructions"));
-		strbuf_adds(&pg->description, " instructions in ");
+			set_str(v, "series", json_string_value(series));
+		set_count(v, "instructions", json_object_get(j, "instructions"),
+			  false);
 		benchmarks = json_object_get(j, "benchmarks");
 		if (json_is_array(benchmarks))
-			strbuf_addf(&pg->description, "%zu",
-				    json_array_size(benchmarks));
+			json_object_set_new(
+				v, "benchmarks",
+				json_integer((json_int_t)json_array_size(
+					benchmarks)));
 		else
-			add_count(&pg->description, benchmarks);
-		strbuf_addf(&pg->description, " benchmarks, status %s.",
-			    str_of(j, "status"));
+			set_count(v, "benchmarks", benchmarks, false);
+		set_str(v, "status", str_of(j, "status"));
 	}
 	json_decref(j);
 }
@@ -430,36 +443,34 @@ static void page_run(struct server *srv, const char *id, struct page *pg)
 static void page_benchmark(struct server *srv, const char *id,
 			   const char *bench, struct page *pg)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct api_err err;
-	json_t *j;
+	json_t *j, *v, *top;
 
 	pg->name = "benchmark";
-	strbuf_addf(&path, "/api/v1/runs/%s/benchmarks/%s", id, bench);
-	strbuf_adds(&pg->api, path.buf);
+	strbuf_addf(&pg->api, "/api/v1/runs/%s/benchmarks/%s", id, bench);
 	strbuf_addf(&pg->heading, "%s in %s", bench, id);
 	j = api_benchmark(srv, id, bench, 1, false, NULL, &err);
-	strbuf_release(&path);
 	if (!api_failed(pg, j, &err)) {
-		json_t *top =
-			json_array_get(json_object_get(j, "functions"), 0);
-
-		strbuf_addf(&pg->title, "%s in %s: ", bench, id);
-		add_count(&pg->title, json_object_get(j, "instructions"));
-		strbuf_adds(&pg->title, " instructions");
-		add_count(&pg->description, json_object_get(j, "instructions"));
-		strbuf_adds(&pg->description, " instructions; invocations: ");
-		add_count(&pg->description, json_object_get(j, "invocations"));
-		strbuf_addf(&pg->description, ", objects: %zu",
-			    json_array_size(json_object_get(j, "objects")));
+		v = view_of(pg, "benchmark");
+		set_str(v, "name", bench);
+		set_str(v, "run", id);
+		set_count(v, "instructions", json_object_get(j, "instructions"),
+			  false);
+		set_count(v, "invocations", json_object_get(j, "invocations"),
+			  false);
+		json_object_set_new(v, "objects",
+				    json_integer((json_int_t)json_array_size(
+					    json_object_get(j, "objects"))));
+		top = json_array_get(json_object_get(j, "functions"), 0);
 		if (top) {
-			strbuf_addf(&pg->description,
-				    "; hottest function %s (%s) ",
-				    str_of(top, "name"), str_of(top, "object"));
-			add_count(&pg->description,
-				  json_object_get(top, "instructions"));
+			json_t *t = json_object();
+
+			set_str(t, "name", str_of(top, "name"));
+			set_str(t, "object", str_of(top, "object"));
+			set_count(t, "instructions",
+				  json_object_get(top, "instructions"), false);
+			json_object_set_new(v, "top", t);
 		}
-		strbuf_addch(&pg->description, '.');
 	}
 	json_decref(j);
 }
@@ -468,80 +479,114 @@ static void page_history(struct server *srv, const struct api_request *req,
 			 const char *bench, struct page *pg)
 {
 	const char *series = req->query(req->ctx, "series");
-	struct strbuf path = STRBUF_INIT;
 	size_t i, steps = 0, nr;
 	struct api_err err;
-	json_t *j, *points, *p;
+	json_t *j, *v, *points, *p;
 
 	if (series && !*series)
 		series = NULL;
 	pg->name = "history";
-	strbuf_addf(&path, "/api/v1/history/%s", bench);
-	strbuf_adds(&pg->api, path.buf);
+	strbuf_addf(&pg->api, "/api/v1/history/%s", bench);
 	strbuf_addf(&pg->heading, "%s history", bench);
 	if (series)
 		strbuf_addf(&pg->heading, " in series %s", series);
 	j = api_history(srv, bench, series, NULL, &err);
-	strbuf_release(&path);
 	if (api_failed(pg, j, &err))
 		goto out;
-	strbuf_addf(&pg->title, "%s", pg->heading.buf);
+	v = view_of(pg, "history");
+	set_str(v, "heading", pg->heading.buf);
 	points = json_object_get(j, "points");
 	nr = json_array_size(points);
-	json_array_foreach(points, i, p) steps +=
-		json_is_true(json_object_get(p, "step"));
-	strbuf_addf(&pg->description, "%zu runs, %zu steps", nr, steps);
-	if (nr) {
-		p = json_array_get(points, nr - 1);
-		strbuf_addf(&pg->description,
-			    "; latest %s: ", str_of(p, "run"));
-		add_count(&pg->description, json_object_get(p, "instructions"));
-		strbuf_adds(&pg->description, " instructions");
+	json_array_foreach(points, i, p)
+	{
+		steps += json_is_true(json_object_get(p, "step"));
 	}
-	strbuf_addch(&pg->description, '.');
+	json_object_set_new(v, "runs", json_integer((json_int_t)nr));
+	json_object_set_new(v, "steps", json_integer((json_int_t)steps));
+	if (nr) {
+		json_t *l = json_object();
+
+		p = json_array_get(points, nr - 1);
+		set_str(l, "run", str_of(p, "run"));
+		set_count(l, "instructions", json_object_get(p, "instructions"),
+			  false);
+		json_object_set_new(v, "latest", l);
+	}
 out:
 	json_decref(j);
+}
+
+/*
+ * The title and description of a page: templates/preview.txt rendered
+ * from its view, one "title: " and one "description: " line.
+ */
+static int render_preview(const struct page *pg, struct strbuf *title,
+			  struct strbuf *description, struct errbuf *err)
+{
+	const struct web_asset *tpl = asset_find("templates/preview.txt");
+	struct strbuf out = STRBUF_INIT;
+	const char *line, *end;
+
+	if (!tpl) /* the build embeds templates/: cannot happen */
+		return errbuf_set(err, "templates/preview.txt missing");
+	if (template_render(&out, (const char *)tpl->data, pg->view,
+			    TEMPLATE_RAW, err) < 0) {
+		strbuf_release(&out);
+		return errbuf_prefix(err, "templates/preview.txt");
+	}
+	for (line = out.buf; *line; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if (!strncmp(line, "title: ", 7))
+			strbuf_add(title, line + 7, (size_t)(end - line - 7));
+		else if (!strncmp(line, "description: ", 13))
+			strbuf_add(description, line + 13,
+				   (size_t)(end - line - 13));
+	}
+	strbuf_release(&out);
+	return 0;
 }
 
 static void render_page(struct page *pg, struct api_response *resp)
 {
 	const struct web_asset *tpl = asset_find("templates/page.html");
-	struct strbuf assets = STRBUF_INIT;
+	struct strbuf assets = STRBUF_INIT, title = STRBUF_INIT;
+	struct strbuf description = STRBUF_INIT;
+	struct errbuf err;
+	json_t *vars = NULL;
 
-	if (!tpl) { /* the build embeds templates/: cannot happen */
-		api_error(resp, 500, "internal", "templates/page.html missing");
-		return;
+	/* the build embeds templates/: a failure here is a bug */
+	if (!tpl || !pg->view ||
+	    render_preview(pg, &title, &description, &err) < 0) {
+		api_error(resp, 500, "internal", "%s",
+			  tpl && pg->view ? err.msg : "page template missing");
+		goto out;
 	}
 	strbuf_addf(&assets, "/static/%s", web_assets_version);
-	{
-		/* every value is HTML-escaped by the template engine */
-		json_t *vars = json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:s}", "title",
-			pg->title.len ? pg->title.buf : pg->heading.buf,
-			"heading", pg->heading.buf, "description",
-			pg->description.buf, "page", pg->name, "api",
-			pg->api.len ? pg->api.buf : "/api/v1/runs", "assets",
-			assets.buf);
-		struct errbuf err;
-
-		strbuf_reset(&resp->body);
-		if (!vars ||
-		    template_render(&resp->body, (const char *)tpl->data, vars,
-				    TEMPLATE_HTML, &err) < 0) {
-			json_decref(vars);
-			strbuf_release(&assets);
-			api_error(resp, 500, "internal",
-				  "templates/page.html: %s",
-				  vars ? err.msg : "not UTF-8");
-			return;
-		}
-		json_decref(vars);
+	/* every value is HTML-escaped by the template engine */
+	vars = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title",
+			 title.len ? title.buf : pg->heading.buf, "heading",
+			 pg->heading.buf, "description", description.buf,
+			 "page", pg->name, "api",
+			 pg->api.len ? pg->api.buf : "/api/v1/runs", "assets",
+			 assets.buf);
+	strbuf_reset(&resp->body);
+	if (!vars || template_render(&resp->body, (const char *)tpl->data, vars,
+				     TEMPLATE_HTML, &err) < 0) {
+		api_error(resp, 500, "internal", "templates/page.html: %s",
+			  vars ? err.msg : "not UTF-8");
+		goto out;
 	}
-	strbuf_release(&assets);
 	resp->status = pg->status;
 	resp->content_type = "text/html; charset=utf-8";
 	resp->cache = pg->status == 200 ? CACHE_REVALIDATE : CACHE_NONE;
 	resp->csp = CSP;
+out:
+	json_decref(vars);
+	strbuf_release(&assets);
+	strbuf_release(&title);
+	strbuf_release(&description);
 }
 
 void web_handle(struct server *srv, const struct api_request *req,
@@ -552,9 +597,7 @@ void web_handle(struct server *srv, const struct api_request *req,
 	struct page pg = {.name = "notfound", .status = 200};
 	size_t n;
 
-	strbuf_init(&pg.title, 0);
 	strbuf_init(&pg.heading, 0);
-	strbuf_init(&pg.description, 0);
 	strbuf_init(&pg.api, 0);
 	if (!route_split(path, seg, MAX_SEGMENTS, &n)) {
 		n = 0;
@@ -580,14 +623,12 @@ void web_handle(struct server *srv, const struct api_request *req,
 	else {
 		pg.status = 404;
 		strbuf_adds(&pg.heading, "Not found");
-		strbuf_addf(&pg.description, "There is no page at %s.",
-			    req->path);
+		set_str(view_of(&pg, "notfound"), "path", req->path);
 	}
 	render_page(&pg, resp);
 out:
-	strbuf_release(&pg.title);
+	json_decref(pg.view);
 	strbuf_release(&pg.heading);
-	strbuf_release(&pg.description);
 	strbuf_release(&pg.api);
 	free(path);
 }

@@ -14,7 +14,7 @@ endif()
 file(GLOB TBSCOPE_WEB_FILES CONFIGURE_DEPENDS
   ${TBSCOPE_WEB_DIR}/*.js ${TBSCOPE_WEB_DIR}/*.css ${TBSCOPE_WEB_DIR}/*.svg)
 file(GLOB TBSCOPE_TEMPLATES CONFIGURE_DEPENDS
-  ${PROJECT_SOURCE_DIR}/templates/*.html)
+  ${PROJECT_SOURCE_DIR}/templates/*.html ${PROJECT_SOURCE_DIR}/templates/*.txt)
 set(manifest "")
 foreach(f ${TBSCOPE_WEB_FILES} ${TBSCOPE_CHARTJS})
   get_filename_component(name ${f} NAME)
