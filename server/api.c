@@ -472,7 +472,7 @@ static void compare_runs_api(struct server *srv, struct index *idx,
 	bool with_objects = objects && strcmp(objects, "0");
 	struct loaded la = {0}, lb = {0};
 	enum report_format f = REPORT_JSON;
-	double threshold = 0.5;
+	double threshold = COMPARE_THRESHOLD_PCT;
 	struct compare c;
 	char *a = NULL, *b = NULL;
 
@@ -501,7 +501,7 @@ static void compare_runs_api(struct server *srv, struct index *idx,
 	    !load_ready(idx, b, with_objects ? INDEX_LOAD_OBJECTS : 0, NULL,
 			&lb, resp))
 		goto out;
-	compare_runs(&c, &la.run, &lb.run);
+	compare_runs(&c, &la.run, &lb.run, threshold);
 	switch (f) {
 	case REPORT_JSON: {
 		json_t *j = json_compare(&c, a, b, with_objects);
@@ -522,8 +522,7 @@ static void compare_runs_api(struct server *srv, struct index *idx,
 
 		strbuf_addf(&url, "%s/compare/%s...%s", srv->cfg->public_url, a,
 			    b);
-		report_compare_markdown(&resp->body, &c, a, b, threshold,
-					url.buf);
+		report_compare_markdown(&resp->body, &c, a, b, url.buf);
 		strbuf_release(&url);
 		resp->content_type = "text/markdown; charset=utf-8";
 		break;
@@ -597,10 +596,10 @@ bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 		struct compare c;
 		struct strbuf url = STRBUF_INIT;
 
-		compare_runs(&c, &la.run, &lb.run);
+		compare_runs(&c, &la.run, &lb.run, COMPARE_THRESHOLD_PCT);
 		strbuf_addf(&url, "%s/compare/%s...%s", srv->cfg->public_url,
 			    *base_id, new_id);
-		report_compare_markdown(md, &c, *base_id, new_id, 0.5, url.buf);
+		report_compare_markdown(md, &c, *base_id, new_id, url.buf);
 		strbuf_release(&url);
 		compare_release(&c);
 		ok = true;

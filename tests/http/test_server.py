@@ -5,9 +5,11 @@
 Usage: test_server.py TBSCOPE_BINARY TEST_DATA_DIR
 """
 import json
+import math
 import os
 import sys
 import unittest
+from fractions import Fraction
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
@@ -123,6 +125,26 @@ class RunsDir(unittest.TestCase):
         self.assertIn("**Geomean \u22124.75 %**", md)
         self.assertIn("612.matmul\\_r", md)
         self.assertIn("(%s/compare/%s...%s)" % (self.srv.url, A, B), md)
+
+    def test_threshold_decides_change_at_the_boundary(self):
+        """?threshold= feeds the JSON's "change": at it unchanged, above it changed.
+
+        The threshold is the double nearest 602.hashjoin_r's exact |delta %|
+        (Python's fractions on FIXTURES.md); the next double down is below it.
+        """
+        a, b = tbtest.per_benchmark_totals(DATA)["602.hashjoin_r"]
+        at = float(abs(Fraction((b - a) * 100, a)))
+        path = "/api/v1/compare/%s...%s?threshold=%r"
+        doc = self.srv.get_json(path % (A, B, at))
+        got = {r["name"]: r["change"] for r in doc["benchmarks"]}
+        self.assertEqual(got["602.hashjoin_r"], "unchanged")
+        self.assertEqual(doc["changes"]["unchanged"], 1)
+        doc = self.srv.get_json(path % (A, B, math.nextafter(at, 0)))
+        got = {r["name"]: r["change"] for r in doc["benchmarks"]}
+        self.assertEqual(got["602.hashjoin_r"], "improved")
+        self.assertEqual(doc["changes"]["unchanged"], 0)
+        # no threshold: the one default, 0 %
+        self.assertEqual(self.srv.get_json("/api/v1/compare/%s...%s" % (A, B))["threshold_pct"], 0)
 
     def test_strong_etag_and_304(self):
         path = "/api/v1/compare/%s...%s" % (A, B)
