@@ -63,18 +63,20 @@ export function fmtTime(iso) {
 	return iso.replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
 }
 
-// Direction class of a delta: fewer instructions is an improvement.
-export function dirClass(delta, pct, threshold = 0) {
+// Direction class of a signed figure (a total, a geomean, a function's
+// delta): fewer instructions is an improvement.  Whether a benchmark of a
+// comparison regressed, improved or is unchanged at the threshold is the
+// server's decision: changeClass(b.change).
+export function dirClass(delta, pct) {
 	if (delta === null || delta === undefined)
 		return 'dir-none';
-	if (pct !== undefined && pct !== null) {
-		if (pct > threshold)
-			return 'dir-bad';
-		if (pct < -threshold)
-			return 'dir-good';
-		return 'dir-same';
-	}
-	return delta > 0 ? 'dir-bad' : delta < 0 ? 'dir-good' : 'dir-same';
+	const x = pct ?? delta;
+	return x > 0 ? 'dir-bad' : x < 0 ? 'dir-good' : 'dir-same';
+}
+
+// Direction class of a compare row's "change", as the server decided it.
+export function changeClass(change) {
+	return {regressed: 'dir-bad', improved: 'dir-good', unchanged: 'dir-same'}[change] || 'dir-none';
 }
 
 // Integers beyond 2^53 stay exact (as BigInt) where the browser gives the
