@@ -7,7 +7,7 @@
 // View state in the URL: threshold (%), regressions=1, objects=1,
 // sort=key|-key, bench=<name>.
 import {api, changeClass, fill, cssVar, dirClass, el, enc, errorBox, fmtInt, fmtPct, fmtSigned,
-	href, setCrumbs, setHeading, setState, sortBy, sortHeader, state,
+	href, makeChart, setCrumbs, setHeading, setState, sortBy, sortHeader, state,
 	tableWrap} from './lib.js';
 
 let data = null;       // the compare JSON
@@ -213,9 +213,9 @@ function drawChart(v, rows) {
 	// one bar per row, at a readable height (CSSOM: allowed by the CSP)
 	box.style.height = `${both.length * 24 + 48}px`;
 	const good = cssVar('--good'), bad = cssVar('--bad'), same = cssVar('--muted');
-	const fg = cssVar('--fg'), grid = cssVar('--grid'), accent = cssVar('--accent');
+	const fg = cssVar('--fg'), accent = cssVar('--accent');
 	const colour = b => ({regressed: bad, improved: good})[b.change] || same;
-	chart = new window.Chart(canvas, {
+	chart = makeChart(canvas, {
 		type: 'bar',
 		data: {
 			labels: both.map(b => b.name),
@@ -229,39 +229,21 @@ function drawChart(v, rows) {
 			}],
 		},
 		plugins: [barLabels(both, fg, cssVar('--bg'))],
-		options: {
-			indexAxis: 'y',
-			responsive: true,
-			maintainAspectRatio: false,
-			animation: false,
-			plugins: {
-				legend: {display: false},
-				tooltip: {callbacks: {
-					label: ctx => {
-						const b = both[ctx.dataIndex];
-						return `${fmtPct(b.delta_pct)} (${fmtSigned(b.delta)}): ${fmtInt(b.base_instructions)} \u2192 ${fmtInt(b.new_instructions)}`;
-					},
-				}},
-			},
-			scales: {
-				x: {ticks: {color: fg, callback: x => `${x > 0 ? '+' : ''}${Number(x.toFixed(4))} %`},
-				    grid: {color: grid, lineWidth: c => (c.tick && c.tick.value === 0 ? 2 : 1)},
-				    grace: '22%'},
-				y: {ticks: {color: fg, autoSkip: false, font: {family: cssVar('--mono')}},
-				    grid: {display: false}},
-			},
-			onClick: (evt, els) => {
-				// redraw after Chart.js has finished with this event:
-				// the redraw destroys this chart
-				if (els.length) {
-					const name = both[els[0].index].name;
-					setTimeout(() => update({bench: name}), 0);
-				}
-			},
-			onHover: (evt, els) => {
-				evt.native.target.style.cursor = els.length ? 'pointer' : 'default';
+		indexAxis: 'y',
+		tooltip: {
+			label: ctx => {
+				const b = both[ctx.dataIndex];
+				return `${fmtPct(b.delta_pct)} (${fmtSigned(b.delta)}): ${fmtInt(b.base_instructions)} \u2192 ${fmtInt(b.new_instructions)}`;
 			},
 		},
+		scales: {
+			x: {ticks: {callback: x => `${x > 0 ? '+' : ''}${Number(x.toFixed(4))} %`},
+			    grid: {lineWidth: c => (c.tick && c.tick.value === 0 ? 2 : 1)},
+			    grace: '22%'},
+			y: {ticks: {autoSkip: false, font: {family: cssVar('--mono')}},
+			    grid: {display: false}},
+		},
+		onPick: i => update({bench: both[i].name}),
 	});
 }
 

@@ -161,6 +161,46 @@ export function cssVar(name) {
 	return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+// A Chart.js chart in the dashboard's style: sized by its box, drawn at
+// once (no animation), no legend, axes in the theme's --fg and --grid
+// (a scale may override either).  The caller gives the type, data, its
+// own plugins, the tooltip's callbacks and the scales.  A click on a data
+// point i for which clickable(i) holds calls onPick(i) once Chart.js has
+// finished with the event (the redraw it may start destroys this chart);
+// the cursor shows which points take a click.
+export function makeChart(canvas, {type, data, plugins = [], indexAxis, tooltip = {}, scales = {},
+				   clickable = () => true, onPick = null}) {
+	const fg = cssVar('--fg'), grid = cssVar('--grid');
+	const axes = Object.fromEntries(Object.entries(scales).map(([k, a]) =>
+		[k, {...a, ticks: {color: fg, ...a.ticks}, grid: {color: grid, ...a.grid}}]));
+	const takes = els => onPick && els.length && clickable(els[0].index);
+	return new window.Chart(canvas, {
+		type,
+		data,
+		plugins,
+		options: {
+			...(indexAxis ? {indexAxis} : {}),
+			responsive: true,
+			maintainAspectRatio: false,
+			animation: false,
+			plugins: {
+				legend: {display: false},
+				tooltip: {callbacks: tooltip},
+			},
+			scales: axes,
+			onClick: (evt, els) => {
+				if (takes(els)) {
+					const i = els[0].index;
+					setTimeout(() => onPick(i), 0);
+				}
+			},
+			onHover: (evt, els) => {
+				evt.native.target.style.cursor = takes(els) ? 'pointer' : 'default';
+			},
+		},
+	});
+}
+
 export function setCrumbs(items) {
 	const nav = document.getElementById('crumbs');
 	nav.replaceChildren(...items.map(([label, link], i) => [
