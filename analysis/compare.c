@@ -24,6 +24,34 @@ int64_t compare_delta(uint64_t base, uint64_t new)
 						: -(int64_t)(base - new);
 }
 
+enum compare_change compare_change_of(const struct compare_row *r,
+				      double threshold_pct)
+{
+	if (r->side == COMPARE_ONLY_BASE)
+		return CHANGE_ONLY_BASE;
+	if (r->side == COMPARE_ONLY_NEW)
+		return CHANGE_ONLY_NEW;
+	if (!r->delta)
+		return CHANGE_UNCHANGED;
+	/* no percentage: from a base of 0, any growth is infinite */
+	if (r->has_pct && fabs(r->delta_pct) <= threshold_pct)
+		return CHANGE_UNCHANGED;
+	return r->delta > 0 ? CHANGE_REGRESSED : CHANGE_IMPROVED;
+}
+
+const char *compare_change_name(enum compare_change change)
+{
+	static const char *const names[NR_CHANGES] = {
+		[CHANGE_UNCHANGED] = "unchanged",
+		[CHANGE_REGRESSED] = "regressed",
+		[CHANGE_IMPROVED] = "improved",
+		[CHANGE_ONLY_BASE] = "only_base",
+		[CHANGE_ONLY_NEW] = "only_new",
+	};
+
+	return names[change];
+}
+
 static int cmp_str_null(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -51,12 +79,13 @@ static int cmp_suite(const void *a, const void *b)
 }
 
 void compare_runs(struct compare *c, const struct run *base,
-		  const struct run *new)
+		  const struct run *new, double threshold_pct)
 {
 	size_t i = 0, j = 0, alloc = 0, suites_alloc = 0;
 	double logsum = 0;
 
 	memset(c, 0, sizeof(*c));
+	c->threshold_pct = threshold_pct;
 	/* both runs are sorted by name: merge them */
 	while (i < base->nr_benchmarks || j < new->nr_benchmarks) {
 		const struct benchmark *a =
@@ -94,8 +123,14 @@ void compare_runs(struct compare *c, const struct run *base,
 		r->partial = (a && a->partial) || (b && b->partial);
 		if (r->side == COMPARE_BOTH && r->base > 0) {
 			r->has_pct = true;
-			r->delta_pct = (double)r->delta / (double)r->base * 100;
+			/*
+			 * one rounding (exact below 2^53 / 100): a delta of
+			 * exactly PCT % compares equal to strtod("PCT")
+			 */
+			r->delta_pct = (double)r->delta * 100 / (double)r->base;
 		}
+		r->change = compare_change_of(r, threshold_pct);
+		c->changes[r->change]++;
 	}
 
 	for (size_t k = 0; k < c->nr; k++) {

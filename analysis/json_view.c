@@ -208,7 +208,7 @@ json_t *json_compare(const struct compare *c, const char *base_id,
 {
 	json_t *rows = json_array(), *suites = json_array();
 	json_t *only_base = json_array(), *only_new = json_array();
-	json_t *geo;
+	json_t *changes = json_object(), *geo, *j;
 
 	for (size_t i = 0; i < c->nr; i++) {
 		const struct compare_row *r = &c->rows[i];
@@ -233,6 +233,9 @@ json_t *json_compare(const struct compare *c, const char *base_id,
 				r->has_pct ? json_real(r->delta_pct)
 					   : json_null(),
 				"lower_bound", r->partial));
+		json_object_set_new(
+			json_array_get(rows, i), "change",
+			json_string(compare_change_name(r->change)));
 		if (with_objects)
 			json_object_set_new(json_array_get(rows, i), "objects",
 					    json_row_objects(r));
@@ -259,7 +262,10 @@ json_t *json_compare(const struct compare *c, const char *base_id,
 	if (c->has_geomean)
 		json_object_set_new(geo, "benchmarks",
 				    json_integer((json_int_t)c->geomean_nr));
-	return json_pack(
+	for (int k = 0; k < NR_CHANGES; k++)
+		json_object_set_new(changes, compare_change_name(k),
+				    json_integer((json_int_t)c->changes[k]));
+	j = json_pack(
 		"{s:{s:s}, s:{s:s}, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o}, "
 		"s:o, s:o}",
 		"base", "run", base_id, "new", "run", new_id, "benchmarks",
@@ -274,6 +280,10 @@ json_t *json_compare(const struct compare *c, const char *base_id,
 					  (double)c->base_total * 100.0)
 			      : json_null(),
 		"only_in_base", only_base, "only_in_new", only_new);
+	/* after the figures: what decided each row's "change" */
+	json_object_set_new(j, "threshold_pct", json_real(c->threshold_pct));
+	json_object_set_new(j, "changes", changes);
+	return j;
 }
 
 void format_iso8601(long long t, char *buf, size_t size)

@@ -28,7 +28,9 @@ json_t *json_run(const struct run *run, const char *id);
  */
 json_t *json_benchmark(const struct benchmark *b, size_t max_functions);
 /*
- * A comparison: rows, geometric means overall and per suite, totals.  With
+ * A comparison: rows, geometric means overall and per suite, totals, and
+ * each row's "change" with their counts ("changes") at "threshold_pct",
+ * as compare.h decides them.  With
  * with_objects, each row also lists its objects in either run, matched by
  * name, with base, new and delta (the runs must have their objects).
  */

@@ -132,7 +132,7 @@ void report_compare_text(struct strbuf *out, const struct compare *c)
 void report_compare_csv(struct strbuf *out, const struct compare *c)
 {
 	strbuf_adds(out, "benchmark,suite,base_instructions,new_instructions,"
-			 "delta,delta_pct,lower_bound\n");
+			 "delta,delta_pct,lower_bound,change\n");
 	for (size_t i = 0; i < c->nr; i++) {
 		const struct compare_row *r = &c->rows[i];
 
@@ -151,7 +151,8 @@ void report_compare_csv(struct strbuf *out, const struct compare *c)
 		strbuf_addch(out, ',');
 		if (r->has_pct)
 			strbuf_addf(out, "%.4f", r->delta_pct);
-		strbuf_addf(out, ",%s\n", r->partial ? "true" : "false");
+		strbuf_addf(out, ",%s,%s\n", r->partial ? "true" : "false",
+			    compare_change_name(r->change));
 	}
 }
 
@@ -212,10 +213,23 @@ static json_t *md_delta(int64_t d)
 	return j;
 }
 
+/* A row's Δ % cell: a base of 0 that grew is an infinite change. */
+static json_t *md_row_pct(const struct compare_row *r)
+{
+	if (r->has_pct)
+		return md_str(md_pct, r->delta_pct);
+	if (r->side == COMPARE_BOTH)
+		return json_string("+\xe2\x88\x9e %");
+	return json_string(r->side == COMPARE_ONLY_BASE ? "only in base"
+							: "only in new");
+}
+
 /* Regressions first, then benchmarks in one run only, then improvements. */
 static int md_rank(const struct compare_row *r)
 {
-	return r->side != COMPARE_BOTH ? 1 : r->delta > 0 ? 0 : 2;
+	return r->change == CHANGE_REGRESSED  ? 0
+	       : r->change == CHANGE_IMPROVED ? 2
+					      : 1;
 }
 
 static int cmp_md_rows(const void *a, const void *b)
@@ -237,25 +251,16 @@ static int cmp_md_rows(const void *a, const void *b)
  * formatted, so the template has no logic.
  */
 static json_t *markdown_view(const struct compare *c, const char *base_name,
-			     const char *new_name, double threshold_pct,
-			     const char *url)
+			     const char *new_name, const char *url)
 {
 	json_t *rows = json_array(), *v;
 	const struct compare_row **pick = xcalloc(c->nr + 1, sizeof(*pick));
-	size_t n = 0, regress = 0, improve = 0;
+	size_t n = 0;
 	char thr[32];
 
-	for (size_t i = 0; i < c->nr; i++) {
-		const struct compare_row *r = &c->rows[i];
-		bool moved = r->has_pct && fabs(r->delta_pct) >= threshold_pct;
-
-		if (moved && r->delta > 0)
-			regress++;
-		else if (moved && r->delta < 0)
-			improve++;
-		if (r->side != COMPARE_BOTH || moved)
-			pick[n++] = r;
-	}
+	for (size_t i = 0; i < c->nr; i++)
+		if (c->rows[i].change != CHANGE_UNCHANGED)
+			pick[n++] = &c->rows[i];
 	sort_n(pick, n, sizeof(*pick), cmp_md_rows);
 	for (size_t i = 0; i < n; i++) {
 		const struct compare_row *r = pick[i];
@@ -271,24 +276,21 @@ static json_t *markdown_view(const struct compare *c, const char *base_name,
 				"delta",
 				r->side == COMPARE_BOTH ? md_delta(r->delta)
 							: json_string(""),
-				"pct",
-				r->has_pct
-					? md_str(md_pct, r->delta_pct)
-					: json_string(
-						  r->side == COMPARE_ONLY_BASE
-							  ? "only in base"
-							  : "only in new"),
-				"lower_bound", r->partial));
+				"pct", md_row_pct(r), "lower_bound",
+				r->partial));
 	}
 	free(pick);
-	snprintf(thr, sizeof(thr), "%.2f", threshold_pct);
-	v = json_pack("{s:s, s:s, s:I, s:I, s:s, s:I, s:I, s:b, s:b, s:o}",
-		      "base", base_name, "new", new_name, "regressed",
-		      (json_int_t)regress, "improved", (json_int_t)improve,
-		      "threshold", thr, "only_base", (json_int_t)c->only_base,
-		      "only_new", (json_int_t)c->only_new, "one_sided",
-		      c->only_base || c->only_new, "moved", n > 0, "rows",
-		      rows);
+	snprintf(thr, sizeof(thr), "%g", c->threshold_pct);
+	v = json_pack(
+		"{s:s, s:s, s:I, s:I, s:I, s:s, s:b, s:I, s:I, s:b, s:b, s:o}",
+		"base", base_name, "new", new_name, "regressed",
+		(json_int_t)c->changes[CHANGE_REGRESSED], "improved",
+		(json_int_t)c->changes[CHANGE_IMPROVED], "unchanged",
+		(json_int_t)c->changes[CHANGE_UNCHANGED], "threshold", thr,
+		"has_threshold", c->threshold_pct > 0, "only_base",
+		(json_int_t)c->only_base, "only_new", (json_int_t)c->only_new,
+		"one_sided", c->only_base || c->only_new, "moved", n > 0,
+		"rows", rows);
 	if (c->has_geomean) {
 		json_object_set_new(v, "geomean",
 				    md_str(md_pct, ratio_to_pct(c->geomean)));
@@ -302,10 +304,9 @@ static json_t *markdown_view(const struct compare *c, const char *base_name,
 
 void report_compare_markdown(struct strbuf *out, const struct compare *c,
 			     const char *base_name, const char *new_name,
-			     double threshold_pct, const char *url)
+			     const char *url)
 {
-	json_t *view =
-		markdown_view(c, base_name, new_name, threshold_pct, url);
+	json_t *view = markdown_view(c, base_name, new_name, url);
 	struct errbuf err;
 
 	/* the template is ours and tested: a failure is a bug */

@@ -31,14 +31,16 @@ enum report_format {
 int report_format_parse(const char *s, enum report_format *out);
 
 void report_compare_text(struct strbuf *out, const struct compare *c);
+/* One line per row; the last column is its change (see compare.h). */
 void report_compare_csv(struct strbuf *out, const struct compare *c);
 /*
- * A compact Markdown summary: geomean, the rows whose |delta %| is at
- * least threshold_pct, and a link when url is not NULL.
+ * A compact Markdown summary: geomean, the counts of each change, the
+ * rows that changed or are in one run only (at the comparison's
+ * threshold, see compare.h), and a link when url is not NULL.
  */
 void report_compare_markdown(struct strbuf *out, const struct compare *c,
 			     const char *base_name, const char *new_name,
-			     double threshold_pct, const char *url);
+			     const char *url);
 
 /* Per-benchmark totals of a run, each with its split by object. */
 void report_run_text(struct strbuf *out, const struct run *run);

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # HTTP benchmark of `tbscope serve` (a benchmark, not a test):
-#   1. requests/s and latency of GET /api/v1/compare/<A>...<B> with wrk at
-#      64 connections, beside nginx serving the same JSON bytes as a static
+#   1. requests/s and latency of the compare page /compare/<A>...<B> and of
+#      its JSON twin GET /api/v1/compare/<A>...<B> with wrk at 64
+#      connections, each beside nginx serving the same bytes as a static
 #      file on the same machine in the same run;
 #   2. the server's memory (VmHWM) with N synthetic runs indexed (hard-linked
 #      copies of the fixture runs, so they cost no disk).
@@ -99,10 +100,14 @@ cp -al "$runs_src/$A" "$runs_src/$B" "$tmp/runs/"
 start_server "$tmp/data" "$tmp/runs" 2
 wait_ready "$url" "$A"
 wait_ready "$url" "$B"
-path="/api/v1/compare/$A...$B"
-mkdir -p "$tmp/www/api/v1/compare"
-curl -sf "$url$path" >"$tmp/www/api/v1/compare/$A...$B"
-bytes=$(stat -c %s "$tmp/www/api/v1/compare/$A...$B")
+api_path="/api/v1/compare/$A...$B"
+page_path="/compare/$A...$B"
+for p in "$api_path" "$page_path"; do
+	mkdir -p "$tmp/www$(dirname "$p")"
+	curl -sf "$url$p" >"$tmp/www$p"
+done
+api_bytes=$(stat -c %s "$tmp/www$api_path")
+page_bytes=$(stat -c %s "$tmp/www$page_path")
 
 port=$((20000 + RANDOM % 20000))
 cat >"$tmp/nginx.conf" <<NGX
@@ -125,16 +130,19 @@ NGX
 mkdir -p "$tmp/nginx-tmp"
 nginx -c "$tmp/nginx.conf" -p "$tmp" &
 pids+=("$!")
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port$api_path" >/dev/null && break; sleep 0.05; done
 
-echo "compare JSON: $bytes bytes"
+echo "compare page: $page_bytes bytes; its JSON twin: $api_bytes bytes"
 printf '%-34s %12s %10s %10s\n' "server" "requests/s" "p50" "p99"
-read -r rps p50 p99 rest < <(wrk_figures "$url$path")
-printf '%-34s %12s %10s %10s %s\n' "tbscope serve (2 threads)" "$rps" "$p50" "$p99" "$rest"
-read -r rps p50 p99 rest < <(wrk_figures "http://127.0.0.1:$port$path")
-printf '%-34s %12s %10s %10s %s\n' "nginx static file (2 workers)" "$rps" "$p50" "$p99" "$rest"
-read -r rps p50 p99 rest < <(wrk_figures "$url/api/v1/runs")
-printf '%-34s %12s %10s %10s %s\n' "tbscope /api/v1/runs (uncached)" "$rps" "$p50" "$p99" "$rest"
+row() { # LABEL URL
+	read -r rps p50 p99 rest < <(wrk_figures "$2")
+	printf '%-34s %12s %10s %10s %s\n' "$1" "$rps" "$p50" "$p99" "$rest"
+}
+row "tbscope compare page (2 threads)" "$url$page_path"
+row "nginx, the page's bytes (2 workers)" "http://127.0.0.1:$port$page_path"
+row "tbscope compare JSON (2 threads)" "$url$api_path"
+row "nginx, the JSON's bytes (2 workers)" "http://127.0.0.1:$port$api_path"
+row "tbscope /api/v1/runs (uncached)" "$url/api/v1/runs"
 kill "$pid"
 wait "$pid" 2>/dev/null || true
 

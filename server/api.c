@@ -476,12 +476,12 @@ bool api_split_compare(struct server *srv, const char *spec, char **base,
  * *c points into *la and *lb: release them after it.
  */
 static int compare_load(struct server *srv, const char *base,
-			const char *new_id, bool objects, struct loaded *la,
-			struct loaded *lb, struct compare *c,
+			const char *new_id, const struct api_compare_opts *opts,
+			struct loaded *la, struct loaded *lb, struct compare *c,
 			enum cache_policy *policy, struct api_err *err)
 {
 	struct index *idx = get_index(srv, err);
-	unsigned flags = objects ? INDEX_LOAD_OBJECTS : 0;
+	unsigned flags = opts->objects ? INDEX_LOAD_OBJECTS : 0;
 	int ret = -1;
 
 	if (!idx)
@@ -489,7 +489,7 @@ static int compare_load(struct server *srv, const char *base,
 	if (load_ready(idx, base, flags, NULL, la, err) < 0 ||
 	    load_ready(idx, new_id, flags, NULL, lb, err) < 0)
 		goto out;
-	compare_runs(c, &la->run, &lb->run);
+	compare_runs(c, &la->run, &lb->run, opts->threshold);
 	*policy = policy_for(srv, la, lb);
 	ret = 0;
 out:
@@ -519,8 +519,8 @@ json_t *api_compare(struct server *srv, const char *base, const char *new_id,
 
 	compare_key(&key, "compare;", base, new_id, opts);
 	j = cached_json(srv, &key, gen, policy);
-	if (!j && compare_load(srv, base, new_id, opts->objects, &la, &lb, &c,
-			       &p, err) == 0) {
+	if (!j &&
+	    compare_load(srv, base, new_id, opts, &la, &lb, &c, &p, err) == 0) {
 		j = json_compare(&c, base, new_id, opts->objects);
 		compare_release(&c);
 		set_policy(policy, p);
@@ -549,8 +549,7 @@ int api_compare_report(struct server *srv, const char *base, const char *new_id,
 	strbuf_addf(&key, "%d;", (int)format);
 	if (cached_text(srv, &key, gen, out, policy))
 		goto out;
-	if (compare_load(srv, base, new_id, opts->objects, &la, &lb, &c, &p,
-			 err) < 0) {
+	if (compare_load(srv, base, new_id, opts, &la, &lb, &c, &p, err) < 0) {
 		ret = -1;
 		goto out;
 	}
@@ -564,8 +563,7 @@ int api_compare_report(struct server *srv, const char *base, const char *new_id,
 	case REPORT_MARKDOWN:
 		strbuf_addf(&url, "%s/compare/%s...%s", srv->cfg->public_url,
 			    base, new_id);
-		report_compare_markdown(&text, &c, base, new_id,
-					opts->threshold, url.buf);
+		report_compare_markdown(&text, &c, base, new_id, url.buf);
 		break;
 	case REPORT_JSON:
 		BUG_ON(format == REPORT_JSON);
@@ -726,7 +724,7 @@ bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 	struct errbuf err;
 	struct index *idx = catalog_get(srv->cat, &err);
 	struct index_run info, *runs = NULL;
-	struct api_compare_opts opts = {.threshold = 0.5};
+	struct api_compare_opts opts = {.threshold = COMPARE_THRESHOLD_PCT};
 	struct api_err aerr;
 	size_t nr = 0, total;
 	bool ok = false;

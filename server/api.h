@@ -69,7 +69,7 @@ json_t *api_mix(struct server *srv, const char *id, const char *bench,
 
 struct api_compare_opts {
 	bool objects;	  /* per-object columns */
-	double threshold; /* markdown: list benchmarks that moved more */
+	double threshold; /* |delta %| above it is a change (compare.h) */
 };
 
 /*

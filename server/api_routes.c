@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "compare.h"
 #include "json_view.h"
 #include "report.h"
 #include "server.h"
@@ -108,12 +109,13 @@ static void benchmark(struct server *srv, const struct api_request *req,
 	answer(resp, j, &p, &err);
 }
 
-static void compare_runs(struct server *srv, const struct api_request *req,
-			 const char *spec, struct api_response *resp)
+static void compare_two(struct server *srv, const struct api_request *req,
+			const char *spec, struct api_response *resp)
 {
 	const char *fmt = q(req, "format"), *thr = q(req, "threshold");
 	const char *objects = q(req, "objects");
-	struct api_compare_opts opts = {objects && strcmp(objects, "0"), 0.5};
+	struct api_compare_opts opts = {objects && strcmp(objects, "0"),
+					COMPARE_THRESHOLD_PCT};
 	enum report_format f = REPORT_JSON;
 	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
@@ -226,7 +228,7 @@ void api_handle(struct server *srv, const struct api_request *req,
 		  !strcmp(seg[6], "mix")))
 		benchmark(srv, req, seg[3], seg[5], seg[6], resp);
 	else if (n == 4 && !strcmp(seg[2], "compare"))
-		compare_runs(srv, req, seg[3], resp);
+		compare_two(srv, req, seg[3], resp);
 	else if (n == 5 && !strcmp(seg[2], "compare") && api_name_ok(seg[4]))
 		compare_bench(srv, req, seg[3], seg[4], resp);
 	else if (n == 4 && !strcmp(seg[2], "history"))

@@ -124,9 +124,10 @@ static const char compare_usage[] =
 	"  -f, --format FMT      text (default: the spec-compare-helper "
 	"table),\n"
 	"                        json, csv or markdown\n"
-	"  -t, --threshold PCT   markdown: list benchmarks that moved at "
-	"least\n"
-	"                        PCT percent (default 0.01)\n"
+	"  -t, --threshold PCT   a benchmark changed when |delta %| is above "
+	"PCT\n"
+	"                        (csv, json, markdown; default 0: any "
+	"change)\n"
 	"  -b, --bench NAME      where NAME's delta comes from: objects and\n"
 	"                        functions matched by name (text or json)\n"
 	"  -n, --limit N         --bench: functions listed (default 20, 0 "
@@ -195,7 +196,7 @@ int cmd_compare(int argc, char **argv)
 	struct run a = RUN_INIT, b = RUN_INIT;
 	struct compare cmp;
 	struct strbuf out = STRBUF_INIT;
-	double threshold = 0.01;
+	double threshold = COMPARE_THRESHOLD_PCT;
 	const char *bench = NULL;
 	size_t limit = 20;
 	int c, ret = 1;
@@ -260,7 +261,7 @@ int cmd_compare(int argc, char **argv)
 	if (load_run(&a, argv[optind], &o, false, NULL) < 0 ||
 	    load_run(&b, argv[optind + 1], &o, false, NULL) < 0)
 		goto out;
-	compare_runs(&cmp, &a, &b);
+	compare_runs(&cmp, &a, &b, threshold);
 	switch (o.format) {
 	case REPORT_TEXT:
 		report_compare_text(&out, &cmp);
@@ -270,8 +271,7 @@ int cmd_compare(int argc, char **argv)
 		break;
 	case REPORT_MARKDOWN:
 		report_compare_markdown(&out, &cmp, run_label(argv[optind]),
-					run_label(argv[optind + 1]), threshold,
-					NULL);
+					run_label(argv[optind + 1]), NULL);
 		break;
 	case REPORT_JSON:
 		print_json_take(json_compare(&cmp, run_label(argv[optind]),

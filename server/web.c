@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "compare.h"
 #include "errbuf.h"
 #include "report.h"
 #include "server.h"
@@ -221,12 +222,17 @@ static json_t *find_benchmark(json_t *benchmarks, const char *name)
 	return NULL;
 }
 
-/* The comparison's summary: geomean, suites, counts, totals. */
-static void view_compare_summary(json_t *v, json_t *j, double threshold)
+/*
+ * The comparison's summary: geomean, suites, the counts of each change
+ * (decided by analysis/compare.c at the comparison's threshold), totals.
+ */
+static void view_compare_summary(json_t *v, json_t *j)
 {
-	json_t *geo = json_object_get(j, "geomean"), *totals, *b, *s, *g;
+	json_t *geo = json_object_get(j, "geomean"), *totals, *s, *g;
+	json_t *changes = json_object_get(j, "changes");
+	json_t *threshold = json_object_get(j, "threshold_pct");
 	json_t *suites = json_array();
-	size_t i, up = 0, down = 0, same = 0;
+	size_t i;
 
 	if (!json_is_object(geo)) {
 		json_decref(suites);
@@ -247,26 +253,13 @@ static void view_compare_summary(json_t *v, json_t *j, double threshold)
 	json_object_set_new(g, "suites_end", json_boolean(i > 0));
 	json_object_set_new(g, "suites", suites);
 	json_object_set_new(v, "geomean", g);
-	json_array_foreach(json_object_get(j, "benchmarks"), i, b)
-	{
-		json_t *p = json_object_get(b, "delta_pct");
-
-		if (!json_is_number(p))
-			continue;
-		if (json_number_value(p) > threshold)
-			up++;
-		else if (json_number_value(p) < -threshold)
-			down++;
-		else
-			same++;
-	}
-	json_object_set_new(v, "regressed", json_integer((json_int_t)up));
-	json_object_set_new(v, "improved", json_integer((json_int_t)down));
-	json_object_set_new(v, "unchanged", json_integer((json_int_t)same));
-	if (threshold > 0) {
+	set_count(v, "regressed", json_object_get(changes, "regressed"), false);
+	set_count(v, "improved", json_object_get(changes, "improved"), false);
+	set_count(v, "unchanged", json_object_get(changes, "unchanged"), false);
+	if (json_number_value(threshold) > 0) {
 		char t[32];
 
-		snprintf(t, sizeof(t), "%g", threshold);
+		snprintf(t, sizeof(t), "%g", json_number_value(threshold));
 		set_str(v, "threshold", t);
 	}
 	totals = json_object_get(j, "totals");
@@ -340,20 +333,20 @@ static void page_compare(struct server *srv, const struct api_request *req,
 	const char *bench = req->query(req->ctx, "bench");
 	const char *thr = req->query(req->ctx, "threshold");
 	const char *fn = req->query(req->ctx, "function");
-	struct api_compare_opts opts = {.objects = false, .threshold = 0.5};
-	double threshold = 0;
+	struct api_compare_opts opts = {.threshold = COMPARE_THRESHOLD_PCT};
 	struct api_err err;
 	json_t *j = NULL, *b, *v;
 	char *base = NULL, *new = NULL;
 
 	if (!bench || !*bench)
 		bench = path_bench;
+	/* a bad threshold is the API's 400; the page shows the default */
 	if (thr) {
 		char *end;
 
-		threshold = strtod(thr, &end);
-		if (*end || !(threshold >= 0))
-			threshold = 0;
+		opts.threshold = strtod(thr, &end);
+		if (*end || end == thr || !(opts.threshold >= 0))
+			opts.threshold = COMPARE_THRESHOLD_PCT;
 	}
 	/* /compare/<spec>/<bench> is the benchmark's own view (delta.js) */
 	pg->name = path_bench ? "delta" : "compare";
@@ -403,7 +396,7 @@ static void page_compare(struct server *srv, const struct api_request *req,
 					      bv);
 		json_object_set_new(v, "bench", bv);
 	}
-	view_compare_summary(v, j, threshold);
+	view_compare_summary(v, j);
 out:
 	json_decref(j);
 	free(base);

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 // /compare/<base>...<new>: draws GET /api/v1/compare/<base>...<new>
-// (with ?objects=1 when per-object figures are shown), plus the two runs'
-// own warnings from GET /api/v1/runs/<id>.
+// (with ?objects=1 when per-object figures are shown, and ?threshold=PCT:
+// the server decides each benchmark's "change" and counts them), plus the
+// two runs' own warnings from GET /api/v1/runs/<id>.
 //
 // View state in the URL: threshold (%), regressions=1, objects=1,
 // sort=key|-key, bench=<name>.
-import {api, fill, cssVar, dirClass, el, enc, errorBox, fmtInt, fmtPct, fmtSigned,
-	href, setCrumbs, setHeading, setState, sortBy, sortHeader, state,
+import {api, changeClass, fill, cssVar, dirClass, el, enc, errorBox, fmtInt, fmtPct, fmtSigned,
+	href, makeChart, setCrumbs, setHeading, setState, sortBy, sortHeader, state,
 	tableWrap} from './lib.js';
 
 let data = null;       // the compare JSON
 let withObjects = false;
+let loading = null;    // the query of the newest fetch of data
 let runs = [null, null]; // /api/v1/runs/<id> of base and new (warnings)
 let spec = '';
 let pathBench = null;
@@ -21,7 +23,7 @@ const parts = {};
 function view() {
 	const q = state();
 	let threshold = Number.parseFloat(q.get('threshold') || '0');
-	if (!(threshold >= 0))
+	if (!(threshold >= 0) || !Number.isFinite(threshold))
 		threshold = 0;
 	return {
 		threshold,
@@ -32,27 +34,22 @@ function view() {
 	};
 }
 
+// The compare JSON for view v: per-object figures once asked for, and
+// each benchmark's "change" decided by the server at v's threshold.
+function apiQuery(v) {
+	return {objects: withObjects || v.objects ? '1' : null,
+		threshold: v.threshold > 0 ? String(v.threshold) : null};
+}
+
 function apiPath(query) {
 	return href(`/api/v1/compare/${enc(spec.split('...')[0])}...${enc(spec.split('...').slice(1).join('...'))}`, query);
 }
 
-// Regression / improvement / unchanged at the threshold (in %).
-function classify(b, t) {
-	if (b.in !== 'both')
-		return 'onesided';
-	if (b.delta_pct > t)
-		return 'regressed';
-	if (b.delta_pct < -t)
-		return 'improved';
-	return 'unchanged';
-}
-
 function visibleRows(v) {
 	const rows = data.benchmarks.filter(b => {
-		const c = classify(b, v.threshold);
 		if (v.regressions)
-			return c === 'regressed';
-		if (v.threshold > 0 && c === 'unchanged')
+			return b.change === 'regressed';
+		if (data.threshold_pct > 0 && b.change === 'unchanged')
 			return false;
 		return true;
 	});
@@ -143,9 +140,9 @@ function card(label, value, cls, sub, extraCls) {
 }
 
 function drawSummary(v) {
-	const counts = {regressed: 0, improved: 0, unchanged: 0, onesided: 0};
-	for (const b of data.benchmarks)
-		counts[classify(b, v.threshold)]++;
+	const counts = data.changes;
+	const onesided = counts.only_base + counts.only_new;
+	const thr = data.threshold_pct;
 	const g = data.geomean;
 	const t = data.totals;
 	const cards = [
@@ -163,19 +160,19 @@ function drawSummary(v) {
 	cards.push(card('Total instructions', [fmtSigned(t.delta), ' ', el('span', {class: 'card-aside'}, fmtPct(t.delta_pct))],
 			dirClass(t.delta, t.delta_pct),
 			`${fmtInt(t.base_instructions)} \u2192 ${fmtInt(t.new_instructions)}`, 'total'));
-	cards.push(el('div', {class: 'card counts'},
-		el('div', {class: 'card-label'}, v.threshold > 0 ? `At \u00b1${v.threshold} %` : 'Any change'),
+	cards.push(el('div', {class: 'card counts', dataset: {threshold: String(thr)}},
+		el('div', {class: 'card-label'}, thr > 0 ? `At \u00b1${thr} %` : 'Any change'),
 		el('div', {class: 'count-line'},
 			el('span', {class: 'dir-bad', dataset: {count: 'regressed'}}, `${counts.regressed} regressed`),
 			el('span', {class: 'dir-good', dataset: {count: 'improved'}}, `${counts.improved} improved`),
 			el('span', {class: 'dir-same', dataset: {count: 'unchanged'}}, `${counts.unchanged} unchanged`)),
 		// like rustc-perf's triage summary: the range of each side
 		['regressed', 'improved'].map(k => {
-			const ps = data.benchmarks.filter(b => classify(b, v.threshold) === k).map(b => b.delta_pct);
+			const ps = data.benchmarks.filter(b => b.change === k).map(b => b.delta_pct);
 			return ps.length ? el('div', {class: 'card-sub'},
 				`${k}: ${fmtPct(Math.min(...ps))} \u2026 ${fmtPct(Math.max(...ps))}`) : null;
 		}),
-		counts.onesided ? el('div', {class: 'card-sub'}, `${counts.onesided} in one run only`) : null));
+		onesided ? el('div', {class: 'card-sub'}, `${onesided} in one run only`) : null));
 	parts.summary.replaceChildren(...cards);
 }
 
@@ -216,9 +213,9 @@ function drawChart(v, rows) {
 	// one bar per row, at a readable height (CSSOM: allowed by the CSP)
 	box.style.height = `${both.length * 24 + 48}px`;
 	const good = cssVar('--good'), bad = cssVar('--bad'), same = cssVar('--muted');
-	const fg = cssVar('--fg'), grid = cssVar('--grid'), accent = cssVar('--accent');
-	const colour = b => (b.delta_pct > 0 ? bad : b.delta_pct < 0 ? good : same);
-	chart = new window.Chart(canvas, {
+	const fg = cssVar('--fg'), accent = cssVar('--accent');
+	const colour = b => ({regressed: bad, improved: good})[b.change] || same;
+	chart = makeChart(canvas, {
 		type: 'bar',
 		data: {
 			labels: both.map(b => b.name),
@@ -232,39 +229,21 @@ function drawChart(v, rows) {
 			}],
 		},
 		plugins: [barLabels(both, fg, cssVar('--bg'))],
-		options: {
-			indexAxis: 'y',
-			responsive: true,
-			maintainAspectRatio: false,
-			animation: false,
-			plugins: {
-				legend: {display: false},
-				tooltip: {callbacks: {
-					label: ctx => {
-						const b = both[ctx.dataIndex];
-						return `${fmtPct(b.delta_pct)} (${fmtSigned(b.delta)}): ${fmtInt(b.base_instructions)} \u2192 ${fmtInt(b.new_instructions)}`;
-					},
-				}},
-			},
-			scales: {
-				x: {ticks: {color: fg, callback: x => `${x > 0 ? '+' : ''}${Number(x.toFixed(4))} %`},
-				    grid: {color: grid, lineWidth: c => (c.tick && c.tick.value === 0 ? 2 : 1)},
-				    grace: '22%'},
-				y: {ticks: {color: fg, autoSkip: false, font: {family: cssVar('--mono')}},
-				    grid: {display: false}},
-			},
-			onClick: (evt, els) => {
-				// redraw after Chart.js has finished with this event:
-				// the redraw destroys this chart
-				if (els.length) {
-					const name = both[els[0].index].name;
-					setTimeout(() => update({bench: name}), 0);
-				}
-			},
-			onHover: (evt, els) => {
-				evt.native.target.style.cursor = els.length ? 'pointer' : 'default';
+		indexAxis: 'y',
+		tooltip: {
+			label: ctx => {
+				const b = both[ctx.dataIndex];
+				return `${fmtPct(b.delta_pct)} (${fmtSigned(b.delta)}): ${fmtInt(b.base_instructions)} \u2192 ${fmtInt(b.new_instructions)}`;
 			},
 		},
+		scales: {
+			x: {ticks: {callback: x => `${x > 0 ? '+' : ''}${Number(x.toFixed(4))} %`},
+			    grid: {lineWidth: c => (c.tick && c.tick.value === 0 ? 2 : 1)},
+			    grace: '22%'},
+			y: {ticks: {autoSkip: false, font: {family: cssVar('--mono')}},
+			    grid: {display: false}},
+		},
+		onPick: i => update({bench: both[i].name}),
 	});
 }
 
@@ -310,14 +289,13 @@ function drawTable(v, rows) {
 			return th;
 		}));
 	const body = rows.map(b => {
-		const cls = classify(b, v.threshold);
-		const dcls = b.in === 'both' ? dirClass(b.delta, b.delta_pct, v.threshold) : 'dir-none';
+		const dcls = changeClass(b.change);
 		const lb = b.lower_bound ? el('abbr', {class: 'lb', title: 'lower bound: the plugin listed only its top blocks'}, '\u2265') : null;
 		const link = el('a', {href: href(location.pathname, {...Object.fromEntries(state()), bench: b.name}),
 				      class: 'bench-link',
 				      onclick: e => { e.preventDefault(); update({bench: b.name === v.bench ? null : b.name}); }},
 				b.name);
-		return el('tr', {class: `${cls} ${b.name === v.bench ? 'selected' : ''}`,
+		return el('tr', {class: `${b.change} ${b.name === v.bench ? 'selected' : ''}`,
 				 dataset: {bench: b.name}, 'aria-selected': b.name === v.bench ? 'true' : null},
 			el('th', {scope: 'row', class: 'name'}, link),
 			el('td', {class: 'suite'}, b.suite || ''),
@@ -414,7 +392,7 @@ function drawDetail(v) {
 		return;
 	}
 	const base = data.base.run, nu = data.new.run;
-	const dcls = b.in === 'both' ? dirClass(b.delta, b.delta_pct) : 'dir-none';
+	const dcls = changeClass(b.change);
 	const seriesQ = runs[1] && runs[1].series ? {series: runs[1].series} : {};
 	const d = diffs.get(b.name);
 	let body;
@@ -468,7 +446,7 @@ function drawActions() {
 	const v = view();
 	const exp = fmt => href(`/api/v1/compare/${enc(base)}...${enc(nu)}`,
 		{format: fmt, objects: fmt === 'json' && v.objects ? '1' : null,
-		 threshold: fmt === 'markdown' && v.threshold > 0 ? String(v.threshold) : null});
+		 threshold: fmt !== 'text' && v.threshold > 0 ? String(v.threshold) : null});
 	parts.actions.replaceChildren(
 		el('a', {class: 'btn', id: 'swap', href: href(`/compare/${enc(nu)}...${enc(base)}`, q),
 			 title: 'Compare the other way round'}, '\u21c4 Swap'),
@@ -490,13 +468,29 @@ function drawDynamic() {
 	drawTable(v, rows);
 }
 
-async function ensureObjects() {
+// Fetch the comparison again when the view asks for what it lacks: the
+// per-object figures, or the changes at another threshold.  The newest
+// request wins.
+async function ensureData() {
 	const v = view();
-	if (v.objects && !withObjects) {
-		withObjects = true;
-		data = await api(apiPath({objects: '1'}));
-		drawDynamic();
+	const q = apiQuery(v);
+	const key = JSON.stringify(q);
+	if (key === loading)
+		return;
+	loading = key;
+	let j;
+	try {
+		j = await api(apiPath(q));
+	} catch (err) {
+		if (loading === key)
+			loading = null; // the next change of view tries again
+		throw err;
 	}
+	if (loading !== key)
+		return;
+	withObjects = q.objects === '1';
+	data = j;
+	drawDynamic();
 }
 
 function update(patch) {
@@ -505,7 +499,7 @@ function update(patch) {
 	// the details of a newly selected benchmark: bring them into view
 	if (patch.bench)
 		parts.detail.scrollIntoView({block: 'nearest'});
-	ensureObjects().catch(err => parts.table.prepend(errorBox(err)));
+	ensureData().catch(err => parts.table.prepend(errorBox(err)));
 }
 
 export function redraw() {
@@ -522,9 +516,10 @@ export async function render(root) {
 	setCrumbs([['Runs', '/'], [`${a} \u2192 ${b}`]]);
 	fill(app, el('p', {class: 'loading'}, 'Loading the comparison\u2026'));
 	const v = view();
+	const q = apiQuery(v);
 	withObjects = v.objects;
-	data = await api(apiPath(withObjects ? {objects: '1'} : {}),
-			 msg => fill(app, el('p', {class: 'loading'}, msg + '\u2026')));
+	loading = JSON.stringify(q);
+	data = await api(apiPath(q), msg => fill(app, el('p', {class: 'loading'}, msg + '\u2026')));
 	const [base, nu] = [data.base.run, data.new.run];
 	setCrumbs([['Runs', '/'], [`${base} \u2192 ${nu}`]]);
 	setHeading(`${base} \u2192 ${nu}`, [

@@ -12,7 +12,7 @@
 // function that moved most.  all=1: also list the functions whose count
 // did not change.
 import {api, cssVar, dirClass, el, enc, errorBox, fill, fmtInt, fmtPct, fmtShare, fmtSigned,
-	href, setCrumbs, setHeading, setState, state, tableWrap} from './lib.js';
+	href, makeChart, setCrumbs, setHeading, setState, state, tableWrap} from './lib.js';
 import {blockView, byLegend, mixStrip, swatch} from './mix.js';
 
 const FUNCTIONS = 20; // functions listed (and drawn in the waterfall)
@@ -157,10 +157,10 @@ function drawWaterfall() {
 	if (!window.Chart)
 		return;
 	const good = cssVar('--good'), bad = cssVar('--bad'), muted = cssVar('--muted');
-	const fg = cssVar('--fg'), grid = cssVar('--grid'), accent = cssVar('--accent');
+	const fg = cssVar('--fg'), accent = cssVar('--accent');
 	const colour = s => (s.kind === 'total' ? muted : s.delta < 0n ? good : s.delta > 0n ? bad : muted);
 	const c = chosen();
-	chart = new window.Chart(canvas, {
+	chart = makeChart(canvas, {
 		type: 'bar',
 		data: {
 			labels: bars.map(s => s.label),
@@ -208,39 +208,25 @@ function drawWaterfall() {
 				ctx.restore();
 			},
 		}],
-		options: {
-			indexAxis: 'y',
-			responsive: true,
-			maintainAspectRatio: false,
-			animation: false,
-			plugins: {
-				legend: {display: false},
-				tooltip: {callbacks: {
-					title: items => bars[items[0].dataIndex].label,
-					label: item => {
-						const s = bars[item.dataIndex];
-						if (s.kind === 'total')
-							return `${fmtInt(s.to)} instructions`;
-						return `${fmtSigned(s.delta)} (${ofDelta(s.share)} of the delta): ${fmtInt(s.from)} \u2192 ${fmtInt(s.to)}` +
-							(s.object ? `, ${s.object}` : '');
-					},
-				}},
-			},
-			scales: {
-				x: {min, max, ticks: {color: fg, callback: v => compact.format(v)}, grid: {color: grid}},
-				y: {ticks: {color: fg, autoSkip: false, font: {family: cssVar('--mono')},
-					    callback: (v, i) => short(bars[i].label, window.innerWidth < 640 ? 16 : 36)},
-				    grid: {display: false}},
-			},
-			onClick: (evt, els) => {
-				const s = els.length && bars[els[0].index];
-				if (s && s.kind === 'function')
-					setTimeout(() => choose(s.label, s.object), 0);
-			},
-			onHover: (evt, els) => {
-				evt.native.target.style.cursor = els.length && bars[els[0].index].kind === 'function' ? 'pointer' : 'default';
+		indexAxis: 'y',
+		tooltip: {
+			title: items => bars[items[0].dataIndex].label,
+			label: item => {
+				const s = bars[item.dataIndex];
+				if (s.kind === 'total')
+					return `${fmtInt(s.to)} instructions`;
+				return `${fmtSigned(s.delta)} (${ofDelta(s.share)} of the delta): ${fmtInt(s.from)} \u2192 ${fmtInt(s.to)}` +
+					(s.object ? `, ${s.object}` : '');
 			},
 		},
+		scales: {
+			x: {min, max, ticks: {callback: v => compact.format(v)}},
+			y: {ticks: {autoSkip: false, font: {family: cssVar('--mono')},
+				    callback: (v, i) => short(bars[i].label, window.innerWidth < 640 ? 16 : 36)},
+			    grid: {display: false}},
+		},
+		clickable: i => bars[i].kind === 'function',
+		onPick: i => choose(bars[i].label, bars[i].object),
 	});
 }
 

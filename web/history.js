@@ -3,7 +3,7 @@
 // the benchmark's total across the series; each step (the first run where
 // the count moved) is marked and links to its comparison.
 import {api, fill, cssVar, dirClass, el, enc, fmtInt, fmtPct, fmtSigned, fmtTime,
-	href, setCrumbs, setHeading, state, tableWrap} from './lib.js';
+	href, makeChart, setCrumbs, setHeading, state, tableWrap} from './lib.js';
 
 let data = null;
 let app = null;
@@ -21,10 +21,10 @@ function drawChart(box) {
 	if (!window.Chart || !data.points.length)
 		return;
 	const pts = data.points;
-	const fg = cssVar('--fg'), grid = cssVar('--grid'), accent = cssVar('--accent');
+	const accent = cssVar('--accent');
 	const good = cssVar('--good'), bad = cssVar('--bad');
 	const stepColour = p => (p.delta > 0 ? bad : good);
-	chart = new window.Chart(box.querySelector('canvas'), {
+	chart = makeChart(box.querySelector('canvas'), {
 		type: 'line',
 		data: {
 			labels: pts.map(p => p.run),
@@ -41,34 +41,19 @@ function drawChart(box) {
 				pointBorderColor: pts.map(p => (p.step ? stepColour(p) : accent)),
 			}],
 		},
-		options: {
-			responsive: true,
-			maintainAspectRatio: false,
-			animation: false,
-			plugins: {
-				legend: {display: false},
-				tooltip: {callbacks: {
-					label: ctx => {
-						const p = pts[ctx.dataIndex];
-						return `${fmtInt(p.instructions)}${p.delta !== null ? ` (${fmtSigned(p.delta)}, ${fmtPct(p.delta_pct)})` : ''}`;
-					},
-					footer: items => (pts[items[0].dataIndex].step ? 'step: click to compare' : ''),
-				}},
+		tooltip: {
+			label: ctx => {
+				const p = pts[ctx.dataIndex];
+				return `${fmtInt(p.instructions)}${p.delta !== null ? ` (${fmtSigned(p.delta)}, ${fmtPct(p.delta_pct)})` : ''}`;
 			},
-			scales: {
-				x: {ticks: {color: fg, maxRotation: 60, autoSkip: true}, grid: {color: grid}},
-				y: {ticks: {color: fg, callback: v => fmtInt(v)}, grid: {color: grid}},
-			},
-			onClick: (evt, els) => {
-				const p = els.length ? pts[els[0].index] : null;
-				if (p && p.previous_run)
-					location.href = compareLink(p);
-			},
-			onHover: (evt, els) => {
-				const p = els.length ? pts[els[0].index] : null;
-				evt.native.target.style.cursor = p && p.previous_run ? 'pointer' : 'default';
-			},
+			footer: items => (pts[items[0].dataIndex].step ? 'step: click to compare' : ''),
 		},
+		scales: {
+			x: {ticks: {maxRotation: 60, autoSkip: true}},
+			y: {ticks: {callback: v => fmtInt(v)}},
+		},
+		clickable: i => Boolean(pts[i].previous_run),
+		onPick: i => { location.href = compareLink(pts[i]); },
 	});
 }
 

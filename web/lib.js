@@ -63,18 +63,20 @@ export function fmtTime(iso) {
 	return iso.replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
 }
 
-// Direction class of a delta: fewer instructions is an improvement.
-export function dirClass(delta, pct, threshold = 0) {
+// Direction class of a signed figure (a total, a geomean, a function's
+// delta): fewer instructions is an improvement.  Whether a benchmark of a
+// comparison regressed, improved or is unchanged at the threshold is the
+// server's decision: changeClass(b.change).
+export function dirClass(delta, pct) {
 	if (delta === null || delta === undefined)
 		return 'dir-none';
-	if (pct !== undefined && pct !== null) {
-		if (pct > threshold)
-			return 'dir-bad';
-		if (pct < -threshold)
-			return 'dir-good';
-		return 'dir-same';
-	}
-	return delta > 0 ? 'dir-bad' : delta < 0 ? 'dir-good' : 'dir-same';
+	const x = pct ?? delta;
+	return x > 0 ? 'dir-bad' : x < 0 ? 'dir-good' : 'dir-same';
+}
+
+// Direction class of a compare row's "change", as the server decided it.
+export function changeClass(change) {
+	return {regressed: 'dir-bad', improved: 'dir-good', unchanged: 'dir-same'}[change] || 'dir-none';
 }
 
 // Integers beyond 2^53 stay exact (as BigInt) where the browser gives the
@@ -157,6 +159,46 @@ export function enc(s) {
 
 export function cssVar(name) {
 	return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+// A Chart.js chart in the dashboard's style: sized by its box, drawn at
+// once (no animation), no legend, axes in the theme's --fg and --grid
+// (a scale may override either).  The caller gives the type, data, its
+// own plugins, the tooltip's callbacks and the scales.  A click on a data
+// point i for which clickable(i) holds calls onPick(i) once Chart.js has
+// finished with the event (the redraw it may start destroys this chart);
+// the cursor shows which points take a click.
+export function makeChart(canvas, {type, data, plugins = [], indexAxis, tooltip = {}, scales = {},
+				   clickable = () => true, onPick = null}) {
+	const fg = cssVar('--fg'), grid = cssVar('--grid');
+	const axes = Object.fromEntries(Object.entries(scales).map(([k, a]) =>
+		[k, {...a, ticks: {color: fg, ...a.ticks}, grid: {color: grid, ...a.grid}}]));
+	const takes = els => onPick && els.length && clickable(els[0].index);
+	return new window.Chart(canvas, {
+		type,
+		data,
+		plugins,
+		options: {
+			...(indexAxis ? {indexAxis} : {}),
+			responsive: true,
+			maintainAspectRatio: false,
+			animation: false,
+			plugins: {
+				legend: {display: false},
+				tooltip: {callbacks: tooltip},
+			},
+			scales: axes,
+			onClick: (evt, els) => {
+				if (takes(els)) {
+					const i = els[0].index;
+					setTimeout(() => onPick(i), 0);
+				}
+			},
+			onHover: (evt, els) => {
+				evt.native.target.style.cursor = takes(els) ? 'pointer' : 'default';
+			},
+		},
+	});
 }
 
 export function setCrumbs(items) {

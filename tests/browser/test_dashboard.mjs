@@ -300,6 +300,8 @@ async function main() {
 		await check('threshold filter changes the rows and the URL', async () => {
 			await page.fill('#threshold', '1');
 			await page.waitForFunction(() => location.search.includes('threshold=1'));
+			// the server decides the changes: wait for its answer at 1 %
+			await page.waitForSelector('.card.counts[data-threshold="1"]');
 			const want = names.filter(n => Math.abs(pct(fx.totals.get(n).a, fx.totals.get(n).b)) > 1);
 			assert.ok(want.length > 0 && want.length < 6, 'the oracle splits the rows');
 			assert.deepEqual((await tableRows(page)).map(r => r.name), want);

@@ -7,12 +7,14 @@ README (its reference table and per-benchmark totals), never from tbscope.
 Usage: test_cli.py TBSCOPE_BINARY TEST_DATA_DIR
 """
 import json
+import math
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import unittest
+from fractions import Fraction
 
 TBSCOPE = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
@@ -81,11 +83,52 @@ class Compare(unittest.TestCase):
         p = tbscope("compare", A, B, "-f", "csv")
         lines = p.stdout.splitlines()
         self.assertEqual(lines[0], "benchmark,suite,base_instructions,"
-                         "new_instructions,delta,delta_pct,lower_bound")
+                         "new_instructions,delta,delta_pct,lower_bound,change")
         self.assertIn("612.matmul_r,CFP2017rate,90736658,72819936,-17916722,", p.stdout)
         md = tbscope("compare", A, B, "--format=markdown", "--threshold", "1").stdout
         self.assertIn("**Geomean \u22124.75 %** over 6 benchmarks", md)
         self.assertIn("612.matmul\\_r", md)
+
+    def test_threshold_boundary_in_json(self):
+        """A change of exactly --threshold is unchanged; just above, changed.
+
+        The threshold is the double nearest 602.hashjoin_r's exact |delta %|
+        (Python's fractions, from FIXTURES.md), printed so that strtod reads
+        it back to that double; the next double down puts it just above.
+        """
+        totals = per_benchmark_totals()
+        a, b = totals["602.hashjoin_r"]
+        for base, new, moved in ((A, B, "improved"), (B, A, "regressed")):
+            x, y = (a, b) if base == A else (b, a)
+            at = float(abs(Fraction((y - x) * 100, x)))
+            for thr, want in ((at, "unchanged"),
+                              (math.nextafter(at, 0), moved)):
+                p = tbscope("compare", base, new, "--format", "json",
+                            "--threshold", repr(thr))
+                self.assertEqual(p.returncode, 0, p.stderr)
+                doc = json.loads(p.stdout)
+                # printed with 12 significant digits
+                self.assertAlmostEqual(doc["threshold_pct"], thr, places=12)
+                got = {r["name"]: r["change"] for r in doc["benchmarks"]}
+                self.assertEqual(got["602.hashjoin_r"], want, (base, thr))
+                # every other fixture benchmark moved by more (FIXTURES.md)
+                others = [n for n in totals if n != "602.hashjoin_r"]
+                for n in others:
+                    xa, xb = totals[n] if base == A else totals[n][::-1]
+                    self.assertGreater(abs(Fraction((xb - xa) * 100, xa)), at)
+                    self.assertEqual(got[n], moved, n)
+                self.assertEqual(doc["changes"], {
+                    moved: 6 if want == moved else 5,
+                    "improved" if moved == "regressed" else "regressed": 0,
+                    "unchanged": 0 if want == moved else 1,
+                    "only_base": 0, "only_new": 0})
+
+    def test_default_threshold_is_zero(self):
+        doc = json.loads(tbscope("compare", A, B, "--format", "json").stdout)
+        self.assertEqual(doc["threshold_pct"], 0)
+        # every fixture benchmark has fewer instructions in B (FIXTURES.md)
+        self.assertTrue(all(b < a for a, b in per_benchmark_totals().values()))
+        self.assertEqual(doc["changes"]["improved"], 6)
 
     def test_usage_errors_exit_2_and_missing_runs_exit_1(self):
         self.assertEqual(tbscope("compare", A).returncode, 2)
