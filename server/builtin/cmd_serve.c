@@ -4,25 +4,21 @@
  * thread starts, starts the catalog (indexer) and the HTTP daemon, then
  * waits in sigwait() and stops both cleanly.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "api.h"
-#include "catalog.h"
 #include "builtin.h"
+#include "catalog.h"
 #include "config.h"
 #include "errbuf.h"
 #include "http.h"
 #include "log.h"
 #include "strbuf.h"
-#include "tokens.h"
 #include "upload.h"
 #include "banned.h"
 
