@@ -9,7 +9,9 @@
 
 #include "api.h"
 #include "compare.h"
+#include "errbuf.h"
 #include "json_view.h"
+#include "parse_value.h"
 #include "report.h"
 #include "server.h"
 #include "xalloc.h"
@@ -46,18 +48,24 @@ static void answer(struct api_response *resp, json_t *j,
 		api_response_error(resp, err);
 }
 
-static bool parse_count(const char *s, size_t max, size_t *out)
+/*
+ * The count in query parameter `key` (absent: *out unchanged), at most
+ * max; false with a 400 naming the parameter when it is not one.
+ */
+static bool query_count(const struct api_request *req, const char *key,
+			size_t max, size_t *out, struct api_response *resp)
 {
-	char *end;
-	unsigned long long v;
+	const char *s = req->query(req->ctx, key);
+	struct errbuf err;
+	uint64_t v;
 
 	if (!s)
 		return true;
-	if (!*s || *s == '-')
+	if (parse_count(s, 0, max, &v, &err) < 0) {
+		errbuf_prefix(&err, key);
+		api_error(resp, 400, "bad_request", "%s", err.msg);
 		return false;
-	v = strtoull(s, &end, 10);
-	if (*end || v > max)
-		return false;
+	}
 	*out = (size_t)v;
 	return true;
 }
@@ -74,13 +82,9 @@ static void runs_list(struct server *srv, const struct api_request *req,
 	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
 
-	if (!parse_count(q(req, "offset"), 1u << 30, &offset) ||
-	    !parse_count(q(req, "limit"), 1000, &limit)) {
-		api_error(resp, 400, "bad_request",
-			  "offset and limit must be whole numbers (limit at "
-			  "most 1000)");
+	if (!query_count(req, "offset", 1u << 30, &offset, resp) ||
+	    !query_count(req, "limit", 1000, &limit, resp))
 		return;
-	}
 	answer(resp, api_runs(srv, q(req, "series"), offset, limit, &p, &err),
 	       &p, &err);
 }
@@ -96,10 +100,8 @@ static void benchmark(struct server *srv, const struct api_request *req,
 	struct api_err err;
 	json_t *j;
 
-	if (!parse_count(q(req, "limit"), 1u << 30, &limit)) {
-		api_error(resp, 400, "bad_request", "bad limit");
+	if (!query_count(req, "limit", 1u << 30, &limit, resp))
 		return;
-	}
 	if (!what || functions)
 		j = api_benchmark(srv, id, bench, limit, functions, &p, &err);
 	else if (!strcmp(what, "mix"))
@@ -119,6 +121,7 @@ static void compare_two(struct server *srv, const struct api_request *req,
 	enum report_format f = REPORT_JSON;
 	enum cache_policy p = CACHE_NONE;
 	struct api_err err;
+	struct errbuf e;
 	char *a = NULL, *b = NULL;
 
 	if (fmt && report_format_parse(fmt, &f) < 0) {
@@ -126,15 +129,10 @@ static void compare_two(struct server *srv, const struct api_request *req,
 			  "format must be json, text, csv or markdown");
 		return;
 	}
-	if (thr) {
-		char *end;
-
-		opts.threshold = strtod(thr, &end);
-		if (*end || end == thr || !(opts.threshold >= 0)) {
-			api_error(resp, 400, "bad_request",
-				  "threshold must be a number >= 0");
-			return;
-		}
+	if (thr && parse_percent(thr, &opts.threshold, &e) < 0) {
+		errbuf_prefix(&e, "threshold");
+		api_error(resp, 400, "bad_request", "%s", e.msg);
+		return;
 	}
 	if (!api_split_compare(srv, spec, &a, &b)) {
 		api_error(resp, 400, "bad_request",
@@ -169,13 +167,14 @@ static void compare_bench(struct server *srv, const struct api_request *req,
 	struct api_err err;
 	char *a = NULL, *b = NULL;
 
-	if ((fmt && (report_format_parse(fmt, &f) < 0 ||
-		     (f != REPORT_JSON && f != REPORT_TEXT))) ||
-	    !parse_count(q(req, "limit"), 1u << 30, &opts.limit)) {
+	if (fmt && (report_format_parse(fmt, &f) < 0 ||
+		    (f != REPORT_JSON && f != REPORT_TEXT))) {
 		api_error(resp, 400, "bad_request",
-			  "format must be json or text; limit a number");
+			  "format must be json or text");
 		return;
 	}
+	if (!query_count(req, "limit", 1u << 30, &opts.limit, resp))
+		return;
 	if (!api_split_compare(srv, spec, &a, &b)) {
 		api_error(resp, 400, "bad_request",
 			  "expected /compare/<base>...<new>/<bench>");

@@ -2,46 +2,16 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errbuf.h"
 #include "log.h"
+#include "parse_options.h"
+#include "parse_value.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
-
-const char config_usage[] =
-	"usage: tbscope serve [options]\n"
-	"\n"
-	"Serve the dashboard and the JSON API over the runs in the data\n"
-	"directory (uploaded by CI) and in --runs-dir directories.\n"
-	"\n"
-	"  --data DIR            data directory: runs/, index.sqlite, tokens\n"
-	"                        (default ./tbscope-data, created if missing)\n"
-	"  --runs-dir DIR        index every subdirectory of DIR as a run, in\n"
-	"                        place and read-only (repeatable)\n"
-	"  --listen ADDR:PORT    address to listen on (default "
-	"127.0.0.1:8080;\n"
-	"                        port 0 picks a free port; [::1]:PORT for "
-	"IPv6)\n"
-	"  --public-url URL      base URL of permalinks (default "
-	"http://ADDR:PORT)\n"
-	"  --sysroot DIR         where shared libraries are found "
-	"(repeatable)\n"
-	"  --threads N           HTTP worker threads, 1-256 (default 4)\n"
-	"  --max-upload BYTES    largest upload body (default 1073741824)\n"
-	"  --max-unpacked BYTES  largest unpacked upload (default 8589934592)\n"
-	"  --max-files N         most files in one upload (default 100000)\n"
-	"  --timeout SECONDS     idle connection timeout, 1-3600 (default 30)\n"
-	"  --token-file FILE     also accept the token in FILE for uploads\n"
-	"  --read-token FILE     reading the dashboard needs the token in "
-	"FILE\n"
-	"  --web-dir DIR         serve static assets from DIR\n"
-	"  --log-level LEVEL     error, warn, info (default) or debug\n"
-	"  -h, --help            this text\n";
 
 void config_defaults(struct server_config *cfg)
 {
@@ -59,21 +29,6 @@ void config_defaults(struct server_config *cfg)
 	BUG_ON(config_parse_args(cfg, 1, argv, &err) < 0);
 }
 
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* "127.0.0.1:8080", "[::1]:0", "localhost:80" is not accepted (no DNS). */
 static int parse_listen(struct server_config *cfg, const char *s,
 			struct errbuf *err)
@@ -84,16 +39,15 @@ static int parse_listen(struct server_config *cfg, const char *s,
 	uint64_t port;
 	size_t hlen;
 
-	if (!colon || parse_u64(colon + 1, 0, 65535, &port) < 0)
-		return errbuf_set(err, "--listen: expected ADDR:PORT, got '%s'",
-				  s);
+	if (!colon || parse_count(colon + 1, 0, 65535, &port, NULL) < 0)
+		return errbuf_set(err, "expected ADDR:PORT, got '%s'", s);
 	hlen = (size_t)(colon - s);
 	if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
 		s++;
 		hlen -= 2;
 	}
 	if (hlen == 0 || hlen >= sizeof(host))
-		return errbuf_set(err, "--listen: bad address in '%s'", whole);
+		return errbuf_set(err, "bad address in '%s'", whole);
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
 	memset(&cfg->addr, 0, sizeof(cfg->addr));
@@ -103,8 +57,7 @@ static int parse_listen(struct server_config *cfg, const char *s,
 		a->sin6_family = AF_INET6;
 		a->sin6_port = htons((uint16_t)port);
 		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return errbuf_set(
-				err, "--listen: bad IPv6 address '%s'", host);
+			return errbuf_set(err, "bad IPv6 address '%s'", host);
 		cfg->addr_len = sizeof(*a);
 	} else {
 		struct sockaddr_in *a = (struct sockaddr_in *)&cfg->addr;
@@ -112,8 +65,7 @@ static int parse_listen(struct server_config *cfg, const char *s,
 		a->sin_family = AF_INET;
 		a->sin_port = htons((uint16_t)port);
 		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return errbuf_set(
-				err, "--listen: bad IPv4 address '%s'", host);
+			return errbuf_set(err, "bad IPv4 address '%s'", host);
 		cfg->addr_len = sizeof(*a);
 	}
 	free(cfg->listen);
@@ -121,148 +73,116 @@ static int parse_listen(struct server_config *cfg, const char *s,
 	return 0;
 }
 
-static void set_str(char **field, const char *v)
+static int listen_option(const struct option_spec *opt, const char *arg,
+			 struct errbuf *err)
 {
-	free(*field);
-	*field = xstrdup(v);
+	return parse_listen(opt->value, arg, err);
 }
+
+static int public_url_option(const struct option_spec *opt, const char *arg,
+			     struct errbuf *err)
+{
+	struct server_config *cfg = opt->value;
+
+	(void)err;
+	free(cfg->public_url);
+	cfg->public_url = xstrdup(arg);
+	cfg->public_url_default = false;
+	return 0;
+}
+
+static int log_level_option(const struct option_spec *opt, const char *arg,
+			    struct errbuf *err)
+{
+	enum log_level l;
+
+	if (log_level_parse(arg, &l) < 0)
+		return errbuf_set(err,
+				  "expected error, warn, info or debug, got "
+				  "'%s'",
+				  arg);
+	*(int *)opt->value = (int)l;
+	return 0;
+}
+
+/*
+ * The table of `tbscope serve` (and `tbscope reindex`), filling *cfg.
+ * A macro, so that parsing and --help share one definition while the
+ * table stays a local array pointing at the caller's struct.
+ */
+#define CONFIG_OPTIONS(cfg)                                                    \
+	{                                                                      \
+		OPT_STRDUP(0, "data", "DIR",                                   \
+			   "data directory: runs/, index.sqlite, tokens\n"     \
+			   "(default ./tbscope-data, created if missing)",     \
+			   &(cfg)->data_dir),                                  \
+			OPT_STRLIST(0, "runs-dir", "DIR",                      \
+				    "index every subdirectory of DIR as a "    \
+				    "run, in\n"                                \
+				    "place and read-only (repeatable)",        \
+				    &(cfg)->runs_dirs),                        \
+			OPT_CALLBACK(0, "listen", "ADDR:PORT",                 \
+				     "address to listen on (default "          \
+				     "127.0.0.1:8080;\n"                       \
+				     "port 0 picks a free port; [::1]:PORT "   \
+				     "for IPv6)",                              \
+				     (cfg), listen_option),                    \
+			OPT_CALLBACK(0, "public-url", "URL",                   \
+				     "base URL of permalinks (default "        \
+				     "http://ADDR:PORT)",                      \
+				     (cfg), public_url_option),                \
+			OPT_STRLIST(0, "sysroot", "DIR",                       \
+				    "where shared libraries are found "        \
+				    "(repeatable)",                            \
+				    &(cfg)->sysroots),                         \
+			OPT_UINT(0, "threads", "N",                            \
+				 "HTTP worker threads, 1-256 (default 4)",     \
+				 &(cfg)->threads, 1, 256),                     \
+			OPT_SIZE(0, "max-upload", "BYTES",                     \
+				 "largest upload body (default 1073741824)",   \
+				 &(cfg)->max_upload, 1, UINT64_MAX),           \
+			OPT_SIZE(0, "max-unpacked", "BYTES",                   \
+				 "largest unpacked upload (default "           \
+				 "8589934592)",                                \
+				 &(cfg)->max_unpacked, 1, UINT64_MAX),         \
+			OPT_COUNT(0, "max-files", "N",                         \
+				  "most files in one upload, 1-100000000\n"    \
+				  "(default 100000)",                          \
+				  &(cfg)->max_files, 1, 100000000),            \
+			OPT_UINT(0, "timeout", "SECONDS",                      \
+				 "idle connection timeout, 1-3600 (default "   \
+				 "30)",                                        \
+				 &(cfg)->timeout_s, 1, 3600),                  \
+			OPT_STRDUP(                                            \
+				0, "token-file", "FILE",                       \
+				"also accept the token in FILE for uploads",   \
+				&(cfg)->token_file),                           \
+			OPT_STRDUP(0, "read-token", "FILE",                    \
+				   "reading the dashboard needs the token in " \
+				   "FILE",                                     \
+				   &(cfg)->read_token_file),                   \
+			OPT_STRDUP(0, "web-dir", "DIR",                        \
+				   "serve static assets from DIR",             \
+				   &(cfg)->web_dir),                           \
+			OPT_CALLBACK(0, "log-level", "LEVEL",                  \
+				     "error, warn, info (default) or debug",   \
+				     &(cfg)->log_level, log_level_option),     \
+			OPT_HELP('h', &(cfg)->help), OPT_END(),                \
+	}
 
 int config_parse_args(struct server_config *cfg, int argc, char **argv,
 		      struct errbuf *err)
 {
-	enum {
-		OPT_DATA = 256,
-		OPT_RUNS_DIR,
-		OPT_LISTEN,
-		OPT_PUBLIC_URL,
-		OPT_SYSROOT,
-		OPT_THREADS,
-		OPT_MAX_UPLOAD,
-		OPT_MAX_UNPACKED,
-		OPT_MAX_FILES,
-		OPT_TIMEOUT,
-		OPT_TOKEN_FILE,
-		OPT_READ_TOKEN,
-		OPT_WEB_DIR,
-		OPT_LOG_LEVEL,
-	};
-	static const struct option longopts[] = {
-		{"data", required_argument, NULL, OPT_DATA},
-		{"runs-dir", required_argument, NULL, OPT_RUNS_DIR},
-		{"listen", required_argument, NULL, OPT_LISTEN},
-		{"public-url", required_argument, NULL, OPT_PUBLIC_URL},
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"threads", required_argument, NULL, OPT_THREADS},
-		{"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
-		{"max-unpacked", required_argument, NULL, OPT_MAX_UNPACKED},
-		{"max-files", required_argument, NULL, OPT_MAX_FILES},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-		{"read-token", required_argument, NULL, OPT_READ_TOKEN},
-		{"web-dir", required_argument, NULL, OPT_WEB_DIR},
-		{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	uint64_t v;
-	int c;
+	const struct option_spec opts[] = CONFIG_OPTIONS(cfg);
+	int first;
 
 	if (!cfg->listen && parse_listen(cfg, "127.0.0.1:8080", err) < 0)
 		return -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_DATA:
-			set_str(&cfg->data_dir, optarg);
-			break;
-		case OPT_RUNS_DIR:
-			strlist_add(&cfg->runs_dirs, optarg);
-			break;
-		case OPT_LISTEN:
-			if (parse_listen(cfg, optarg, err) < 0)
-				return -1;
-			break;
-		case OPT_PUBLIC_URL:
-			set_str(&cfg->public_url, optarg);
-			cfg->public_url_default = false;
-			break;
-		case OPT_SYSROOT:
-			strlist_add(&cfg->sysroots, optarg);
-			break;
-		case OPT_THREADS:
-			if (parse_u64(optarg, 1, 256, &v) < 0)
-				return errbuf_set(err,
-						  "--threads: expected "
-						  "1-256, got '%s'",
-						  optarg);
-			cfg->threads = (unsigned)v;
-			break;
-		case OPT_MAX_UPLOAD:
-			if (parse_u64(optarg, 1, UINT64_MAX, &cfg->max_upload) <
-			    0)
-				return errbuf_set(err,
-						  "--max-upload: bad size '%s'",
-						  optarg);
-			break;
-		case OPT_MAX_UNPACKED:
-			if (parse_u64(optarg, 1, UINT64_MAX,
-				      &cfg->max_unpacked) < 0)
-				return errbuf_set(
-					err, "--max-unpacked: bad size '%s'",
-					optarg);
-			break;
-		case OPT_MAX_FILES:
-			if (parse_u64(optarg, 1, 100000000, &cfg->max_files) <
-			    0)
-				return errbuf_set(err,
-						  "--max-files: bad count '%s'",
-						  optarg);
-			break;
-		case OPT_TIMEOUT:
-			if (parse_u64(optarg, 1, 3600, &v) < 0)
-				return errbuf_set(err,
-						  "--timeout: expected "
-						  "1-3600, got '%s'",
-						  optarg);
-			cfg->timeout_s = (unsigned)v;
-			break;
-		case OPT_TOKEN_FILE:
-			set_str(&cfg->token_file, optarg);
-			break;
-		case OPT_READ_TOKEN:
-			set_str(&cfg->read_token_file, optarg);
-			break;
-		case OPT_WEB_DIR:
-			set_str(&cfg->web_dir, optarg);
-			break;
-		case OPT_LOG_LEVEL: {
-			enum log_level l;
-
-			if (log_level_parse(optarg, &l) < 0)
-				return errbuf_set(
-					err,
-					"--log-level: expected error, "
-					"warn, info or debug, got "
-					"'%s'",
-					optarg);
-			cfg->log_level = (int)l;
-			break;
-		}
-		case 'h':
-			cfg->help = true;
-			break;
-		case ':':
-			return errbuf_set(err, "option '%s' needs a value",
-					  argv[optind - 1]);
-		default:
-			return errbuf_set(err, "unknown option '%s'",
-					  argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return errbuf_set(err, "unexpected argument '%s'",
-				  argv[optind]);
+	first = parse_options(argc, argv, opts, err);
+	if (first < 0)
+		return -1;
+	if (!cfg->help && first < argc)
+		return errbuf_set(err, "unexpected argument '%s'", argv[first]);
 	if (!cfg->public_url || cfg->public_url_default) {
 		free(cfg->public_url);
 		struct strbuf sb = STRBUF_INIT;
@@ -272,6 +192,14 @@ int config_parse_args(struct server_config *cfg, int argc, char **argv,
 		cfg->public_url_default = true;
 	}
 	return 0;
+}
+
+void config_usage(FILE *f, const char *usage)
+{
+	struct server_config cfg;
+	const struct option_spec opts[] = CONFIG_OPTIONS(&cfg);
+
+	usage_with_options(f, usage, opts);
 }
 
 void config_release(struct server_config *cfg)

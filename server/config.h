@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "strlist.h"
@@ -41,14 +42,19 @@ struct server_config {
 
 void config_defaults(struct server_config *cfg);
 /*
- * Apply argv (argv[0] is "serve").  Returns 0, or -1 with the reason in
- * *err (bad usage).
+ * Apply argv (argv[0] is "serve" or "reindex") with parse_options().
+ * Returns 0 (with cfg->help set when --help was given: the caller prints
+ * config_usage()), or -1 with the reason in *err (bad usage), which names
+ * the option ("--threads: expected a count from 1 to 256, got '0'").
  */
 int config_parse_args(struct server_config *cfg, int argc, char **argv,
 		      struct errbuf *err);
 void config_release(struct server_config *cfg);
 
-/* The --help text. */
-extern const char config_usage[];
+/*
+ * Print usage (the command's synopsis and description) and the table of
+ * the options config_parse_args() takes, for --help.
+ */
+void config_usage(FILE *f, const char *usage);
 
 #endif

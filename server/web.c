@@ -18,6 +18,7 @@
 #include "api.h"
 #include "compare.h"
 #include "errbuf.h"
+#include "parse_value.h"
 #include "report.h"
 #include "server.h"
 #include "strbuf.h"
@@ -341,13 +342,8 @@ static void page_compare(struct server *srv, const struct api_request *req,
 	if (!bench || !*bench)
 		bench = path_bench;
 	/* a bad threshold is the API's 400; the page shows the default */
-	if (thr) {
-		char *end;
-
-		opts.threshold = strtod(thr, &end);
-		if (*end || end == thr || !(opts.threshold >= 0))
-			opts.threshold = COMPARE_THRESHOLD_PCT;
-	}
+	if (thr && parse_percent(thr, &opts.threshold, NULL) < 0)
+		opts.threshold = COMPARE_THRESHOLD_PCT;
 	/* /compare/<spec>/<bench> is the benchmark's own view (delta.js) */
 	pg->name = path_bench ? "delta" : "compare";
 	strbuf_addf(&pg->api, "/api/v1/compare/%s", spec);

@@ -373,5 +373,189 @@ class Mix(unittest.TestCase):
                                  "nope", "-q").returncode, 1)
 
 
+SRC = os.path.dirname(os.path.dirname(DATA))  # tests/data -> the source tree
+
+# The options of each command as they were spelled before the option
+# tables (from the hand-written --help texts): none may disappear.
+DOCUMENTED = {
+    "compare": {"format": "f", "threshold": "t", "bench": "b", "limit": "n",
+                "sysroot": "s", "quiet": "q", "help": "h"},
+    "show": {"functions": "F", "blocks": "B", "mix": "M", "function": None,
+             "limit": "n", "format": "f", "sysroot": "s", "quiet": "q", "help": "h"},
+    "serve": {o: None for o in (
+        "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",
+        "max-unpacked", "max-files", "timeout", "token-file", "read-token", "web-dir",
+        "log-level")} | {"help": "h"},
+    "token": {"data": "d", "help": "h"},
+    "upload": {o: None for o in (
+        "server", "token-file", "name", "series", "commit", "meta", "sysroot",
+        "markdown", "dry-run", "timeout", "help")},
+}
+DOCUMENTED["reindex"] = DOCUMENTED["serve"]  # it takes serve's options
+
+TABLE_FILES = {"compare": "server/builtin/cmd_compare.c",
+               "show": "server/builtin/cmd_show.c",
+               "serve": "server/config.c", "reindex": "server/config.c",
+               "token": "server/builtin/cmd_token.c",
+               "upload": "server/builtin/cmd_upload.c"}
+
+
+def source_table(cmd):
+    """{long: short or None} read from the command's OPT_*() table in the
+    C source (run_common.h's RUN_OPTS_* macros expanded by name)."""
+    def source(path):  # with macro continuation lines joined
+        with open(os.path.join(SRC, path), encoding="utf-8") as f:
+            return f.read().replace("\\\n", " ")
+
+    text = source(TABLE_FILES[cmd])
+    common = source("server/builtin/run_common.h")
+    for name, short, long in re.findall(
+            r"#define (RUN_OPTS_\w+)\([^)]*\)\s*OPT_\w+\('(\w)',\s*\"([a-z-]+)\"", common):
+        text = re.sub(name + r"\(", "OPT_X('%s', \"%s\", " % (short, long), text)
+    table = {}
+    for short, long in re.findall(r"\bOPT_\w+\(\s*('\w'|0)\s*,\s*\"([a-z-]+)\"", text):
+        table[long] = short.strip("'") if short != "0" else None
+    for short in re.findall(r"\bOPT_HELP\(\s*('\w'|0)", text):
+        table["help"] = short.strip("'") if short != "0" else None
+    return table
+
+
+def help_options(cmd):
+    """{long: (short, ARG)} as `tbscope CMD --help` lists them."""
+    h = tbscope(cmd, "--help")
+    assert h.returncode == 0, h.stderr
+    opts = {}
+    for m in re.finditer(r"(?m)^  (?:-(\w), |    )?--([a-z][a-z-]*)(?: (\S+))?(?:  |$)", h.stdout):
+        opts[m.group(2)] = (m.group(1), m.group(3))
+    return h.stdout, opts
+
+
+# A valid value for each kind of argument, to show the option is taken.
+GOOD_VALUE = {"N": "1", "SECONDS": "1", "BYTES": "1", "PCT": "1", "FMT": "json",
+              "LEVEL": "info", "ADDR:PORT": "127.0.0.1:0", "KEY=VALUE": "k=v"}
+
+
+class Options(unittest.TestCase):
+    COMMANDS = ("compare", "show", "serve", "reindex", "token", "upload")
+
+    def test_help_lists_every_option_of_the_table_and_nothing_else(self):
+        for cmd in self.COMMANDS:
+            with self.subTest(cmd=cmd):
+                text, listed = help_options(cmd)
+                table = source_table(cmd)
+                self.assertGreater(len(table), 1)
+                self.assertEqual({k: v[0] for k, v in listed.items()}, table)
+                self.assertEqual(table, DOCUMENTED[cmd])
+                self.assertIn("usage: tbscope " + cmd, text)
+                for line in text.splitlines():
+                    self.assertLessEqual(len(line), 80, line)
+
+    def test_every_listed_option_is_accepted(self):
+        # a later unknown option stops the command after the one under
+        # test was parsed: the error must be about the later one
+        for cmd in self.COMMANDS:
+            _, listed = help_options(cmd)
+            for long, (short, arg) in listed.items():
+                if long == "help":
+                    continue
+                for spelling in ["--" + long] + (["-" + short] if short else []):
+                    args = [spelling] + ([GOOD_VALUE.get(arg, "x")] if arg else [])
+                    with self.subTest(cmd=cmd, args=args):
+                        p = tbscope(cmd, *args, "--zz-no-such-option")
+                        self.assertEqual(p.returncode, 2)
+                        self.assertTrue(p.stderr.startswith(
+                            "tbscope %s: unknown option '--zz-no-such-option'\n" % cmd),
+                            p.stderr)
+
+    def test_help_goes_to_stdout_with_exit_0(self):
+        for cmd in self.COMMANDS:
+            for flag in ("--help",) + (("-h",) if cmd != "upload" else ()):
+                p = tbscope(cmd, flag)
+                self.assertEqual((p.returncode, p.stderr), (0, ""), (cmd, flag))
+                self.assertTrue(p.stdout.startswith("usage: tbscope " + cmd))
+
+    BAD = [
+        # (command, option, value): sizes, percentages, counts
+        ("serve", "--max-upload", "abc"),
+        ("serve", "--max-upload", "0"),
+        ("serve", "--max-upload", "1K"),
+        ("serve", "--max-upload", " -5"),
+        ("serve", "--max-upload", "18446744073709551616"),
+        ("serve", "--max-unpacked", "-1"),
+        ("serve", "--max-unpacked", ""),
+        ("reindex", "--max-upload", "1.5"),
+        ("compare", "--threshold", "x"),
+        ("compare", "--threshold", "-1"),
+        ("compare", "--threshold", "nan"),
+        ("compare", "--threshold", "inf"),
+        ("compare", "--threshold", "1%"),
+        ("compare", "--limit", "-3"),
+        ("compare", "--limit", "99999999999999999999999"),
+        ("show", "--limit", "ten"),
+        ("show", "-n", "1e3"),
+        ("serve", "--threads", "0"),
+        ("serve", "--threads", "257"),
+        ("reindex", "--threads", "0"),
+        ("serve", "--timeout", "3601"),
+        ("serve", "--max-files", "0"),
+        ("serve", "--max-files", "100000001"),
+        ("upload", "--timeout", "0"),
+        ("upload", "--timeout", "soon"),
+    ]
+
+    def test_bad_numbers_exit_2_naming_the_option_and_the_value(self):
+        long_of = {"-n": "--limit", "-t": "--threshold"}
+        for cmd, opt, value in self.BAD:
+            with self.subTest(cmd=cmd, opt=opt, value=value):
+                p = tbscope(cmd, opt, value, A)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                first = p.stderr.splitlines()[0]
+                self.assertTrue(first.startswith("tbscope %s: %s: expected "
+                                                 % (cmd, long_of.get(opt, opt))), first)
+                self.assertTrue(first.endswith(", got '%s'" % value), first)
+                self.assertIn("usage: tbscope " + cmd, p.stderr)
+                self.assertEqual(p.stdout, "")
+
+    GOOD = [
+        # the documented bounds are accepted
+        ("serve", "--threads", "1"), ("serve", "--threads", "256"),
+        ("serve", "--timeout", "3600"), ("serve", "--max-files", "100000000"),
+        ("serve", "--max-upload", "18446744073709551615"),
+        ("compare", "--threshold", "0"), ("compare", "--threshold", "250.5"),
+        ("compare", "--limit", "0"), ("show", "--limit", "0"),
+        ("upload", "--timeout", "1"),
+    ]
+
+    def test_bounds_are_accepted(self):
+        for cmd, opt, value in self.GOOD:
+            with self.subTest(cmd=cmd, opt=opt, value=value):
+                p = tbscope(cmd, opt, value, "--zz-no-such-option")
+                self.assertTrue(p.stderr.startswith(
+                    "tbscope %s: unknown option '--zz-no-such-option'\n" % cmd), p.stderr)
+
+    def test_option_errors_name_the_option(self):
+        cases = [
+            (("compare", A, B, "--format", "xml"), "--format: expected text, json, csv or markdown, got 'xml'"),
+            (("compare", A, B, "--limit"), "option '--limit' needs a value"),
+            (("compare", A, B, "-n"), "option '-n' needs a value"),
+            (("compare", A, B, "--quiet=yes"), "option '--quiet' takes no value"),
+            (("compare", A, B, "-x"), "unknown option '-x'"),
+            (("upload", "--s", "x", "dir"), "ambiguous option '--s'"),
+            (("upload", "--meta", "=v", "dir"), "--meta: expected KEY=VALUE, got '=v'"),
+            (("serve", "--log-level", "loud"), "--log-level: expected error, warn, info or debug, got 'loud'"),
+            (("serve", "--listen", "nowhere"), "--listen: expected ADDR:PORT, got 'nowhere'"),
+        ]
+        for args, msg in cases:
+            with self.subTest(args=args):
+                p = tbscope(*args)
+                self.assertEqual(p.returncode, 2)
+                self.assertEqual(p.stderr.splitlines()[0], "tbscope %s: %s" % (args[0], msg))
+
+    def test_abbreviated_long_options_still_work(self):
+        p = tbscope("compare", A, B, "--form", "csv", "--qui")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("benchmark,suite,"))
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0], "-v"])

@@ -11,7 +11,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,9 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "builtin.h"
 #include "errbuf.h"
 #include "fileio.h"
+#include "parse_options.h"
 #include "run.h"
 #include "strbuf.h"
 #include "strlist.h"
@@ -36,21 +37,7 @@ static const char upload_usage[] =
 	"Pack what the server needs from BUILD_DIR -- every *.qemu_out[.N],\n"
 	"its .map, the programs, tbscope-run.json, and with --sysroot the\n"
 	"shared libraries the maps name -- and stream it as a tar.gz to\n"
-	"URL/api/v1/runs.  Prints the run's URLs.\n"
-	"\n"
-	"  --server URL       the tbscope server ($TBSCOPE_SERVER)\n"
-	"  --token-file FILE  the upload token (default: $TBSCOPE_TOKEN)\n"
-	"  --name ID          run id: 1-100 of [A-Za-z0-9._-], never reused\n"
-	"  --series S         the series the run belongs to (branch, config)\n"
-	"  --commit C         the commit it was built from\n"
-	"  --meta KEY=VALUE   more metadata: branch, compiler, flags, "
-	"machine,\n"
-	"                     timestamp, title, url (repeatable)\n"
-	"  --sysroot DIR      find the shared libraries here (repeatable)\n"
-	"  --markdown         also print the Markdown summary against the\n"
-	"                     series' previous run\n"
-	"  --dry-run          list what would be sent; send nothing\n"
-	"  --timeout SECONDS  give up after this long (default 600)\n";
+	"URL/api/v1/runs.  Prints the run's URLs.\n";
 
 struct upload_opts {
 	const char *server, *token_file, *name, *dir;
@@ -354,92 +341,85 @@ out:
 
 /* ---- the command ------------------------------------------------------- */
 
+/* --series S and --commit C: shorthands for --meta series=S, commit=C */
+static int meta_named_option(const struct option_spec *opt, const char *arg,
+			     struct errbuf *err)
+{
+	(void)err;
+	strlist_addf(opt->value, "%s=%s", opt->long_name, arg);
+	return 0;
+}
+
+static int meta_option(const struct option_spec *opt, const char *arg,
+		       struct errbuf *err)
+{
+	if (!strchr(arg, '=') || arg[0] == '=')
+		return errbuf_set(err, "expected KEY=VALUE, got '%s'", arg);
+	strlist_add(opt->value, arg);
+	return 0;
+}
+
+/* Returns -1 to go on, or the exit status: 0 after --help, EXIT_USAGE. */
 static int parse_args(struct upload_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"server", required_argument, NULL, 's'},
-		{"token-file", required_argument, NULL, 't'},
-		{"name", required_argument, NULL, 'n'},
-		{"series", required_argument, NULL, 'S'},
-		{"commit", required_argument, NULL, 'c'},
-		{"meta", required_argument, NULL, 'm'},
-		{"sysroot", required_argument, NULL, 'r'},
-		{"markdown", no_argument, NULL, 'M'},
-		{"dry-run", no_argument, NULL, 'd'},
-		{"timeout", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	bool help = false;
+	uint64_t timeout = 600;
+	const struct option_spec opts[] = {
+		OPT_STRING(0, "server", "URL",
+			   "the tbscope server ($TBSCOPE_SERVER)", &o->server),
+		OPT_STRING(0, "token-file", "FILE",
+			   "the upload token (default: $TBSCOPE_TOKEN)",
+			   &o->token_file),
+		OPT_STRING(0, "name", "ID",
+			   "run id: 1-100 of [A-Za-z0-9._-], never reused",
+			   &o->name),
+		OPT_CALLBACK(0, "series", "S",
+			     "the series the run belongs to (branch, config)",
+			     &o->meta, meta_named_option),
+		OPT_CALLBACK(0, "commit", "C", "the commit it was built from",
+			     &o->meta, meta_named_option),
+		OPT_CALLBACK(
+			0, "meta", "KEY=VALUE",
+			"more metadata: branch, compiler, flags, machine,\n"
+			"timestamp, title, url (repeatable)",
+			&o->meta, meta_option),
+		OPT_STRLIST(0, "sysroot", "DIR",
+			    "find the shared libraries here (repeatable)",
+			    &o->sysroots),
+		OPT_BOOL(0, "markdown",
+			 "also print the Markdown summary against the\n"
+			 "series' previous run",
+			 &o->markdown),
+		OPT_BOOL(0, "dry-run", "list what would be sent; send nothing",
+			 &o->dry_run),
+		OPT_COUNT(0, "timeout", "SECONDS",
+			  "give up after this long (default 600)", &timeout, 1,
+			  LONG_MAX),
+		OPT_HELP(0, &help),
+		OPT_END(),
 	};
-	int ch;
-	char *end;
+	struct errbuf err;
+	int first;
 
 	o->server = getenv("TBSCOPE_SERVER");
-	o->timeout = 600;
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			o->server = optarg;
-			break;
-		case 't':
-			o->token_file = optarg;
-			break;
-		case 'n':
-			o->name = optarg;
-			break;
-		case 'S':
-			strlist_addf(&o->meta, "series=%s", optarg);
-			break;
-		case 'c':
-			strlist_addf(&o->meta, "commit=%s", optarg);
-			break;
-		case 'm':
-			if (!strchr(optarg, '=') || optarg[0] == '=') {
-				fprintf(stderr,
-					"tbscope upload: --meta '%s': expected "
-					"KEY=VALUE\n",
-					optarg);
-				return -1;
-			}
-			strlist_add(&o->meta, optarg);
-			break;
-		case 'r':
-			strlist_add(&o->sysroots, optarg);
-			break;
-		case 'M':
-			o->markdown = true;
-			break;
-		case 'd':
-			o->dry_run = true;
-			break;
-		case 'T':
-			errno = 0;
-			o->timeout = strtol(optarg, &end, 10);
-			if (errno || *end || o->timeout < 1) {
-				fprintf(stderr,
-					"tbscope upload: --timeout '%s': "
-					"expected seconds\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'h':
-			fputs(upload_usage, stdout);
-			return 1;
-		default:
-			return -1;
-		}
+	first = parse_options(argc, argv, opts, &err);
+	if (first < 0)
+		return usage_error("upload", upload_usage, opts, &err);
+	if (help) {
+		usage_with_options(stdout, upload_usage, opts);
+		return 0;
 	}
-	if (optind + 1 != argc) {
-		fputs("tbscope upload: expected one BUILD_DIR\n", stderr);
-		return -1;
+	o->timeout = (long)timeout;
+	if (first + 1 != argc) {
+		errbuf_set(&err, "expected one BUILD_DIR");
+		return usage_error("upload", upload_usage, opts, &err);
 	}
-	o->dir = argv[optind];
 	if (!o->name || (!o->server && !o->dry_run)) {
-		fputs("tbscope upload: --name and --server are required\n",
-		      stderr);
-		return -1;
+		errbuf_set(&err, "--name and --server are required");
+		return usage_error("upload", upload_usage, opts, &err);
 	}
-	return 0;
+	o->dir = argv[first];
+	return -1;
 }
 
 int cmd_upload(int argc, char **argv)
@@ -453,10 +433,8 @@ int cmd_upload(int argc, char **argv)
 	int ret = 1, rc;
 
 	rc = parse_args(&o, argc, argv);
-	if (rc) {
-		if (rc < 0)
-			fputs(upload_usage, stderr);
-		ret = rc < 0 ? EXIT_USAGE : 0;
+	if (rc >= 0) {
+		ret = rc;
 		goto out;
 	}
 	ropts.sysroots = (const char *const *)o.sysroots.items;

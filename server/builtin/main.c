@@ -2,22 +2,20 @@
 /*
  * tbscope: dynamic instruction counts from QEMU hotblocks runs, as a
  * command line and (tbscope serve) as a dashboard server.  main() only
- * dispatches to the subcommands.
+ * dispatches to the commands of the table below.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "builtin.h"
+#include "errbuf.h"
+#include "parse_options.h"
 #include "xalloc.h"
 #include "banned.h"
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
-} commands[] = {
+const struct builtin builtins[] = {
 	{"compare", cmd_compare, "compare two runs, per benchmark"},
 	{"show", cmd_show, "totals of one run; one benchmark's functions"},
 	{"serve", cmd_serve, "serve the dashboard and the JSON API"},
@@ -25,12 +23,21 @@ static const struct {
 	{"token", cmd_token, "add, list or revoke upload tokens"},
 	{"upload", cmd_upload, "send a build directory's run to a server"},
 };
+const size_t nr_builtins = sizeof(builtins) / sizeof(builtins[0]);
+
+int usage_error(const char *cmd, const char *usage,
+		const struct option_spec *opts, const struct errbuf *err)
+{
+	fprintf(stderr, "tbscope %s: %s\n\n", cmd, err->msg);
+	usage_with_options(stderr, usage, opts);
+	return EXIT_USAGE;
+}
 
 static void usage(FILE *f)
 {
 	fputs("usage: tbscope <command> [options]\n\ncommands:\n", f);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	for (size_t i = 0; i < nr_builtins; i++)
+		fprintf(f, "  %-10s %s\n", builtins[i].name, builtins[i].help);
 	fputs("\n'tbscope <command> --help' describes a command.\n", f);
 }
 
@@ -46,9 +53,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < nr_builtins; i++)
+		if (!strcmp(argv[1], builtins[i].name))
+			return builtins[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "tbscope: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `tbscope show`: the totals of one run directory, split by object, or
+ * one benchmark's functions, blocks or instruction mix.  Results go to
+ * stdout, warnings to stderr.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "errbuf.h"
+#include "json_view.h"
+#include "run.h"
+#include "run_common.h"
+#include "strbuf.h"
+#include "banned.h"
+
+static const char show_usage[] =
+	"usage: tbscope show [options] RUN [BENCH]\n"
+	"\n"
+	"Per-benchmark dynamic instruction counts of a run directory, each\n"
+	"split by object (the binary, libc, libm, the dynamic loader...).\n"
+	"With BENCH, that benchmark alone; with --functions, its hottest\n"
+	"functions.\n";
+
+int cmd_show(int argc, char **argv)
+{
+	struct run_opts o = RUN_OPTS_INIT;
+	bool functions = false, blocks = false, mix = false, help = false;
+	const char *function = NULL;
+	uint64_t limit = 25;
+	const struct option_spec opts[] = {
+		OPT_BOOL('F', "functions", "BENCH's hottest functions",
+			 &functions),
+		OPT_BOOL('B', "blocks", "BENCH's hottest blocks, disassembled",
+			 &blocks),
+		OPT_BOOL('M', "mix", "BENCH's dynamic instruction mix", &mix),
+		OPT_STRING(0, "function", "NAME",
+			   "blocks or mix of that function only", &function),
+		OPT_COUNT('n', "limit", "N",
+			  "at most N functions, blocks or mnemonics\n"
+			  "(default 25, 0: all)",
+			  &limit, 0, SIZE_MAX),
+		RUN_OPTS_FORMAT(&o, "text (default), json, csv or markdown"),
+		RUN_OPTS_SYSROOT(&o),
+		RUN_OPTS_QUIET(&o),
+		OPT_HELP('h', &help),
+		OPT_END(),
+	};
+	struct run run = RUN_INIT;
+	struct strbuf out = STRBUF_INIT;
+	const struct benchmark *b = NULL;
+	struct errbuf err;
+	const char *bench;
+	long fn = -1;
+	int first, ret = 1;
+
+	first = parse_options(argc, argv, opts, &err);
+	if (first < 0) {
+		ret = usage_error("show", show_usage, opts, &err);
+		goto out;
+	}
+	if (help) {
+		usage_with_options(stdout, show_usage, opts);
+		ret = 0;
+		goto out;
+	}
+	if (argc - first < 1 || argc - first > 2 ||
+	    ((functions || blocks || mix) && argc - first != 2) ||
+	    functions + blocks + mix > 1 || (function && !blocks && !mix)) {
+		if ((functions || blocks || mix) && argc - first == 1)
+			fputs("tbscope show: --functions, --blocks and --mix "
+			      "need a BENCH\n",
+			      stderr);
+		usage_with_options(stderr, show_usage, opts);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	bench = argc - first == 2 ? argv[first + 1] : NULL;
+	if (load_run(&run, argv[first], &o, functions || blocks || mix, bench) <
+	    0)
+		goto out;
+	if (bench) {
+		b = run_find_benchmark(&run, bench);
+		if (!b) {
+			fprintf(stderr,
+				"tbscope show: no benchmark '%s' in '%s'\n",
+				bench, argv[first]);
+			goto out;
+		}
+	}
+	if (b && function) {
+		for (size_t i = 0; i < b->nr_functions && fn < 0; i++)
+			if (!strcmp(b->functions[i].name, function))
+				fn = (long)i;
+		if (fn < 0) {
+			fprintf(stderr,
+				"tbscope show: no function '%s' in %s\n",
+				function, bench);
+			goto out;
+		}
+	}
+	if ((blocks || mix) && o.format != REPORT_TEXT &&
+	    o.format != REPORT_JSON) {
+		fputs("tbscope show: --blocks and --mix print text or json\n",
+		      stderr);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (b && (blocks || mix)) {
+		if (o.format == REPORT_JSON)
+			print_json_take(mix ? json_mix(b, fn)
+					    : json_blocks(b, fn, limit));
+		else if (mix)
+			report_mix_text(&out, b, fn, limit);
+		else
+			report_blocks_text(&out, b, fn, limit);
+	} else if (o.format == REPORT_JSON) {
+		print_json_take(
+			b ? json_benchmark(b, functions ? limit : SIZE_MAX)
+			  : json_run(&run, run_label(argv[first])));
+	} else if (b && functions) {
+		if (o.format == REPORT_CSV)
+			report_functions_csv(&out, b, limit);
+		else
+			report_functions_text(&out, b, limit);
+	} else {
+		struct run one = run;
+
+		if (b) {
+			/* a view of the run holding only that benchmark */
+			one.benchmarks = (struct benchmark *)b;
+			one.nr_benchmarks = 1;
+			one.instructions = b->instructions;
+		}
+		if (o.format == REPORT_CSV)
+			report_run_csv(&out, &one);
+		else if (o.format == REPORT_MARKDOWN)
+			report_run_markdown(&out, &one);
+		else
+			report_run_text(&out, &one);
+	}
+	fputs(out.buf, stdout);
+	ret = 0;
+out:
+	strbuf_release(&out);
+	run_release(&run);
+	run_opts_release(&o);
+	return ret;
+}
