@@ -15,6 +15,8 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +56,12 @@ struct packer {
 	int fd; /* the pipe's write end */
 	struct errbuf err;
 	int failed;
-	uint64_t bytes; /* of the files */
+	uint64_t bytes;	  /* of the files */
+	atomic_bool stop; /* the server answered: finish the archive now */
 };
 
 static int pack_one(struct archive *a, const struct run_file *f,
-		    struct errbuf *err)
+		    atomic_bool *stop, struct errbuf *err)
 {
 	struct archive_entry *e = archive_entry_new();
 	struct stat st;
@@ -80,7 +83,7 @@ static int pack_one(struct archive *a, const struct run_file *f,
 		errbuf_set(err, "%s: %s", f->name, archive_error_string(a));
 		goto out;
 	}
-	for (left = st.st_size; left > 0;) {
+	for (left = st.st_size; left > 0 && !atomic_load(stop);) {
 		ssize_t n = read(fd, buf,
 				 left < (int64_t)sizeof(buf) ? (size_t)left
 							     : sizeof(buf));
@@ -115,8 +118,8 @@ static void *packer_main(void *arg)
 		p->failed = errbuf_set(&p->err, "%s", archive_error_string(a));
 		goto out;
 	}
-	for (size_t i = 0; i < p->files->nr; i++)
-		if (pack_one(a, &p->files->items[i], &p->err) < 0) {
+	for (size_t i = 0; i < p->files->nr && !atomic_load(&p->stop); i++)
+		if (pack_one(a, &p->files->items[i], &p->stop, &p->err) < 0) {
 			p->failed = -1;
 			break;
 		}
@@ -129,6 +132,17 @@ out:
 }
 
 /* ---- HTTP ---------------------------------------------------------------- */
+
+/* Read fd to its end, dropping the bytes. */
+static void drain(int fd)
+{
+	char buf[65536];
+	ssize_t n;
+
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n > 0 || (n < 0 && errno == EINTR));
+}
 
 struct transfer {
 	int fd; /* the pipe's read end */
@@ -245,7 +259,7 @@ static int send_run(const struct upload_opts *o, const struct run_files *files)
 	struct strbuf url = STRBUF_INIT, tok = STRBUF_INIT, auth = STRBUF_INIT;
 	struct strbuf answer = STRBUF_INIT;
 	struct curl_slist *hdrs = NULL;
-	struct packer p = {files, -1, {{0}}, 0, 0};
+	struct packer p = {.files = files, .fd = -1};
 	struct transfer t = {-1, 0};
 	char curl_err[CURL_ERROR_SIZE] = "";
 	pthread_t thread;
@@ -302,7 +316,14 @@ static int send_run(const struct upload_opts *o, const struct run_files *files)
 	}
 	started = true;
 	rc = curl_easy_perform(c);
-	/* a server that answered early stops reading: unblock the packer */
+	/*
+	 * A server that answered early stops reading.  Have the packer end
+	 * the archive and read it to its end here: closing the pipe under
+	 * it instead would fail its writes, and libarchive leaks the gzip
+	 * filter's state when its close fails.
+	 */
+	atomic_store(&p.stop, true);
+	drain(t.fd);
 	close(t.fd);
 	t.fd = -1;
 	pthread_join(thread, NULL);
