@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "errbuf.h"
-#include "mix.h"
-#include "run.h"
+#include "figures.h"
 #include "xalloc.h"
 #include "banned.h"
 

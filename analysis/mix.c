@@ -8,9 +8,9 @@
 #include "disasm.h"
 #include "elf_image.h"
 #include "errbuf.h"
+#include "figures.h"
 #include "insn_class.h"
 #include "key_map.h"
-#include "run.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "sort.h"
@@ -291,15 +291,6 @@ void mix_compute(struct benchmark *b, struct elf_image *const *imgs,
 	free(per_obj);
 	free(ms.insns);
 	key_map_release(&ms.map);
-}
-
-void mix_rows_free(struct mix_row *rows, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		free(rows[i].mnemonic);
-		free(rows[i].ext);
-	}
-	free(rows);
 }
 
 static bool takes(const struct benchmark *b, struct mix_filter f,
