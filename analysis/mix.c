@@ -109,12 +109,7 @@ static void count_no_bytes(struct mix_state *ms, const struct block_total *blk,
 
 static struct disasm_insn *insn_buf(struct mix_state *ms, size_t n)
 {
-	if (n > ms->insns_alloc) {
-		ms->insns_alloc =
-			n > 2 * ms->insns_alloc ? n : 2 * ms->insns_alloc;
-		ms->insns = xreallocarray(ms->insns, ms->insns_alloc,
-					  sizeof(*ms->insns));
-	}
+	ALLOC_GROW(ms->insns, n, ms->insns_alloc);
 	return ms->insns;
 }
 
