@@ -18,7 +18,18 @@ struct index {
 	char *path;
 };
 
-static const char schema[] =
+/*
+ * The schema.  The runs table (one row per run: its status, metadata and
+ * a summary of its figures) and the warnings table are written out as
+ * SQL.  The figures are one table per array of struct benchmark (see
+ * figures.h) and one for the benchmarks themselves, each a column list
+ * below: the SQL column, the field of the C struct it holds and how it is
+ * converted.  The CREATE TABLE, the INSERT and the SELECT of these tables
+ * are all made from the lists (create_schema(), store_rows(),
+ * load_rows()), so a column is added, renamed or dropped in one line (and
+ * INDEX_SCHEMA_VERSION bumped: test_index pins the schema).
+ */
+static const char runs_schema[] =
 	"CREATE TABLE IF NOT EXISTS runs("
 	" id TEXT PRIMARY KEY, root TEXT NOT NULL, series TEXT,"
 	" meta_json TEXT, created INTEGER NOT NULL, status INTEGER NOT NULL,"
@@ -27,51 +38,151 @@ static const char schema[] =
 	" benchmarks INTEGER DEFAULT 0, lower_bound INTEGER DEFAULT 0,"
 	" nwarnings INTEGER DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS runs_series ON runs(series, created);"
-	"CREATE INDEX IF NOT EXISTS runs_created ON runs(created);"
-	"CREATE TABLE IF NOT EXISTS benchmarks("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, name TEXT NOT NULL, suite TEXT, dir TEXT,"
-	" instructions INTEGER, lower_bound INTEGER, overflow INTEGER,"
-	" has_insns INTEGER, insns INTEGER, nrows INTEGER, malformed INTEGER,"
-	" invocations INTEGER, arch TEXT, PRIMARY KEY(run_id, bench));"
-	"CREATE INDEX IF NOT EXISTS benchmarks_name ON benchmarks(name);"
-	"CREATE TABLE IF NOT EXISTS invocations("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, qemu_out TEXT, map "
-	"TEXT,"
-	" instructions INTEGER, nrows INTEGER, collected INTEGER, insns "
-	"INTEGER,"
-	" malformed INTEGER, partial INTEGER, PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS objects("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, name TEXT, path TEXT,"
-	" elf TEXT, elf_error TEXT, instructions INTEGER,"
-	" PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS functions("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, object INTEGER,"
-	" name TEXT, instructions INTEGER, addr INTEGER, size INTEGER,"
-	" blocks INTEGER, code_hash INTEGER, PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS blocks("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, object INTEGER,"
-	" function INTEGER, addr INTEGER, icount INTEGER, ecount INTEGER,"
-	" tcount INTEGER, code TEXT, PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS mix("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, function INTEGER,"
-	" mnemonic TEXT, class INTEGER, decoder INTEGER, ext TEXT,"
-	" count INTEGER, compressed INTEGER, stack INTEGER, vector INTEGER,"
-	" PRIMARY KEY(run_id, bench, idx));"
+	"CREATE INDEX IF NOT EXISTS runs_created ON runs(created);";
+
+/* The benchmarks' messages, and the run's own under bench -1. */
+static const char warnings_schema[] =
 	"CREATE TABLE IF NOT EXISTS warnings("
 	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, message TEXT,"
 	" PRIMARY KEY(run_id, bench, idx));";
 
-static const char *const derived_tables[] = {
-	"warnings", "mix",	   "blocks",	 "functions",
-	"objects",  "invocations", "benchmarks", "runs",
+enum column_kind {
+	COL_TEXT,	/* char *; NULL is NULL */
+	COL_TEXT_EMPTY, /* char *; NULL loads as "" */
+	COL_U64,	/* uint64_t, as its two's complement int64 */
+	COL_U64_NZ,	/* uint64_t; 0 is stored as NULL (unknown) */
+	COL_U64_OPT,	/* uint64_t beside a bool (.has): NULL when false */
+	COL_SIZE,	/* size_t */
+	COL_U32,	/* uint32_t */
+	COL_U8,		/* uint8_t */
+	COL_BOOL,	/* bool, as 0 or 1 */
 };
+
+struct column {
+	const char *name;
+	enum column_kind kind;
+	size_t off;    /* of the field in the struct */
+	size_t has;    /* COL_U64_OPT: of the bool saying it is present */
+	bool not_null; /* declared NOT NULL */
+};
+
+#define COLUMN(type, field, name, kind)                                        \
+	{                                                                      \
+		name, kind, offsetof(type, field), 0, false                    \
+	}
+#define COLUMN_NOT_NULL(type, field, name, kind)                               \
+	{                                                                      \
+		name, kind, offsetof(type, field), 0, true                     \
+	}
+#define COLUMN_OPT(type, field, has_field, name)                               \
+	{                                                                      \
+		name, COL_U64_OPT, offsetof(type, field),                      \
+			offsetof(type, has_field), false                       \
+	}
+
+/* The benchmarks table: a row per struct benchmark, key (run_id, bench). */
+static const struct column benchmark_columns[] = {
+	COLUMN_NOT_NULL(struct benchmark, name, "name", COL_TEXT),
+	COLUMN(struct benchmark, suite, "suite", COL_TEXT),
+	COLUMN(struct benchmark, dir, "dir", COL_TEXT),
+	COLUMN(struct benchmark, instructions, "instructions", COL_U64),
+	COLUMN(struct benchmark, partial, "lower_bound", COL_BOOL),
+	COLUMN(struct benchmark, overflow, "overflow", COL_BOOL),
+	COLUMN(struct benchmark, has_insns, "has_insns", COL_BOOL),
+	COLUMN(struct benchmark, insns, "insns", COL_U64),
+	COLUMN(struct benchmark, rows, "nrows", COL_U64),
+	COLUMN(struct benchmark, malformed, "malformed", COL_U64),
+	COLUMN(struct benchmark, invocation_count, "invocations", COL_SIZE),
+	COLUMN(struct benchmark, arch, "arch", COL_TEXT),
+};
+
+static const struct column invocation_columns[] = {
+	COLUMN(struct invocation, qemu_out, "qemu_out", COL_TEXT),
+	COLUMN(struct invocation, map, "map", COL_TEXT),
+	COLUMN(struct invocation, instructions, "instructions", COL_U64),
+	COLUMN(struct invocation, rows, "nrows", COL_U64),
+	COLUMN_OPT(struct invocation, collected, has_collected, "collected"),
+	COLUMN_OPT(struct invocation, insns, has_insns, "insns"),
+	COLUMN(struct invocation, malformed, "malformed", COL_U64),
+	COLUMN(struct invocation, partial, "partial", COL_BOOL),
+};
+
+static const struct column object_columns[] = {
+	COLUMN(struct object_total, name, "name", COL_TEXT),
+	COLUMN(struct object_total, path, "path", COL_TEXT),
+	COLUMN(struct object_total, elf, "elf", COL_TEXT),
+	COLUMN(struct object_total, elf_error, "elf_error", COL_TEXT),
+	COLUMN(struct object_total, instructions, "instructions", COL_U64),
+};
+
+static const struct column function_columns[] = {
+	COLUMN(struct function_total, object, "object", COL_U32),
+	COLUMN(struct function_total, name, "name", COL_TEXT),
+	COLUMN(struct function_total, instructions, "instructions", COL_U64),
+	COLUMN(struct function_total, addr, "addr", COL_U64),
+	COLUMN(struct function_total, size, "size", COL_U64),
+	COLUMN(struct function_total, blocks, "blocks", COL_U32),
+	COLUMN(struct function_total, code_hash, "code_hash", COL_U64_NZ),
+};
+
+static const struct column block_columns[] = {
+	COLUMN(struct block_total, object, "object", COL_U32),
+	COLUMN(struct block_total, function, "function", COL_U32),
+	COLUMN(struct block_total, addr, "addr", COL_U64),
+	COLUMN(struct block_total, icount, "icount", COL_U32),
+	COLUMN(struct block_total, ecount, "ecount", COL_U64),
+	COLUMN(struct block_total, tcount, "tcount", COL_U64),
+	COLUMN(struct block_total, code, "code", COL_TEXT),
+};
+
+static const struct column mix_columns[] = {
+	COLUMN(struct mix_row, function, "function", COL_U32),
+	COLUMN(struct mix_row, mnemonic, "mnemonic", COL_TEXT_EMPTY),
+	COLUMN(struct mix_row, cls, "class", COL_U8),
+	COLUMN(struct mix_row, by, "decoder", COL_U8),
+	COLUMN(struct mix_row, ext, "ext", COL_TEXT_EMPTY),
+	COLUMN(struct mix_row, count, "count", COL_U64),
+	COLUMN(struct mix_row, compressed, "compressed", COL_U64),
+	COLUMN(struct mix_row, stack, "stack", COL_U64),
+	COLUMN(struct mix_row, vector, "vector", COL_U64),
+};
+
+#define NR(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * A table of one of a benchmark's arrays: a row per element, key (run_id,
+ * bench, idx), idx the element's position.
+ */
+struct row_table {
+	const char *name;
+	unsigned load_flag; /* the index_load_flags that loads it */
+	size_t size;	    /* of an element */
+	size_t items, nr;   /* of the array and its count in the benchmark */
+	const struct column *cols;
+	size_t nr_cols;
+};
+
+#define ROW_TABLE(name, flag, type, items, nr, cols)                           \
+	{                                                                      \
+		name, flag, sizeof(type), offsetof(struct benchmark, items),   \
+			offsetof(struct benchmark, nr), cols, NR(cols)         \
+	}
+
+static const struct row_table row_tables[] = {
+	ROW_TABLE("invocations", INDEX_LOAD_DETAILS, struct invocation,
+		  invocations, nr_invocations, invocation_columns),
+	ROW_TABLE("objects", INDEX_LOAD_OBJECTS, struct object_total, objects,
+		  nr_objects, object_columns),
+	ROW_TABLE("functions", INDEX_LOAD_FUNCTIONS, struct function_total,
+		  functions, nr_functions, function_columns),
+	ROW_TABLE("blocks", INDEX_LOAD_BLOCKS, struct block_total, blocks,
+		  nr_blocks, block_columns),
+	ROW_TABLE("mix", INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
+		  mix_columns),
+};
+
+#define NR_ROW_TABLES NR(row_tables)
 
 const char *index_status_name(enum index_status s)
 {
@@ -159,6 +270,70 @@ static int schema_version(struct index *idx)
 	return v;
 }
 
+/*
+ * The tables of figures, children first (the order to empty them in):
+ * warnings, the row tables, benchmarks.  Returns how many.
+ */
+static size_t figure_tables(const char *out[NR_ROW_TABLES + 2])
+{
+	size_t n = 0;
+
+	out[n++] = "warnings";
+	for (size_t i = NR_ROW_TABLES; i-- > 0;)
+		out[n++] = row_tables[i].name;
+	out[n++] = "benchmarks";
+	return n;
+}
+
+/*
+ * "CREATE TABLE table(run_id, bench[, idx], columns..., PRIMARY KEY(the
+ * keys))": keys is 2 for (run_id, bench), 3 for (run_id, bench, idx).
+ */
+static void add_create_table(struct strbuf *sql, const char *table, int keys,
+			     const struct column *c, size_t n)
+{
+	strbuf_addf(
+		sql,
+		"CREATE TABLE IF NOT EXISTS %s("
+		" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+		" bench INTEGER NOT NULL%s",
+		table, keys == 3 ? ", idx INTEGER NOT NULL" : "");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sql, ", %s %s%s", c[i].name,
+			    c[i].kind == COL_TEXT || c[i].kind == COL_TEXT_EMPTY
+				    ? "TEXT"
+				    : "INTEGER",
+			    c[i].not_null ? " NOT NULL" : "");
+	strbuf_addf(sql, ", PRIMARY KEY(run_id, bench%s));",
+		    keys == 3 ? ", idx" : "");
+}
+
+/* Drop every table and create them again: an empty index. */
+static int create_schema(struct index *idx, struct errbuf *err)
+{
+	const char *tables[NR_ROW_TABLES + 2];
+	struct strbuf sql = STRBUF_INIT;
+	size_t n = figure_tables(tables);
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sql, "DROP TABLE IF EXISTS %s;", tables[i]);
+	strbuf_adds(&sql, "DROP TABLE IF EXISTS runs;");
+	strbuf_adds(&sql, runs_schema);
+	add_create_table(&sql, "benchmarks", 2, benchmark_columns,
+			 NR(benchmark_columns));
+	strbuf_adds(&sql, "CREATE INDEX IF NOT EXISTS benchmarks_name ON"
+			  " benchmarks(name);");
+	for (size_t t = 0; t < NR_ROW_TABLES; t++)
+		add_create_table(&sql, row_tables[t].name, 3,
+				 row_tables[t].cols, row_tables[t].nr_cols);
+	strbuf_adds(&sql, warnings_schema);
+	strbuf_addf(&sql, "PRAGMA user_version=%d;", INDEX_SCHEMA_VERSION);
+	ret = exec(idx, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
 struct index *index_open(const char *path, struct errbuf *err)
 {
 	struct index *idx = xcalloc(1, sizeof(*idx));
@@ -186,24 +361,11 @@ struct index *index_open(const char *path, struct errbuf *err)
 	}
 	if (v != INDEX_SCHEMA_VERSION) {
 		struct errbuf e2;
-		char sql[128];
 
 		/* derived data only: drop it, every run is analysed again */
 		if (exec(idx, "BEGIN IMMEDIATE", err) < 0)
 			goto fail;
-		for (size_t i = 0;
-		     i < sizeof(derived_tables) / sizeof(derived_tables[0]);
-		     i++) {
-			snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s",
-				 derived_tables[i]);
-			if (exec(idx, sql, err) < 0) {
-				exec(idx, "ROLLBACK", &e2);
-				goto fail;
-			}
-		}
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
-			 INDEX_SCHEMA_VERSION);
-		if (exec(idx, schema, err) < 0 || exec(idx, sql, err) < 0) {
+		if (create_schema(idx, err) < 0) {
 			exec(idx, "ROLLBACK", &e2);
 			goto fail;
 		}
@@ -423,144 +585,6 @@ void index_runs_free(struct index_run *runs, size_t nr)
 /* ---- the figures: struct run <-> tables --------------------------------- */
 
 /*
- * Each table of figures is a column list: the SQL column, the field of the
- * C struct it holds and how it is converted.  Storing and loading are both
- * driven by the list, so a column is added, renamed or dropped here (and in
- * the schema above) and nowhere else.
- */
-enum column_kind {
-	COL_TEXT,	/* char *; NULL is NULL */
-	COL_TEXT_EMPTY, /* char *; NULL loads as "" */
-	COL_U64,	/* uint64_t, as its two's complement int64 */
-	COL_U64_NZ,	/* uint64_t; 0 is stored as NULL (unknown) */
-	COL_U64_OPT,	/* uint64_t beside a bool (.has): NULL when false */
-	COL_SIZE,	/* size_t */
-	COL_U32,	/* uint32_t */
-	COL_U8,		/* uint8_t */
-	COL_BOOL,	/* bool, as 0 or 1 */
-};
-
-struct column {
-	const char *name;
-	enum column_kind kind;
-	size_t off; /* of the field in the struct */
-	size_t has; /* COL_U64_OPT: of the bool saying it is present */
-};
-
-#define COLUMN(type, field, name, kind)                                        \
-	{                                                                      \
-		name, kind, offsetof(type, field), 0                           \
-	}
-#define COLUMN_OPT(type, field, has_field, name)                               \
-	{                                                                      \
-		name, COL_U64_OPT, offsetof(type, field),                      \
-			offsetof(type, has_field)                              \
-	}
-
-/* The benchmarks table: a row per struct benchmark, key (run_id, bench). */
-static const struct column benchmark_columns[] = {
-	COLUMN(struct benchmark, name, "name", COL_TEXT),
-	COLUMN(struct benchmark, suite, "suite", COL_TEXT),
-	COLUMN(struct benchmark, dir, "dir", COL_TEXT),
-	COLUMN(struct benchmark, instructions, "instructions", COL_U64),
-	COLUMN(struct benchmark, partial, "lower_bound", COL_BOOL),
-	COLUMN(struct benchmark, overflow, "overflow", COL_BOOL),
-	COLUMN(struct benchmark, has_insns, "has_insns", COL_BOOL),
-	COLUMN(struct benchmark, insns, "insns", COL_U64),
-	COLUMN(struct benchmark, rows, "nrows", COL_U64),
-	COLUMN(struct benchmark, malformed, "malformed", COL_U64),
-	COLUMN(struct benchmark, invocation_count, "invocations", COL_SIZE),
-	COLUMN(struct benchmark, arch, "arch", COL_TEXT),
-};
-
-static const struct column invocation_columns[] = {
-	COLUMN(struct invocation, qemu_out, "qemu_out", COL_TEXT),
-	COLUMN(struct invocation, map, "map", COL_TEXT),
-	COLUMN(struct invocation, instructions, "instructions", COL_U64),
-	COLUMN(struct invocation, rows, "nrows", COL_U64),
-	COLUMN_OPT(struct invocation, collected, has_collected, "collected"),
-	COLUMN_OPT(struct invocation, insns, has_insns, "insns"),
-	COLUMN(struct invocation, malformed, "malformed", COL_U64),
-	COLUMN(struct invocation, partial, "partial", COL_BOOL),
-};
-
-static const struct column object_columns[] = {
-	COLUMN(struct object_total, name, "name", COL_TEXT),
-	COLUMN(struct object_total, path, "path", COL_TEXT),
-	COLUMN(struct object_total, elf, "elf", COL_TEXT),
-	COLUMN(struct object_total, elf_error, "elf_error", COL_TEXT),
-	COLUMN(struct object_total, instructions, "instructions", COL_U64),
-};
-
-static const struct column function_columns[] = {
-	COLUMN(struct function_total, object, "object", COL_U32),
-	COLUMN(struct function_total, name, "name", COL_TEXT),
-	COLUMN(struct function_total, instructions, "instructions", COL_U64),
-	COLUMN(struct function_total, addr, "addr", COL_U64),
-	COLUMN(struct function_total, size, "size", COL_U64),
-	COLUMN(struct function_total, blocks, "blocks", COL_U32),
-	COLUMN(struct function_total, code_hash, "code_hash", COL_U64_NZ),
-};
-
-static const struct column block_columns[] = {
-	COLUMN(struct block_total, object, "object", COL_U32),
-	COLUMN(struct block_total, function, "function", COL_U32),
-	COLUMN(struct block_total, addr, "addr", COL_U64),
-	COLUMN(struct block_total, icount, "icount", COL_U32),
-	COLUMN(struct block_total, ecount, "ecount", COL_U64),
-	COLUMN(struct block_total, tcount, "tcount", COL_U64),
-	COLUMN(struct block_total, code, "code", COL_TEXT),
-};
-
-static const struct column mix_columns[] = {
-	COLUMN(struct mix_row, function, "function", COL_U32),
-	COLUMN(struct mix_row, mnemonic, "mnemonic", COL_TEXT_EMPTY),
-	COLUMN(struct mix_row, cls, "class", COL_U8),
-	COLUMN(struct mix_row, by, "decoder", COL_U8),
-	COLUMN(struct mix_row, ext, "ext", COL_TEXT_EMPTY),
-	COLUMN(struct mix_row, count, "count", COL_U64),
-	COLUMN(struct mix_row, compressed, "compressed", COL_U64),
-	COLUMN(struct mix_row, stack, "stack", COL_U64),
-	COLUMN(struct mix_row, vector, "vector", COL_U64),
-};
-
-#define NR(a) (sizeof(a) / sizeof((a)[0]))
-
-/*
- * A table of one of a benchmark's arrays: a row per element, key (run_id,
- * bench, idx), idx the element's position.
- */
-struct row_table {
-	const char *name;
-	unsigned load_flag; /* the index_load_flags that loads it */
-	size_t size;	    /* of an element */
-	size_t items, nr;   /* of the array and its count in the benchmark */
-	const struct column *cols;
-	size_t nr_cols;
-};
-
-#define ROW_TABLE(name, flag, type, items, nr, cols)                           \
-	{                                                                      \
-		name, flag, sizeof(type), offsetof(struct benchmark, items),   \
-			offsetof(struct benchmark, nr), cols, NR(cols)         \
-	}
-
-static const struct row_table row_tables[] = {
-	ROW_TABLE("invocations", INDEX_LOAD_DETAILS, struct invocation,
-		  invocations, nr_invocations, invocation_columns),
-	ROW_TABLE("objects", INDEX_LOAD_OBJECTS, struct object_total, objects,
-		  nr_objects, object_columns),
-	ROW_TABLE("functions", INDEX_LOAD_FUNCTIONS, struct function_total,
-		  functions, nr_functions, function_columns),
-	ROW_TABLE("blocks", INDEX_LOAD_BLOCKS, struct block_total, blocks,
-		  nr_blocks, block_columns),
-	ROW_TABLE("mix", INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
-		  mix_columns),
-};
-
-#define NR_ROW_TABLES NR(row_tables)
-
-/*
  * A benchmark's array of a row table (copied, not cast: the field is a
  * pointer to the element type, not a void *), and its count.
  */
@@ -708,12 +732,8 @@ static sqlite3_stmt *prepare_insert(struct index *idx, const char *table,
 static int delete_figures(struct index *idx, const char *id, struct errbuf *err)
 {
 	const char *tables[NR_ROW_TABLES + 2];
-	size_t n = 0;
+	size_t n = figure_tables(tables);
 
-	tables[n++] = "warnings";
-	for (size_t i = NR_ROW_TABLES; i-- > 0;)
-		tables[n++] = row_tables[i].name;
-	tables[n++] = "benchmarks";
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf sql = STRBUF_INIT;
 		sqlite3_stmt *st;

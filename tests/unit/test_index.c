@@ -327,6 +327,115 @@ static void previous_run(void **state)
 	free(tmp);
 }
 
+/* One table's columns: "name TYPE[ NOT NULL][ pkN], ..." */
+static char *table_columns(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+
+	assert_int_equal(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT group_concat(d, ', ') FROM (SELECT name || ' '"
+			" || type || (CASE WHEN \"notnull\" THEN ' NOT NULL'"
+			" ELSE '' END) || (CASE WHEN pk THEN ' pk' || pk ELSE"
+			" '' END) AS d FROM pragma_table_info(?1) ORDER BY"
+			" cid)",
+			-1, &st, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	out = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+/*
+ * Schema version 2, as written out before the figure tables were made
+ * from their column lists: changing a list changes the schema, which
+ * must bump INDEX_SCHEMA_VERSION (and this test).
+ */
+static void schema_is_version_2(void **state)
+{
+#define KEYS2 "run_id TEXT NOT NULL pk1, bench INTEGER NOT NULL pk2, "
+#define KEYS3 KEYS2 "idx INTEGER NOT NULL pk3, "
+	static const char *const want[][2] = {
+		{"runs",
+		 "id TEXT pk1, root TEXT NOT NULL, series TEXT, meta_json TEXT,"
+		 " created INTEGER NOT NULL, status INTEGER NOT NULL, error "
+		 "TEXT, fingerprint TEXT, progress_done INTEGER, progress_total"
+		 " INTEGER, instructions INTEGER, benchmarks INTEGER, "
+		 "lower_bound INTEGER, nwarnings INTEGER"},
+		{"benchmarks",
+		 KEYS2 "name TEXT NOT NULL, suite TEXT, dir TEXT, instructions "
+		       "INTEGER, lower_bound INTEGER, overflow INTEGER, "
+		       "has_insns INTEGER, insns INTEGER, nrows INTEGER, "
+		       "malformed INTEGER, invocations INTEGER, arch TEXT"},
+		{"invocations",
+		 KEYS3 "qemu_out TEXT, map TEXT, instructions INTEGER, nrows "
+		       "INTEGER, collected INTEGER, insns INTEGER, malformed "
+		       "INTEGER, partial INTEGER"},
+		{"objects", KEYS3 "name TEXT, path TEXT, elf TEXT, elf_error "
+				  "TEXT, instructions INTEGER"},
+		{"functions",
+		 KEYS3 "object INTEGER, name TEXT, instructions INTEGER, addr "
+		       "INTEGER, size INTEGER, blocks INTEGER, code_hash "
+		       "INTEGER"},
+		{"blocks", KEYS3 "object INTEGER, function INTEGER, addr "
+				 "INTEGER, icount INTEGER, ecount INTEGER, "
+				 "tcount INTEGER, code TEXT"},
+		{"mix", KEYS3 "function INTEGER, mnemonic TEXT, class INTEGER,"
+			      " decoder INTEGER, ext TEXT, count INTEGER, "
+			      "compressed INTEGER, stack INTEGER, vector "
+			      "INTEGER"},
+		{"warnings", KEYS3 "message TEXT"},
+	};
+	char *tmp, *path, *got;
+	struct index *idx = fresh_index(&tmp);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	index_close(idx);
+	path = tu_path(tmp, "index.sqlite");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		got = table_columns(db, want[i][0]);
+		assert_string_equal(got, want[i][1]);
+		free(got);
+	}
+	/* every figure table hangs from its run, and goes with it */
+	assert_int_equal(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT count(*) FROM sqlite_master m,"
+			" pragma_foreign_key_list(m.name) f WHERE m.type ="
+			" 'table' AND f.\"table\" = 'runs' AND f.\"from\" ="
+			" 'run_id' AND f.\"to\" = 'id' AND f.on_delete ="
+			" 'CASCADE'",
+			-1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 7);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(
+				 db,
+				 "SELECT group_concat(name, ' ') FROM (SELECT"
+				 " name FROM sqlite_master WHERE type ="
+				 " 'index' AND sql IS NOT NULL ORDER BY name)",
+				 -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0),
+			    "benchmarks_name runs_created runs_series");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(path);
+	tu_rm_rf(tmp);
+	free(tmp);
+#undef KEYS2
+#undef KEYS3
+}
+
 static void other_schema_version_is_rebuilt(void **state)
 {
 	struct errbuf err;
@@ -359,6 +468,7 @@ int main(void)
 		cmocka_unit_test(stored_blocks_and_mix_render_the_same_json),
 		cmocka_unit_test(lists_newest_first_and_tracks_history),
 		cmocka_unit_test(previous_run),
+		cmocka_unit_test(schema_is_version_2),
 		cmocka_unit_test(other_schema_version_is_rebuilt),
 	};
 
