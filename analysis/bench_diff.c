@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "compare.h"
-#include "run.h"
+#include "figures.h"
 #include "xalloc.h"
 #include "sort.h"
 #include "banned.h"

@@ -2,13 +2,14 @@
 #include "index.h"
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errbuf.h"
-#include "mix.h"
-#include "run.h"
+#include "figures.h"
+#include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -17,7 +18,18 @@ struct index {
 	char *path;
 };
 
-static const char schema[] =
+/*
+ * The schema.  The runs table (one row per run: its status, metadata and
+ * a summary of its figures) and the warnings table are written out as
+ * SQL.  The figures are one table per array of struct benchmark (see
+ * figures.h) and one for the benchmarks themselves, each a column list
+ * below: the SQL column, the field of the C struct it holds and how it is
+ * converted.  The CREATE TABLE, the INSERT and the SELECT of these tables
+ * are all made from the lists (create_schema(), store_rows(),
+ * load_rows()), so a column is added, renamed or dropped in one line (and
+ * INDEX_SCHEMA_VERSION bumped: test_index pins the schema).
+ */
+static const char runs_schema[] =
 	"CREATE TABLE IF NOT EXISTS runs("
 	" id TEXT PRIMARY KEY, root TEXT NOT NULL, series TEXT,"
 	" meta_json TEXT, created INTEGER NOT NULL, status INTEGER NOT NULL,"
@@ -26,51 +38,151 @@ static const char schema[] =
 	" benchmarks INTEGER DEFAULT 0, lower_bound INTEGER DEFAULT 0,"
 	" nwarnings INTEGER DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS runs_series ON runs(series, created);"
-	"CREATE INDEX IF NOT EXISTS runs_created ON runs(created);"
-	"CREATE TABLE IF NOT EXISTS benchmarks("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, name TEXT NOT NULL, suite TEXT, dir TEXT,"
-	" instructions INTEGER, lower_bound INTEGER, overflow INTEGER,"
-	" has_insns INTEGER, insns INTEGER, nrows INTEGER, malformed INTEGER,"
-	" invocations INTEGER, arch TEXT, PRIMARY KEY(run_id, bench));"
-	"CREATE INDEX IF NOT EXISTS benchmarks_name ON benchmarks(name);"
-	"CREATE TABLE IF NOT EXISTS invocations("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, qemu_out TEXT, map "
-	"TEXT,"
-	" instructions INTEGER, nrows INTEGER, collected INTEGER, insns "
-	"INTEGER,"
-	" malformed INTEGER, partial INTEGER, PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS objects("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, name TEXT, path TEXT,"
-	" elf TEXT, elf_error TEXT, instructions INTEGER,"
-	" PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS functions("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, object INTEGER,"
-	" name TEXT, instructions INTEGER, addr INTEGER, size INTEGER,"
-	" blocks INTEGER, code_hash INTEGER, PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS blocks("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, object INTEGER,"
-	" function INTEGER, addr INTEGER, icount INTEGER, ecount INTEGER,"
-	" tcount INTEGER, code TEXT, PRIMARY KEY(run_id, bench, idx));"
-	"CREATE TABLE IF NOT EXISTS mix("
-	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, function INTEGER,"
-	" mnemonic TEXT, class INTEGER, decoder INTEGER, ext TEXT,"
-	" count INTEGER, compressed INTEGER, stack INTEGER, vector INTEGER,"
-	" PRIMARY KEY(run_id, bench, idx));"
+	"CREATE INDEX IF NOT EXISTS runs_created ON runs(created);";
+
+/* The benchmarks' messages, and the run's own under bench -1. */
+static const char warnings_schema[] =
 	"CREATE TABLE IF NOT EXISTS warnings("
 	" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	" bench INTEGER NOT NULL, idx INTEGER NOT NULL, message TEXT,"
 	" PRIMARY KEY(run_id, bench, idx));";
 
-static const char *const derived_tables[] = {
-	"warnings", "mix",	   "blocks",	 "functions",
-	"objects",  "invocations", "benchmarks", "runs",
+enum column_kind {
+	COL_TEXT,	/* char *; NULL is NULL */
+	COL_TEXT_EMPTY, /* char *; NULL loads as "" */
+	COL_U64,	/* uint64_t, as its two's complement int64 */
+	COL_U64_NZ,	/* uint64_t; 0 is stored as NULL (unknown) */
+	COL_U64_OPT,	/* uint64_t beside a bool (.has): NULL when false */
+	COL_SIZE,	/* size_t */
+	COL_U32,	/* uint32_t */
+	COL_U8,		/* uint8_t */
+	COL_BOOL,	/* bool, as 0 or 1 */
 };
+
+struct column {
+	const char *name;
+	enum column_kind kind;
+	size_t off;    /* of the field in the struct */
+	size_t has;    /* COL_U64_OPT: of the bool saying it is present */
+	bool not_null; /* declared NOT NULL */
+};
+
+#define COLUMN(type, field, name, kind)                                        \
+	{                                                                      \
+		name, kind, offsetof(type, field), 0, false                    \
+	}
+#define COLUMN_NOT_NULL(type, field, name, kind)                               \
+	{                                                                      \
+		name, kind, offsetof(type, field), 0, true                     \
+	}
+#define COLUMN_OPT(type, field, has_field, name)                               \
+	{                                                                      \
+		name, COL_U64_OPT, offsetof(type, field),                      \
+			offsetof(type, has_field), false                       \
+	}
+
+/* The benchmarks table: a row per struct benchmark, key (run_id, bench). */
+static const struct column benchmark_columns[] = {
+	COLUMN_NOT_NULL(struct benchmark, name, "name", COL_TEXT),
+	COLUMN(struct benchmark, suite, "suite", COL_TEXT),
+	COLUMN(struct benchmark, dir, "dir", COL_TEXT),
+	COLUMN(struct benchmark, instructions, "instructions", COL_U64),
+	COLUMN(struct benchmark, partial, "lower_bound", COL_BOOL),
+	COLUMN(struct benchmark, overflow, "overflow", COL_BOOL),
+	COLUMN(struct benchmark, has_insns, "has_insns", COL_BOOL),
+	COLUMN(struct benchmark, insns, "insns", COL_U64),
+	COLUMN(struct benchmark, rows, "nrows", COL_U64),
+	COLUMN(struct benchmark, malformed, "malformed", COL_U64),
+	COLUMN(struct benchmark, invocation_count, "invocations", COL_SIZE),
+	COLUMN(struct benchmark, arch, "arch", COL_TEXT),
+};
+
+static const struct column invocation_columns[] = {
+	COLUMN(struct invocation, qemu_out, "qemu_out", COL_TEXT),
+	COLUMN(struct invocation, map, "map", COL_TEXT),
+	COLUMN(struct invocation, instructions, "instructions", COL_U64),
+	COLUMN(struct invocation, rows, "nrows", COL_U64),
+	COLUMN_OPT(struct invocation, collected, has_collected, "collected"),
+	COLUMN_OPT(struct invocation, insns, has_insns, "insns"),
+	COLUMN(struct invocation, malformed, "malformed", COL_U64),
+	COLUMN(struct invocation, partial, "partial", COL_BOOL),
+};
+
+static const struct column object_columns[] = {
+	COLUMN(struct object_total, name, "name", COL_TEXT),
+	COLUMN(struct object_total, path, "path", COL_TEXT),
+	COLUMN(struct object_total, elf, "elf", COL_TEXT),
+	COLUMN(struct object_total, elf_error, "elf_error", COL_TEXT),
+	COLUMN(struct object_total, instructions, "instructions", COL_U64),
+};
+
+static const struct column function_columns[] = {
+	COLUMN(struct function_total, object, "object", COL_U32),
+	COLUMN(struct function_total, name, "name", COL_TEXT),
+	COLUMN(struct function_total, instructions, "instructions", COL_U64),
+	COLUMN(struct function_total, addr, "addr", COL_U64),
+	COLUMN(struct function_total, size, "size", COL_U64),
+	COLUMN(struct function_total, blocks, "blocks", COL_U32),
+	COLUMN(struct function_total, code_hash, "code_hash", COL_U64_NZ),
+};
+
+static const struct column block_columns[] = {
+	COLUMN(struct block_total, object, "object", COL_U32),
+	COLUMN(struct block_total, function, "function", COL_U32),
+	COLUMN(struct block_total, addr, "addr", COL_U64),
+	COLUMN(struct block_total, icount, "icount", COL_U32),
+	COLUMN(struct block_total, ecount, "ecount", COL_U64),
+	COLUMN(struct block_total, tcount, "tcount", COL_U64),
+	COLUMN(struct block_total, code, "code", COL_TEXT),
+};
+
+static const struct column mix_columns[] = {
+	COLUMN(struct mix_row, function, "function", COL_U32),
+	COLUMN(struct mix_row, mnemonic, "mnemonic", COL_TEXT_EMPTY),
+	COLUMN(struct mix_row, cls, "class", COL_U8),
+	COLUMN(struct mix_row, by, "decoder", COL_U8),
+	COLUMN(struct mix_row, ext, "ext", COL_TEXT_EMPTY),
+	COLUMN(struct mix_row, count, "count", COL_U64),
+	COLUMN(struct mix_row, compressed, "compressed", COL_U64),
+	COLUMN(struct mix_row, stack, "stack", COL_U64),
+	COLUMN(struct mix_row, vector, "vector", COL_U64),
+};
+
+#define NR(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * A table of one of a benchmark's arrays: a row per element, key (run_id,
+ * bench, idx), idx the element's position.
+ */
+struct row_table {
+	const char *name;
+	unsigned load_flag; /* the index_load_flags that loads it */
+	size_t size;	    /* of an element */
+	size_t items, nr;   /* of the array and its count in the benchmark */
+	const struct column *cols;
+	size_t nr_cols;
+};
+
+#define ROW_TABLE(name, flag, type, items, nr, cols)                           \
+	{                                                                      \
+		name, flag, sizeof(type), offsetof(struct benchmark, items),   \
+			offsetof(struct benchmark, nr), cols, NR(cols)         \
+	}
+
+static const struct row_table row_tables[] = {
+	ROW_TABLE("invocations", INDEX_LOAD_DETAILS, struct invocation,
+		  invocations, nr_invocations, invocation_columns),
+	ROW_TABLE("objects", INDEX_LOAD_OBJECTS, struct object_total, objects,
+		  nr_objects, object_columns),
+	ROW_TABLE("functions", INDEX_LOAD_FUNCTIONS, struct function_total,
+		  functions, nr_functions, function_columns),
+	ROW_TABLE("blocks", INDEX_LOAD_BLOCKS, struct block_total, blocks,
+		  nr_blocks, block_columns),
+	ROW_TABLE("mix", INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
+		  mix_columns),
+};
+
+#define NR_ROW_TABLES NR(row_tables)
 
 const char *index_status_name(enum index_status s)
 {
@@ -158,6 +270,70 @@ static int schema_version(struct index *idx)
 	return v;
 }
 
+/*
+ * The tables of figures, children first (the order to empty them in):
+ * warnings, the row tables, benchmarks.  Returns how many.
+ */
+static size_t figure_tables(const char *out[NR_ROW_TABLES + 2])
+{
+	size_t n = 0;
+
+	out[n++] = "warnings";
+	for (size_t i = NR_ROW_TABLES; i-- > 0;)
+		out[n++] = row_tables[i].name;
+	out[n++] = "benchmarks";
+	return n;
+}
+
+/*
+ * "CREATE TABLE table(run_id, bench[, idx], columns..., PRIMARY KEY(the
+ * keys))": keys is 2 for (run_id, bench), 3 for (run_id, bench, idx).
+ */
+static void add_create_table(struct strbuf *sql, const char *table, int keys,
+			     const struct column *c, size_t n)
+{
+	strbuf_addf(
+		sql,
+		"CREATE TABLE IF NOT EXISTS %s("
+		" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+		" bench INTEGER NOT NULL%s",
+		table, keys == 3 ? ", idx INTEGER NOT NULL" : "");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sql, ", %s %s%s", c[i].name,
+			    c[i].kind == COL_TEXT || c[i].kind == COL_TEXT_EMPTY
+				    ? "TEXT"
+				    : "INTEGER",
+			    c[i].not_null ? " NOT NULL" : "");
+	strbuf_addf(sql, ", PRIMARY KEY(run_id, bench%s));",
+		    keys == 3 ? ", idx" : "");
+}
+
+/* Drop every table and create them again: an empty index. */
+static int create_schema(struct index *idx, struct errbuf *err)
+{
+	const char *tables[NR_ROW_TABLES + 2];
+	struct strbuf sql = STRBUF_INIT;
+	size_t n = figure_tables(tables);
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sql, "DROP TABLE IF EXISTS %s;", tables[i]);
+	strbuf_adds(&sql, "DROP TABLE IF EXISTS runs;");
+	strbuf_adds(&sql, runs_schema);
+	add_create_table(&sql, "benchmarks", 2, benchmark_columns,
+			 NR(benchmark_columns));
+	strbuf_adds(&sql, "CREATE INDEX IF NOT EXISTS benchmarks_name ON"
+			  " benchmarks(name);");
+	for (size_t t = 0; t < NR_ROW_TABLES; t++)
+		add_create_table(&sql, row_tables[t].name, 3,
+				 row_tables[t].cols, row_tables[t].nr_cols);
+	strbuf_adds(&sql, warnings_schema);
+	strbuf_addf(&sql, "PRAGMA user_version=%d;", INDEX_SCHEMA_VERSION);
+	ret = exec(idx, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
 struct index *index_open(const char *path, struct errbuf *err)
 {
 	struct index *idx = xcalloc(1, sizeof(*idx));
@@ -185,24 +361,11 @@ struct index *index_open(const char *path, struct errbuf *err)
 	}
 	if (v != INDEX_SCHEMA_VERSION) {
 		struct errbuf e2;
-		char sql[128];
 
 		/* derived data only: drop it, every run is analysed again */
 		if (exec(idx, "BEGIN IMMEDIATE", err) < 0)
 			goto fail;
-		for (size_t i = 0;
-		     i < sizeof(derived_tables) / sizeof(derived_tables[0]);
-		     i++) {
-			snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s",
-				 derived_tables[i]);
-			if (exec(idx, sql, err) < 0) {
-				exec(idx, "ROLLBACK", &e2);
-				goto fail;
-			}
-		}
-		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
-			 INDEX_SCHEMA_VERSION);
-		if (exec(idx, schema, err) < 0 || exec(idx, sql, err) < 0) {
+		if (create_schema(idx, err) < 0) {
 			exec(idx, "ROLLBACK", &e2);
 			goto fail;
 		}
@@ -282,251 +445,6 @@ int index_set_status(struct index *idx, const char *id,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "set status");
-}
-
-static int delete_figures(struct index *idx, const char *id, struct errbuf *err)
-{
-	static const char *const sql[] = {
-		"DELETE FROM warnings WHERE run_id=?1",
-		"DELETE FROM mix WHERE run_id=?1",
-		"DELETE FROM blocks WHERE run_id=?1",
-		"DELETE FROM functions WHERE run_id=?1",
-		"DELETE FROM objects WHERE run_id=?1",
-		"DELETE FROM invocations WHERE run_id=?1",
-		"DELETE FROM benchmarks WHERE run_id=?1",
-	};
-
-	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *st = prepare(idx, sql[i], err);
-		int rc;
-
-		if (!st)
-			return -1;
-		bind_text(st, 1, id);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return db_error(idx, err, "delete");
-	}
-	return 0;
-}
-
-static int insert_warnings(sqlite3_stmt *st, const char *id, int64_t bench,
-			   const struct strlist *l)
-{
-	for (size_t i = 0; i < l->nr; i++) {
-		sqlite3_reset(st);
-		bind_text(st, 1, id);
-		sqlite3_bind_int64(st, 2, bench);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
-		bind_text(st, 4, l->items[i]);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return -1;
-	}
-	return 0;
-}
-
-int index_store_run(struct index *idx, const char *id, const struct run *run,
-		    const char *fingerprint, struct errbuf *err)
-{
-	sqlite3_stmt *sb = NULL, *si = NULL, *so = NULL, *sf = NULL, *sw = NULL,
-		     *su = NULL, *sk = NULL, *sm = NULL;
-	struct errbuf e2;
-	uint64_t nwarn = run->warnings.nr;
-	bool lower = false;
-	int ret = -1;
-
-	if (exec(idx, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
-	if (delete_figures(idx, id, err) < 0)
-		goto out;
-	sb = prepare(idx,
-		     "INSERT INTO benchmarks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		     " ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-		     err);
-	si = prepare(
-		idx,
-		"INSERT INTO invocations VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		" ?8, ?9, ?10, ?11)",
-		err);
-	so = prepare(
-		idx,
-		"INSERT INTO objects VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		err);
-	sf = prepare(idx,
-		     "INSERT INTO functions VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-		     " ?8, ?9, ?10)",
-		     err);
-	sw = prepare(idx, "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4)", err);
-	sk = prepare(idx,
-		     "INSERT INTO blocks VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		     " ?9, ?10)",
-		     err);
-	sm = prepare(
-		idx,
-		"INSERT INTO mix VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-		" ?10, ?11, ?12)",
-		err);
-	if (!sb || !si || !so || !sf || !sw || !sk || !sm)
-		goto out;
-	for (size_t b = 0; b < run->nr_benchmarks; b++) {
-		const struct benchmark *bm = &run->benchmarks[b];
-
-		sqlite3_reset(sb);
-		bind_text(sb, 1, id);
-		sqlite3_bind_int64(sb, 2, (sqlite3_int64)b);
-		bind_text(sb, 3, bm->name);
-		bind_text(sb, 4, bm->suite);
-		bind_text(sb, 5, bm->dir);
-		bind_u64(sb, 6, bm->instructions);
-		sqlite3_bind_int(sb, 7, bm->partial);
-		sqlite3_bind_int(sb, 8, bm->overflow);
-		sqlite3_bind_int(sb, 9, bm->has_insns);
-		bind_u64(sb, 10, bm->insns);
-		bind_u64(sb, 11, bm->rows);
-		bind_u64(sb, 12, bm->malformed);
-		bind_u64(sb, 13, bm->invocation_count);
-		bind_text(sb, 14, bm->arch);
-		if (sqlite3_step(sb) != SQLITE_DONE)
-			goto db_fail;
-		lower |= bm->partial;
-		nwarn += bm->warnings.nr;
-		for (size_t i = 0; i < bm->nr_invocations; i++) {
-			const struct invocation *v = &bm->invocations[i];
-
-			sqlite3_reset(si);
-			bind_text(si, 1, id);
-			sqlite3_bind_int64(si, 2, (sqlite3_int64)b);
-			sqlite3_bind_int64(si, 3, (sqlite3_int64)i);
-			bind_text(si, 4, v->qemu_out);
-			bind_text(si, 5, v->map);
-			bind_u64(si, 6, v->instructions);
-			bind_u64(si, 7, v->rows);
-			if (v->has_collected)
-				bind_u64(si, 8, v->collected);
-			else
-				sqlite3_bind_null(si, 8);
-			if (v->has_insns)
-				bind_u64(si, 9, v->insns);
-			else
-				sqlite3_bind_null(si, 9);
-			bind_u64(si, 10, v->malformed);
-			sqlite3_bind_int(si, 11, v->partial);
-			if (sqlite3_step(si) != SQLITE_DONE)
-				goto db_fail;
-		}
-		for (size_t i = 0; i < bm->nr_objects; i++) {
-			const struct object_total *o = &bm->objects[i];
-
-			sqlite3_reset(so);
-			bind_text(so, 1, id);
-			sqlite3_bind_int64(so, 2, (sqlite3_int64)b);
-			sqlite3_bind_int64(so, 3, (sqlite3_int64)i);
-			bind_text(so, 4, o->name);
-			bind_text(so, 5, o->path);
-			bind_text(so, 6, o->elf);
-			bind_text(so, 7, o->elf_error);
-			bind_u64(so, 8, o->instructions);
-			if (sqlite3_step(so) != SQLITE_DONE)
-				goto db_fail;
-		}
-		for (size_t i = 0; i < bm->nr_functions; i++) {
-			const struct function_total *f = &bm->functions[i];
-
-			sqlite3_reset(sf);
-			bind_text(sf, 1, id);
-			sqlite3_bind_int64(sf, 2, (sqlite3_int64)b);
-			sqlite3_bind_int64(sf, 3, (sqlite3_int64)i);
-			sqlite3_bind_int64(sf, 4, f->object);
-			bind_text(sf, 5, f->name);
-			bind_u64(sf, 6, f->instructions);
-			bind_u64(sf, 7, f->addr);
-			bind_u64(sf, 8, f->size);
-			sqlite3_bind_int64(sf, 9, f->blocks);
-			if (f->code_hash)
-				bind_u64(sf, 10, f->code_hash);
-			else
-				sqlite3_bind_null(sf, 10);
-			if (sqlite3_step(sf) != SQLITE_DONE)
-				goto db_fail;
-		}
-		for (size_t i = 0; i < bm->nr_blocks; i++) {
-			const struct block_total *k = &bm->blocks[i];
-
-			sqlite3_reset(sk);
-			bind_text(sk, 1, id);
-			sqlite3_bind_int64(sk, 2, (sqlite3_int64)b);
-			sqlite3_bind_int64(sk, 3, (sqlite3_int64)i);
-			sqlite3_bind_int64(sk, 4, k->object);
-			sqlite3_bind_int64(sk, 5, k->function);
-			bind_u64(sk, 6, k->addr);
-			sqlite3_bind_int64(sk, 7, k->icount);
-			bind_u64(sk, 8, k->ecount);
-			bind_u64(sk, 9, k->tcount);
-			bind_text(sk, 10, k->code);
-			if (sqlite3_step(sk) != SQLITE_DONE)
-				goto db_fail;
-		}
-		for (size_t i = 0; i < bm->nr_mix; i++) {
-			const struct mix_row *m = &bm->mix[i];
-
-			sqlite3_reset(sm);
-			bind_text(sm, 1, id);
-			sqlite3_bind_int64(sm, 2, (sqlite3_int64)b);
-			sqlite3_bind_int64(sm, 3, (sqlite3_int64)i);
-			sqlite3_bind_int64(sm, 4, m->function);
-			bind_text(sm, 5, m->mnemonic);
-			sqlite3_bind_int(sm, 6, m->cls);
-			sqlite3_bind_int(sm, 7, m->by);
-			bind_text(sm, 8, m->ext);
-			bind_u64(sm, 9, m->count);
-			bind_u64(sm, 10, m->compressed);
-			bind_u64(sm, 11, m->stack);
-			bind_u64(sm, 12, m->vector);
-			if (sqlite3_step(sm) != SQLITE_DONE)
-				goto db_fail;
-		}
-		if (insert_warnings(sw, id, (int64_t)b, &bm->warnings) < 0)
-			goto db_fail;
-	}
-	if (insert_warnings(sw, id, -1, &run->warnings) < 0)
-		goto db_fail;
-	su = prepare(idx,
-		     "UPDATE runs SET status=?2, error=NULL, fingerprint=?3,"
-		     " instructions=?4, benchmarks=?5, lower_bound=?6,"
-		     " nwarnings=?7, progress_done=progress_total WHERE id=?1",
-		     err);
-	if (!su)
-		goto out;
-	bind_text(su, 1, id);
-	sqlite3_bind_int(su, 2, INDEX_READY);
-	bind_text(su, 3, fingerprint);
-	bind_u64(su, 4, run->instructions);
-	bind_u64(su, 5, run->nr_benchmarks);
-	sqlite3_bind_int(su, 6, lower);
-	bind_u64(su, 7, nwarn);
-	if (sqlite3_step(su) != SQLITE_DONE || sqlite3_changes(idx->db) != 1) {
-		errbuf_set(err, "index: no run '%s' to store", id);
-		goto out;
-	}
-	if (exec(idx, "COMMIT", err) < 0)
-		goto out;
-	ret = 0;
-	goto done;
-db_fail:
-	db_error(idx, err, "store run");
-out:
-	exec(idx, "ROLLBACK", &e2);
-done:
-	sqlite3_finalize(sb);
-	sqlite3_finalize(si);
-	sqlite3_finalize(so);
-	sqlite3_finalize(sf);
-	sqlite3_finalize(sw);
-	sqlite3_finalize(sk);
-	sqlite3_finalize(sm);
-	sqlite3_finalize(su);
-	return ret;
 }
 
 int index_delete_run(struct index *idx, const char *id, struct errbuf *err)
@@ -631,6 +549,32 @@ int index_list_runs(struct index *idx, const char *series, size_t offset,
 	return 0;
 }
 
+int index_previous_run(struct index *idx, const char *id, struct index_run *out,
+		       struct errbuf *err)
+{
+	/* the order of index_list_runs(): created, then id */
+	sqlite3_stmt *st = prepare(
+		idx,
+		"SELECT " RUN_COLUMNS " FROM runs WHERE status=?2 AND"
+		" series=(SELECT series FROM runs WHERE id=?1) AND"
+		" (created, id) < (SELECT created, id FROM runs WHERE id=?1)"
+		" ORDER BY created DESC, id DESC LIMIT 1",
+		err);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	sqlite3_bind_int(st, 2, INDEX_READY);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_run_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "previous run");
+}
+
 void index_runs_free(struct index_run *runs, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
@@ -638,105 +582,457 @@ void index_runs_free(struct index_run *runs, size_t nr)
 	free(runs);
 }
 
-/* The position of benchmark number b in run->benchmarks, or NULL. */
-static struct benchmark *bench_by_index(struct run *run, const int64_t *ids,
-					int64_t b)
+/* ---- the figures: struct run <-> tables --------------------------------- */
+
+/*
+ * A benchmark's array of a row table (copied, not cast: the field is a
+ * pointer to the element type, not a void *), and its count.
+ */
+static void *table_items(const struct row_table *t, const struct benchmark *b)
 {
-	for (size_t i = 0; i < run->nr_benchmarks; i++)
-		if (ids[i] == b)
-			return &run->benchmarks[i];
-	return NULL;
+	void *items;
+
+	memcpy(&items, (const char *)b + t->items, sizeof(items));
+	return items;
 }
 
-/* ?2 of the per-benchmark queries: the one benchmark asked for, or all. */
-static void bind_only(sqlite3_stmt *st, const char *only, const struct run *r,
-		      const int64_t *ids)
+static void set_table_items(const struct row_table *t, struct benchmark *b,
+			    void *items)
 {
-	if (only && r->nr_benchmarks == 1)
-		sqlite3_bind_int64(st, 2, ids[0]);
-	else
-		sqlite3_bind_null(st, 2);
+	memcpy((char *)b + t->items, &items, sizeof(items));
+}
+
+static size_t *table_nr(const struct row_table *t, struct benchmark *b)
+{
+	return (size_t *)((char *)b + t->nr);
+}
+
+/* Bind the columns of the struct at elem to ?first, ?first + 1... */
+static void bind_columns(sqlite3_stmt *st, int first, const struct column *c,
+			 size_t n, const void *elem)
+{
+	const char *p = elem;
+
+	for (size_t i = 0; i < n; i++) {
+		const void *f = p + c[i].off;
+		int at = first + (int)i;
+		uint64_t v;
+
+		switch (c[i].kind) {
+		case COL_TEXT:
+		case COL_TEXT_EMPTY:
+			bind_text(st, at, *(char *const *)f);
+			break;
+		case COL_U64:
+			bind_u64(st, at, *(const uint64_t *)f);
+			break;
+		case COL_U64_NZ:
+			v = *(const uint64_t *)f;
+			if (v)
+				bind_u64(st, at, v);
+			else
+				sqlite3_bind_null(st, at);
+			break;
+		case COL_U64_OPT:
+			if (*(const bool *)(p + c[i].has))
+				bind_u64(st, at, *(const uint64_t *)f);
+			else
+				sqlite3_bind_null(st, at);
+			break;
+		case COL_SIZE:
+			bind_u64(st, at, *(const size_t *)f);
+			break;
+		case COL_U32:
+			sqlite3_bind_int64(st, at, *(const uint32_t *)f);
+			break;
+		case COL_U8:
+			sqlite3_bind_int(st, at, *(const uint8_t *)f);
+			break;
+		case COL_BOOL:
+			sqlite3_bind_int(st, at, *(const bool *)f);
+			break;
+		}
+	}
+}
+
+/* Fill the struct at elem from result columns first, first + 1... */
+static void read_columns(sqlite3_stmt *st, int first, const struct column *c,
+			 size_t n, void *elem)
+{
+	char *p = elem;
+
+	for (size_t i = 0; i < n; i++) {
+		void *f = p + c[i].off;
+		int at = first + (int)i;
+
+		switch (c[i].kind) {
+		case COL_TEXT:
+			*(char **)f = col_str(st, at);
+			break;
+		case COL_TEXT_EMPTY:
+			*(char **)f = col_str(st, at);
+			if (!*(char **)f)
+				*(char **)f = xstrdup("");
+			break;
+		case COL_U64:
+		case COL_U64_NZ:
+			*(uint64_t *)f = col_u64(st, at);
+			break;
+		case COL_U64_OPT:
+			*(bool *)(p + c[i].has) =
+				sqlite3_column_type(st, at) != SQLITE_NULL;
+			*(uint64_t *)f = col_u64(st, at);
+			break;
+		case COL_SIZE:
+			*(size_t *)f = (size_t)col_u64(st, at);
+			break;
+		case COL_U32:
+			*(uint32_t *)f = (uint32_t)sqlite3_column_int64(st, at);
+			break;
+		case COL_U8:
+			*(uint8_t *)f = (uint8_t)sqlite3_column_int(st, at);
+			break;
+		case COL_BOOL:
+			*(bool *)f = sqlite3_column_int(st, at) != 0;
+			break;
+		}
+	}
+}
+
+/* ", name1, name2..." */
+static void add_names(struct strbuf *sql, const struct column *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sql, ", %s", c[i].name);
 }
 
 /*
- * Run a per-benchmark query (?1 the run, ?2 the benchmark or NULL; its
- * first column the benchmark) and hand each row to add_row with the
- * benchmark it belongs to and that benchmark's allocation counter.
+ * "INSERT INTO table(run_id, bench[, idx], columns...) VALUES(?1, ...)":
+ * keys are the key columns before the listed ones.
  */
-static int load_rows(struct index *idx, const char *sql, const char *id,
-		     const char *only, struct run *out, const int64_t *ids,
-		     void (*add_row)(struct benchmark *b, sqlite3_stmt *st,
-				     size_t *alloc),
-		     struct errbuf *err)
+static sqlite3_stmt *prepare_insert(struct index *idx, const char *table,
+				    int keys, const struct column *c, size_t n,
+				    struct errbuf *err)
 {
-	size_t *allocs = xcalloc(out->nr_benchmarks + 1, sizeof(*allocs));
-	sqlite3_stmt *st = prepare(idx, sql, err);
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+
+	strbuf_addf(&sql, "INSERT INTO %s(run_id, bench%s", table,
+		    keys == 3 ? ", idx" : "");
+	add_names(&sql, c, n);
+	strbuf_adds(&sql, ") VALUES(?1");
+	for (size_t i = 2; i <= (size_t)keys + n; i++)
+		strbuf_addf(&sql, ", ?%zu", i);
+	strbuf_addch(&sql, ')');
+	st = prepare(idx, sql.buf, err);
+	strbuf_release(&sql);
+	return st;
+}
+
+static int delete_figures(struct index *idx, const char *id, struct errbuf *err)
+{
+	const char *tables[NR_ROW_TABLES + 2];
+	size_t n = figure_tables(tables);
+
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sql = STRBUF_INIT;
+		sqlite3_stmt *st;
+		int rc;
+
+		strbuf_addf(&sql, "DELETE FROM %s WHERE run_id=?1", tables[i]);
+		st = prepare(idx, sql.buf, err);
+		strbuf_release(&sql);
+		if (!st)
+			return -1;
+		bind_text(st, 1, id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_error(idx, err, "delete");
+	}
+	return 0;
+}
+
+/* The rows of a benchmark's array: (run_id, bench, idx, columns...). */
+static int store_rows(sqlite3_stmt *st, const struct row_table *t,
+		      const char *id, int64_t bench, const struct benchmark *b)
+{
+	const char *items = table_items(t, b);
+	size_t nr = *(const size_t *)((const char *)b + t->nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		sqlite3_reset(st);
+		bind_text(st, 1, id);
+		sqlite3_bind_int64(st, 2, bench);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		bind_columns(st, 4, t->cols, t->nr_cols, items + i * t->size);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* Warnings: bench -1 holds the run's own. */
+static int store_warnings(sqlite3_stmt *st, const char *id, int64_t bench,
+			  const struct strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		sqlite3_reset(st);
+		bind_text(st, 1, id);
+		sqlite3_bind_int64(st, 2, bench);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		bind_text(st, 4, l->items[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* The runs row's summary of the figures, and its status: ready. */
+static int store_summary(struct index *idx, const char *id,
+			 const struct run *run, const char *fingerprint,
+			 struct errbuf *err)
+{
+	uint64_t nwarn = run->warnings.nr;
+	bool lower = false;
+	sqlite3_stmt *st;
 	int rc;
 
+	for (size_t b = 0; b < run->nr_benchmarks; b++) {
+		lower |= run->benchmarks[b].partial;
+		nwarn += run->benchmarks[b].warnings.nr;
+	}
+	st = prepare(idx,
+		     "UPDATE runs SET status=?2, error=NULL, fingerprint=?3,"
+		     " instructions=?4, benchmarks=?5, lower_bound=?6,"
+		     " nwarnings=?7, progress_done=progress_total WHERE id=?1",
+		     err);
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	sqlite3_bind_int(st, 2, INDEX_READY);
+	bind_text(st, 3, fingerprint);
+	bind_u64(st, 4, run->instructions);
+	bind_u64(st, 5, run->nr_benchmarks);
+	sqlite3_bind_int(st, 6, lower);
+	bind_u64(st, 7, nwarn);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(idx, err, "store run");
+	if (sqlite3_changes(idx->db) != 1)
+		return errbuf_set(err, "index: no run '%s' to store", id);
+	return 0;
+}
+
+int index_store_run(struct index *idx, const char *id, const struct run *run,
+		    const char *fingerprint, struct errbuf *err)
+{
+	sqlite3_stmt *sb = NULL, *sw = NULL, *rows[NR_ROW_TABLES] = {NULL};
+	struct errbuf e2;
+	int ret = -1;
+
+	if (exec(idx, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (delete_figures(idx, id, err) < 0)
+		goto out;
+	sb = prepare_insert(idx, "benchmarks", 2, benchmark_columns,
+			    NR(benchmark_columns), err);
+	sw = prepare(idx, "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4)", err);
+	if (!sb || !sw)
+		goto out;
+	for (size_t t = 0; t < NR_ROW_TABLES; t++) {
+		rows[t] = prepare_insert(idx, row_tables[t].name, 3,
+					 row_tables[t].cols,
+					 row_tables[t].nr_cols, err);
+		if (!rows[t])
+			goto out;
+	}
+	for (size_t b = 0; b < run->nr_benchmarks; b++) {
+		const struct benchmark *bm = &run->benchmarks[b];
+
+		sqlite3_reset(sb);
+		bind_text(sb, 1, id);
+		sqlite3_bind_int64(sb, 2, (sqlite3_int64)b);
+		bind_columns(sb, 3, benchmark_columns, NR(benchmark_columns),
+			     bm);
+		if (sqlite3_step(sb) != SQLITE_DONE)
+			goto db_fail;
+		for (size_t t = 0; t < NR_ROW_TABLES; t++)
+			if (store_rows(rows[t], &row_tables[t], id, (int64_t)b,
+				       bm) < 0)
+				goto db_fail;
+		if (store_warnings(sw, id, (int64_t)b, &bm->warnings) < 0)
+			goto db_fail;
+	}
+	if (store_warnings(sw, id, -1, &run->warnings) < 0)
+		goto db_fail;
+	if (store_summary(idx, id, run, fingerprint, err) < 0)
+		goto out;
+	if (exec(idx, "COMMIT", err) < 0)
+		goto out;
+	ret = 0;
+	goto done;
+db_fail:
+	db_error(idx, err, "store run");
+out:
+	exec(idx, "ROLLBACK", &e2);
+done:
+	sqlite3_finalize(sb);
+	sqlite3_finalize(sw);
+	for (size_t t = 0; t < NR_ROW_TABLES; t++)
+		sqlite3_finalize(rows[t]);
+	return ret;
+}
+
+/* The benchmarks loaded, and the bench key of each. */
+struct loading {
+	struct run *run;
+	int64_t *ids; /* ids[i]: the bench column of run->benchmarks[i] */
+	size_t alloc, ids_alloc;
+	size_t last; /* where the previous row's benchmark was found */
+};
+
+/* The benchmark whose bench key is b, or NULL (not loaded). */
+static struct benchmark *bench_by_key(struct loading *l, int64_t b)
+{
+	size_t n = l->run->nr_benchmarks;
+
+	/* rows come ordered by bench: the previous one is the likely one */
+	if (l->last < n && l->ids[l->last] == b)
+		return &l->run->benchmarks[l->last];
+	for (size_t i = 0; i < n; i++)
+		if (l->ids[i] == b) {
+			l->last = i;
+			return &l->run->benchmarks[i];
+		}
+	return NULL;
+}
+
+static int load_benchmarks(struct index *idx, const char *id, const char *only,
+			   struct loading *l, struct errbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct run *out = l->run;
+	sqlite3_stmt *st;
+	int rc;
+
+	strbuf_adds(&sql, "SELECT bench");
+	add_names(&sql, benchmark_columns, NR(benchmark_columns));
+	strbuf_adds(&sql, " FROM benchmarks WHERE run_id=?1 AND"
+			  " (?2 IS NULL OR name=?2) ORDER BY bench");
+	st = prepare(idx, sql.buf, err);
+	strbuf_release(&sql);
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	bind_text(st, 2, only);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t n = out->nr_benchmarks;
+		struct benchmark *b;
+
+		ALLOC_GROW(out->benchmarks, n + 1, l->alloc);
+		ALLOC_GROW(l->ids, n + 1, l->ids_alloc);
+		b = &out->benchmarks[n];
+		memset(b, 0, sizeof(*b));
+		l->ids[n] = sqlite3_column_int64(st, 0);
+		read_columns(st, 1, benchmark_columns, NR(benchmark_columns),
+			     b);
+		out->nr_benchmarks++;
+		if (__builtin_add_overflow(out->instructions, b->instructions,
+					   &out->instructions))
+			out->overflow = true;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
+}
+
+/* The rows of one of the benchmarks' arrays, in idx order. */
+static int load_rows(struct index *idx, const struct row_table *t,
+		     const char *id, const char *only, struct loading *l,
+		     struct errbuf *err)
+{
+	struct run *out = l->run;
+	size_t *allocs = xcalloc(out->nr_benchmarks + 1, sizeof(*allocs));
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	strbuf_adds(&sql, "SELECT bench");
+	add_names(&sql, t->cols, t->nr_cols);
+	strbuf_addf(&sql,
+		    " FROM %s WHERE run_id=?1 AND (?2 IS NULL OR bench=?2)"
+		    " ORDER BY bench, idx",
+		    t->name);
+	st = prepare(idx, sql.buf, err);
+	strbuf_release(&sql);
 	if (!st) {
 		free(allocs);
 		return -1;
 	}
 	bind_text(st, 1, id);
-	bind_only(st, only, out, ids);
+	/* ?2: the one benchmark asked for, or all */
+	if (only && out->nr_benchmarks == 1)
+		sqlite3_bind_int64(st, 2, l->ids[0]);
+	else
+		sqlite3_bind_null(st, 2);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct benchmark *b =
-			bench_by_index(out, ids, sqlite3_column_int64(st, 0));
+			bench_by_key(l, sqlite3_column_int64(st, 0));
+		char *items, *elem;
+		size_t *nr;
 
-		if (b)
-			add_row(b, st, &allocs[b - out->benchmarks]);
+		if (!b)
+			continue;
+		nr = table_nr(t, b);
+		items = alloc_grow(table_items(t, b), *nr + 1,
+				   &allocs[b - out->benchmarks], t->size);
+		set_table_items(t, b, items);
+		elem = items + *nr * t->size;
+		memset(elem, 0, t->size);
+		read_columns(st, 1, t->cols, t->nr_cols, elem);
+		(*nr)++;
 	}
 	free(allocs);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
 }
 
-static void add_block_row(struct benchmark *b, sqlite3_stmt *st, size_t *alloc)
+static int load_warnings(struct index *idx, const char *id, struct loading *l,
+			 struct errbuf *err)
 {
-	struct block_total *k;
+	sqlite3_stmt *st = prepare(idx,
+				   "SELECT bench, message FROM warnings WHERE"
+				   " run_id=?1 ORDER BY bench, idx",
+				   err);
+	int rc;
 
-	ALLOC_GROW(b->blocks, b->nr_blocks + 1, *alloc);
-	k = &b->blocks[b->nr_blocks++];
-	memset(k, 0, sizeof(*k));
-	k->object = (uint32_t)sqlite3_column_int64(st, 1);
-	k->function = (uint32_t)sqlite3_column_int64(st, 2);
-	k->addr = col_u64(st, 3);
-	k->icount = (uint32_t)sqlite3_column_int64(st, 4);
-	k->ecount = col_u64(st, 5);
-	k->tcount = col_u64(st, 6);
-	k->code = col_str(st, 7);
-}
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t bi = sqlite3_column_int64(st, 0);
+		const char *msg = (const char *)sqlite3_column_text(st, 1);
+		struct benchmark *b;
 
-static void add_mix_row(struct benchmark *b, sqlite3_stmt *st, size_t *alloc)
-{
-	struct mix_row *m;
-
-	ALLOC_GROW(b->mix, b->nr_mix + 1, *alloc);
-	m = &b->mix[b->nr_mix++];
-	memset(m, 0, sizeof(*m));
-	m->function = (uint32_t)sqlite3_column_int64(st, 1);
-	m->mnemonic = col_str(st, 2);
-	if (!m->mnemonic)
-		m->mnemonic = xstrdup("");
-	m->cls = (uint8_t)sqlite3_column_int(st, 3);
-	m->by = (uint8_t)sqlite3_column_int(st, 4);
-	m->ext = col_str(st, 5);
-	if (!m->ext)
-		m->ext = xstrdup("");
-	m->count = col_u64(st, 6);
-	m->compressed = col_u64(st, 7);
-	m->stack = col_u64(st, 8);
-	m->vector = col_u64(st, 9);
+		if (bi < 0) {
+			strlist_add(&l->run->warnings, msg ? msg : "");
+			continue;
+		}
+		b = bench_by_key(l, bi);
+		if (b)
+			strlist_add(&b->warnings, msg ? msg : "");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
 }
 
 int index_load_run(struct index *idx, const char *id, unsigned flags,
 		   const char *only, struct run *out, struct errbuf *err)
 {
+	struct loading l = {.run = out};
 	struct index_run info;
-	sqlite3_stmt *st = NULL;
-	int64_t *ids = NULL;
-	size_t alloc = 0;
-	int rc, found;
+	int found;
 
 	memset(out, 0, sizeof(*out));
 	found = index_get_run(idx, id, &info, err);
@@ -750,209 +1046,18 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 	info.root = NULL;
 	index_run_release(&info);
 
-	st = prepare(
-		idx,
-		"SELECT bench, name, suite, dir, instructions, lower_bound,"
-		" overflow, has_insns, insns, nrows, malformed,"
-		" invocations, arch FROM benchmarks WHERE run_id=?1 AND"
-		" (?2 IS NULL OR name=?2) ORDER BY bench",
-		err);
-	if (!st)
+	if (load_benchmarks(idx, id, only, &l, err) < 0)
 		goto fail;
-	bind_text(st, 1, id);
-	bind_text(st, 2, only);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct benchmark *b;
-		size_t n = out->nr_benchmarks;
-
-		ALLOC_GROW(out->benchmarks, n + 1, alloc);
-		ids = xreallocarray(ids, alloc, sizeof(*ids));
-		b = &out->benchmarks[n];
-		memset(b, 0, sizeof(*b));
-		ids[n] = sqlite3_column_int64(st, 0);
-		b->name = col_str(st, 1);
-		b->suite = col_str(st, 2);
-		b->dir = col_str(st, 3);
-		b->instructions = col_u64(st, 4);
-		b->partial = sqlite3_column_int(st, 5) != 0;
-		b->overflow = sqlite3_column_int(st, 6) != 0;
-		b->has_insns = sqlite3_column_int(st, 7) != 0;
-		b->insns = col_u64(st, 8);
-		b->rows = col_u64(st, 9);
-		b->malformed = col_u64(st, 10);
-		b->invocation_count = (size_t)col_u64(st, 11);
-		b->arch = col_str(st, 12);
-		out->nr_benchmarks++;
-		if (__builtin_add_overflow(out->instructions, b->instructions,
-					   &out->instructions))
-			out->overflow = true;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc != SQLITE_DONE)
-		goto db_fail;
-
-	if (flags & INDEX_LOAD_OBJECTS) {
-		st = prepare(
-			idx,
-			"SELECT bench, name, path, elf, elf_error,"
-			" instructions FROM objects WHERE run_id=?1"
-			" AND (?2 IS NULL OR bench=?2) ORDER BY bench, idx",
-			err);
-		if (!st)
+	for (size_t t = 0; t < NR_ROW_TABLES; t++)
+		if ((flags & row_tables[t].load_flag) &&
+		    load_rows(idx, &row_tables[t], id, only, &l, err) < 0)
 			goto fail;
-		bind_text(st, 1, id);
-		bind_only(st, only, out, ids);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct benchmark *b = bench_by_index(
-				out, ids, sqlite3_column_int64(st, 0));
-			struct object_total *o;
-
-			if (!b)
-				continue;
-			b->objects =
-				xreallocarray(b->objects, b->nr_objects + 1,
-					      sizeof(*b->objects));
-			o = &b->objects[b->nr_objects++];
-			o->name = col_str(st, 1);
-			o->path = col_str(st, 2);
-			o->elf = col_str(st, 3);
-			o->elf_error = col_str(st, 4);
-			o->instructions = col_u64(st, 5);
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc != SQLITE_DONE)
-			goto db_fail;
-	}
-	if (flags & INDEX_LOAD_FUNCTIONS) {
-		size_t *allocs =
-			xcalloc(out->nr_benchmarks + 1, sizeof(*allocs));
-
-		st = prepare(idx,
-			     "SELECT bench, object, name, instructions, addr,"
-			     " size, blocks, code_hash FROM functions WHERE"
-			     " run_id=?1 AND (?2 IS NULL OR bench=?2)"
-			     " ORDER BY bench, idx",
-			     err);
-		if (!st) {
-			free(allocs);
-			goto fail;
-		}
-		bind_text(st, 1, id);
-		bind_only(st, only, out, ids);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct benchmark *b = bench_by_index(
-				out, ids, sqlite3_column_int64(st, 0));
-			struct function_total *f;
-
-			if (!b)
-				continue;
-			ALLOC_GROW(b->functions, b->nr_functions + 1,
-				   allocs[b - out->benchmarks]);
-			f = &b->functions[b->nr_functions++];
-			f->object = (uint32_t)sqlite3_column_int64(st, 1);
-			f->name = col_str(st, 2);
-			f->instructions = col_u64(st, 3);
-			f->addr = col_u64(st, 4);
-			f->size = col_u64(st, 5);
-			f->blocks = (uint32_t)sqlite3_column_int64(st, 6);
-			f->code_hash = col_u64(st, 7);
-		}
-		free(allocs);
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc != SQLITE_DONE)
-			goto db_fail;
-	}
-	if (flags & INDEX_LOAD_DETAILS) {
-		st = prepare(idx,
-			     "SELECT bench, qemu_out, map, instructions, nrows,"
-			     " collected, insns, malformed, partial FROM"
-			     " invocations WHERE run_id=?1 AND (?2 IS NULL OR"
-			     " bench=?2) ORDER BY bench, idx",
-			     err);
-		if (!st)
-			goto fail;
-		bind_text(st, 1, id);
-		bind_only(st, only, out, ids);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct benchmark *b = bench_by_index(
-				out, ids, sqlite3_column_int64(st, 0));
-			struct invocation *v;
-
-			if (!b)
-				continue;
-			b->invocations = xreallocarray(b->invocations,
-						       b->nr_invocations + 1,
-						       sizeof(*b->invocations));
-			v = &b->invocations[b->nr_invocations++];
-			memset(v, 0, sizeof(*v));
-			v->qemu_out = col_str(st, 1);
-			v->map = col_str(st, 2);
-			v->instructions = col_u64(st, 3);
-			v->rows = col_u64(st, 4);
-			v->has_collected =
-				sqlite3_column_type(st, 5) != SQLITE_NULL;
-			v->collected = col_u64(st, 5);
-			v->has_insns =
-				sqlite3_column_type(st, 6) != SQLITE_NULL;
-			v->insns = col_u64(st, 6);
-			v->malformed = col_u64(st, 7);
-			v->partial = sqlite3_column_int(st, 8) != 0;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc != SQLITE_DONE)
-			goto db_fail;
-		st = prepare(idx,
-			     "SELECT bench, message FROM warnings WHERE"
-			     " run_id=?1 ORDER BY bench, idx",
-			     err);
-		if (!st)
-			goto fail;
-		bind_text(st, 1, id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int64_t bi = sqlite3_column_int64(st, 0);
-			const char *msg =
-				(const char *)sqlite3_column_text(st, 1);
-			struct benchmark *b;
-
-			if (bi < 0) {
-				strlist_add(&out->warnings, msg ? msg : "");
-				continue;
-			}
-			b = bench_by_index(out, ids, bi);
-			if (b)
-				strlist_add(&b->warnings, msg ? msg : "");
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if (rc != SQLITE_DONE)
-			goto db_fail;
-	}
-	if ((flags & INDEX_LOAD_BLOCKS) &&
-	    load_rows(idx,
-		      "SELECT bench, object, function, addr, icount, ecount,"
-		      " tcount, code FROM blocks WHERE run_id=?1 AND"
-		      " (?2 IS NULL OR bench=?2) ORDER BY bench, idx",
-		      id, only, out, ids, add_block_row, err) < 0)
+	if ((flags & INDEX_LOAD_DETAILS) && load_warnings(idx, id, &l, err) < 0)
 		goto fail;
-	if ((flags & INDEX_LOAD_MIX) &&
-	    load_rows(idx,
-		      "SELECT bench, function, mnemonic, class, decoder, ext,"
-		      " count, compressed, stack, vector FROM mix WHERE"
-		      " run_id=?1 AND (?2 IS NULL OR bench=?2) ORDER BY"
-		      " bench, idx",
-		      id, only, out, ids, add_mix_row, err) < 0)
-		goto fail;
-	free(ids);
+	free(l.ids);
 	return 1;
-db_fail:
-	db_error(idx, err, "load run");
 fail:
-	sqlite3_finalize(st);
-	free(ids);
+	free(l.ids);
 	run_release(out);
 	return -1;
 }

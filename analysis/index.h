@@ -58,7 +58,14 @@ struct index_run {
 
 void index_run_release(struct index_run *r);
 
+/*
+ * Open the index at path, creating the file and its tables if needed (a
+ * database of another INDEX_SCHEMA_VERSION loses its tables and starts
+ * empty).  Returns NULL with the reason in *err when the file cannot be
+ * opened or set up.  Close with index_close().
+ */
 struct index *index_open(const char *path, struct errbuf *err);
+/* Close the connection and free idx; NULL is fine. */
 void index_close(struct index *idx);
 
 /*
@@ -67,6 +74,11 @@ void index_close(struct index *idx);
  */
 int index_upsert_run(struct index *idx, const struct index_run *r,
 		     struct errbuf *err);
+/*
+ * Set run id's status, error (NULL: none) and progress (files done of
+ * total), keeping its figures.  An unknown id changes nothing and is not
+ * an error.  Returns 0, or -1 with the reason in *err.
+ */
 int index_set_status(struct index *idx, const char *id,
 		     enum index_status status, const char *error, uint64_t done,
 		     uint64_t total, struct errbuf *err);
@@ -76,6 +88,11 @@ int index_set_status(struct index *idx, const char *id,
  */
 int index_store_run(struct index *idx, const char *id, const struct run *run,
 		    const char *fingerprint, struct errbuf *err);
+/*
+ * Remove run id and all its figures (the tables cascade).  The run
+ * directory is not touched.  An unknown id is not an error.  Returns 0,
+ * or -1 with the reason in *err.
+ */
 int index_delete_run(struct index *idx, const char *id, struct errbuf *err);
 
 /* Returns 1 and fills *out, 0 when there is no such run, -1 on error. */
@@ -90,6 +107,17 @@ int index_list_runs(struct index *idx, const char *series, size_t offset,
 		    size_t limit, struct index_run **out, size_t *nr,
 		    size_t *total, struct errbuf *err);
 void index_runs_free(struct index_run *runs, size_t nr);
+
+/*
+ * The run to compare run id with: the newest ready run of id's series
+ * that is older than id, in index_list_runs()' order (created, then id:
+ * of two runs created in the same second, the smaller id is the older).
+ * id itself may have any status.  A run without a series has no previous
+ * run.  Returns 1 and fills *out (free with index_run_release()), 0 when
+ * there is none or id is unknown, -1 on error.
+ */
+int index_previous_run(struct index *idx, const char *id, struct index_run *out,
+		       struct errbuf *err);
 
 /* What index_load_run() reads besides benchmark totals. */
 enum index_load_flags {

@@ -9,10 +9,10 @@
 
 #include "bench_diff.h"
 #include "compare.h"
+#include "figures.h"
 #include "index.h"
 #include "insn_class.h"
 #include "mix.h"
-#include "run.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "sort.h"

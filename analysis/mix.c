@@ -8,9 +8,10 @@
 #include "disasm.h"
 #include "elf_image.h"
 #include "errbuf.h"
+#include "figures.h"
+#include "hash.h"
 #include "insn_class.h"
 #include "key_map.h"
-#include "run.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "sort.h"
@@ -33,15 +34,6 @@ struct mix_state {
 	struct disasm_insn *insns;
 	size_t insns_alloc;
 };
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
-}
 
 static struct disasm *decoder_for(struct decoders *ds,
 				  const struct elf_image *img,
@@ -71,7 +63,7 @@ static struct mix_row *row_for(struct mix_state *ms, uint32_t function,
 			       const char *ext)
 {
 	struct benchmark *b = ms->b;
-	uint64_t h = str_hash(mnemonic);
+	uint64_t h = fnv1a(mnemonic);
 
 	for (uint32_t salt = 0;; salt++) {
 		bool inserted;
@@ -117,12 +109,7 @@ static void count_no_bytes(struct mix_state *ms, const struct block_total *blk,
 
 static struct disasm_insn *insn_buf(struct mix_state *ms, size_t n)
 {
-	if (n > ms->insns_alloc) {
-		ms->insns_alloc =
-			n > 2 * ms->insns_alloc ? n : 2 * ms->insns_alloc;
-		ms->insns = xreallocarray(ms->insns, ms->insns_alloc,
-					  sizeof(*ms->insns));
-	}
+	ALLOC_GROW(ms->insns, n, ms->insns_alloc);
 	return ms->insns;
 }
 
@@ -189,9 +176,8 @@ static uint64_t hash_insn(uint64_t h, const struct disasm_insn *in)
 {
 	const char *p;
 
-	for (p = in->mnemonic; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	h = (h ^ ' ') * 0x100000001b3ull;
+	h = fnv1a_str(h, in->mnemonic);
+	h = fnv1a_byte(h, ' ');
 	for (p = in->operands; *p;) {
 		bool token_start =
 			p == in->operands || strchr(" ,([{+-*:#", p[-1]);
@@ -205,12 +191,12 @@ static uint64_t hash_insn(uint64_t h, const struct disasm_insn *in)
 			       (*p >= 'a' && *p <= 'f') ||
 			       (*p >= 'A' && *p <= 'F') || *p == 'x')
 				p++;
-			h = (h ^ '#') * 0x100000001b3ull;
+			h = fnv1a_byte(h, '#');
 			continue;
 		}
-		h = (h ^ (unsigned char)*p++) * 0x100000001b3ull;
+		h = fnv1a_byte(h, (unsigned char)*p++);
 	}
-	return (h ^ '\n') * 0x100000001b3ull;
+	return fnv1a_byte(h, '\n');
 }
 
 /*
@@ -224,7 +210,7 @@ static uint64_t code_hash(struct mix_state *ms, struct disasm *d,
 	size_t avail, n, len;
 	const uint8_t *bytes;
 	struct disasm_insn *in;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV1A_INIT;
 
 	if (!f->size || !f->addr)
 		return 0;
@@ -291,15 +277,6 @@ void mix_compute(struct benchmark *b, struct elf_image *const *imgs,
 	free(per_obj);
 	free(ms.insns);
 	key_map_release(&ms.map);
-}
-
-void mix_rows_free(struct mix_row *rows, size_t nr)
-{
-	for (size_t i = 0; i < nr; i++) {
-		free(rows[i].mnemonic);
-		free(rows[i].ext);
-	}
-	free(rows);
 }
 
 static bool takes(const struct benchmark *b, struct mix_filter f,

@@ -27,22 +27,12 @@
 struct benchmark;
 struct elf_image;
 
+/* The rows themselves, struct mix_row, are in figures.h. */
+
 #define MIX_NO_BYTES "(no bytes)"
 
 /* Functions whose code is hashed, the hottest first (see code_hash). */
 #define MIX_HASHED_FUNCTIONS 1000
-
-struct mix_row {
-	uint32_t function; /* index into benchmark.functions */
-	uint8_t cls;	   /* enum insn_class */
-	uint8_t by;	   /* enum insn_decoder */
-	char *ext;	   /* extension name, "" if unknown */
-	char *mnemonic;
-	uint64_t count;	     /* dynamic instructions */
-	uint64_t compressed; /* of which 2-byte encodings */
-	uint64_t stack;	     /* of which loads/stores off sp */
-	uint64_t vector;     /* of which vector/SIMD */
-};
 
 /*
  * Decode every block of b (b->blocks, all of them) whose object has an
@@ -53,8 +43,6 @@ struct mix_row {
  */
 void mix_compute(struct benchmark *b, struct elf_image *const *imgs,
 		 const bool *keep);
-
-void mix_rows_free(struct mix_row *rows, size_t nr);
 
 /* Which rows a sum takes: a function, an object, or (both -1) all. */
 struct mix_filter {

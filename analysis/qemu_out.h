@@ -140,7 +140,6 @@ void qemu_out_parse_buf(struct qemu_out *out, const char *name, const char *buf,
 int qemu_out_parse_file(struct qemu_out *out, const char *path,
 			const char *name, struct errbuf *err);
 
-void qemu_out_clear(struct qemu_out *out);
 /*
  * Empty *out for the next file, keeping its memory and its sink: a
  * caller parsing many files reuses one qemu_out and touches no new

@@ -10,9 +10,9 @@
 #include "bench_diff.h"
 #include "compare.h"
 #include "errbuf.h"
+#include "figures.h"
 #include "insn_class.h"
 #include "mix.h"
-#include "run.h"
 #include "strbuf.h"
 #include "template.h"
 #include "xalloc.h"
@@ -696,8 +696,7 @@ void report_mix_diff_text(struct strbuf *out, const json_t *mix)
 		return;
 	strbuf_addf(out, "\nBy instruction class:\n%15s%15s%15s %8s  %s\n",
 		    "Base", "New", "Delta", "Share", "Class");
-	json_array_foreach(classes, i, v)
-	{
+	json_array_foreach (classes, i, v) {
 		json_diff_cols(out, v);
 		strbuf_addf(out, " %7.2f%%  %s\n",
 			    json_real_value(json_object_get(v, "share_pct")),
@@ -705,8 +704,7 @@ void report_mix_diff_text(struct strbuf *out, const json_t *mix)
 	}
 	strbuf_addf(out, "\nMnemonics that moved most:\n%15s%15s%15s  %s\n",
 		    "Base", "New", "Delta", "Mnemonic");
-	json_array_foreach(mn, i, v)
-	{
+	json_array_foreach (mn, i, v) {
 		if (i == 15)
 			break;
 		json_diff_cols(out, v);

@@ -13,6 +13,7 @@
 
 #include "elf_image.h"
 #include "errbuf.h"
+#include "hash.h"
 #include "key_map.h"
 #include "mix.h"
 #include "proc_map.h"
@@ -374,20 +375,11 @@ static uint32_t object_index(struct bench_state *st, const char *name,
 	return (uint32_t)b->nr_objects++;
 }
 
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
-}
-
 static uint32_t function_index(struct bench_state *st, uint32_t obj,
 			       const char *name, const struct elf_sym *sym)
 {
 	struct benchmark *b = st->b;
-	uint64_t h = name_hash(name);
+	uint64_t h = fnv1a(name);
 
 	for (uint32_t salt = 0;; salt++) {
 		bool inserted;
@@ -793,6 +785,30 @@ static void hot_function_thresholds(const struct benchmark *b,
 	free(v);
 }
 
+/*
+ * Sort the n elements of items (each `size` bytes) by their keys (keys[i]
+ * is items[i]'s, with idx i), most instructions first.  Returns the sorted
+ * copy and frees items and keys; *to_new maps old positions to new ones
+ * (free it).
+ */
+static void *sort_and_remap(void *items, size_t size, struct sort_key *keys,
+			    size_t n, uint32_t **to_new)
+{
+	char *sorted = xcalloc(n ? n : 1, size);
+	const char *old = items;
+
+	*to_new = xcalloc(n ? n : 1, sizeof(**to_new));
+	sort_n(keys, n, sizeof(*keys), cmp_sort_key);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(sorted + i * size, old + (size_t)keys[i].idx * size,
+		       size);
+		(*to_new)[keys[i].idx] = (uint32_t)i;
+	}
+	free(items);
+	free(keys);
+	return sorted;
+}
+
 /* Totals from the blocks, then everything sorted, most instructions first. */
 static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 			     bool decode)
@@ -800,8 +816,6 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 	struct benchmark *b = st->b;
 	struct sort_key *keys;
 	uint32_t *obj_new, *func_new;
-	struct object_total *objs;
-	struct function_total *funcs;
 	uint64_t sum = 0;
 	bool ovf = false;
 	size_t n;
@@ -832,41 +846,23 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 						       : b->objects[i].name);
 
 	/* objects */
-	n = b->nr_objects;
-	keys = xcalloc(n ? n : 1, sizeof(*keys));
-	for (size_t i = 0; i < n; i++)
+	keys = xcalloc(b->nr_objects ? b->nr_objects : 1, sizeof(*keys));
+	for (size_t i = 0; i < b->nr_objects; i++)
 		keys[i] = (struct sort_key){b->objects[i].instructions, 0, 0,
 					    b->objects[i].name, (uint32_t)i};
-	sort_n(keys, n, sizeof(*keys), cmp_sort_key);
-	obj_new = xcalloc(n ? n : 1, sizeof(*obj_new));
-	objs = xcalloc(n ? n : 1, sizeof(*objs));
-	for (size_t i = 0; i < n; i++) {
-		objs[i] = b->objects[keys[i].idx];
-		obj_new[keys[i].idx] = (uint32_t)i;
-	}
-	free(b->objects);
-	b->objects = objs;
-	free(keys);
+	b->objects = sort_and_remap(b->objects, sizeof(*b->objects), keys,
+				    b->nr_objects, &obj_new);
 
 	/* functions */
-	n = b->nr_functions;
-	keys = xcalloc(n ? n : 1, sizeof(*keys));
-	for (size_t i = 0; i < n; i++) {
+	keys = xcalloc(b->nr_functions ? b->nr_functions : 1, sizeof(*keys));
+	for (size_t i = 0; i < b->nr_functions; i++) {
 		b->functions[i].object = obj_new[b->functions[i].object];
 		keys[i] = (struct sort_key){b->functions[i].instructions,
 					    b->functions[i].object, 0,
 					    b->functions[i].name, (uint32_t)i};
 	}
-	sort_n(keys, n, sizeof(*keys), cmp_sort_key);
-	func_new = xcalloc(n ? n : 1, sizeof(*func_new));
-	funcs = xcalloc(n ? n : 1, sizeof(*funcs));
-	for (size_t i = 0; i < n; i++) {
-		funcs[i] = b->functions[keys[i].idx];
-		func_new[keys[i].idx] = (uint32_t)i;
-	}
-	free(b->functions);
-	b->functions = funcs;
-	free(keys);
+	b->functions = sort_and_remap(b->functions, sizeof(*b->functions), keys,
+				      b->nr_functions, &func_new);
 
 	{
 		struct elf_image **imgs = xcalloc(
@@ -1216,15 +1212,6 @@ out:
 	return ret;
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* Sum of per-file digests: independent of the directory order. */
 static int fingerprint_walk(int fd, struct strbuf *rel, int depth,
 			    uint64_t sum[2], struct errbuf *err)
@@ -1262,13 +1249,14 @@ static int fingerprint_walk(int fd, struct strbuf *rel, int depth,
 			int64_t meta[3] = {(int64_t)st.st_size,
 					   (int64_t)st.st_mtim.tv_sec,
 					   (int64_t)st.st_mtim.tv_nsec};
-			uint64_t h1 = fnv1a(0xcbf29ce484222325ull, rel->buf,
-					    rel->len + 1);
-			uint64_t h2 = fnv1a(0x84222325cbf29ce4ull, rel->buf,
-					    rel->len + 1);
+			/* two bases: 128 bits of fingerprint */
+			uint64_t h1 =
+				fnv1a_bytes(FNV1A_INIT, rel->buf, rel->len + 1);
+			uint64_t h2 = fnv1a_bytes(0x84222325cbf29ce4ull,
+						  rel->buf, rel->len + 1);
 
-			sum[0] += fnv1a(h1, meta, sizeof(meta));
-			sum[1] += fnv1a(h2, meta, sizeof(meta));
+			sum[0] += fnv1a_bytes(h1, meta, sizeof(meta));
+			sum[1] += fnv1a_bytes(h2, meta, sizeof(meta));
 		}
 		rel->len = old_len;
 		rel->buf[old_len] = '\0';
@@ -1294,54 +1282,6 @@ int run_fingerprint(const char *root, char out[33], struct errbuf *err)
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)sum[0],
 		 (unsigned long long)sum[1]);
 	return 0;
-}
-
-const struct benchmark *run_find_benchmark(const struct run *run,
-					   const char *name)
-{
-	for (size_t i = 0; i < run->nr_benchmarks; i++)
-		if (!strcmp(run->benchmarks[i].name, name))
-			return &run->benchmarks[i];
-	return NULL;
-}
-
-void benchmark_release(struct benchmark *b)
-{
-	free(b->name);
-	free(b->suite);
-	free(b->dir);
-	for (size_t i = 0; i < b->nr_invocations; i++) {
-		free(b->invocations[i].qemu_out);
-		free(b->invocations[i].map);
-	}
-	free(b->invocations);
-	for (size_t i = 0; i < b->nr_objects; i++) {
-		free(b->objects[i].name);
-		free(b->objects[i].path);
-		free(b->objects[i].elf);
-		free(b->objects[i].elf_error);
-	}
-	free(b->objects);
-	for (size_t i = 0; i < b->nr_functions; i++)
-		free(b->functions[i].name);
-	free(b->functions);
-	for (size_t i = 0; i < b->nr_blocks; i++)
-		free(b->blocks[i].code);
-	free(b->blocks);
-	mix_rows_free(b->mix, b->nr_mix);
-	free(b->arch);
-	strlist_release(&b->warnings);
-	memset(b, 0, sizeof(*b));
-}
-
-void run_release(struct run *run)
-{
-	for (size_t i = 0; i < run->nr_benchmarks; i++)
-		benchmark_release(&run->benchmarks[i]);
-	free(run->benchmarks);
-	free(run->root);
-	strlist_release(&run->warnings);
-	memset(run, 0, sizeof(*run));
 }
 
 /* ---- the files of a run, for uploads ------------------------------------ */

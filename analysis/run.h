@@ -16,9 +16,8 @@
  * or by file name.  A missing ELF is a warning, never a failure: counts
  * and objects still work.
  *
- * All the figures are exact 64-bit integers; sums are overflow-checked.
- * struct run is plain data: the comparison, the JSON views and the index
- * read it, and the index can rebuild it without the blocks.
+ * What it produces, struct run and the figures below it, is defined in
+ * figures.h (the data model), with run_release() and run_find_benchmark().
  */
 #ifndef ANALYSIS_RUN_H
 #define ANALYSIS_RUN_H
@@ -27,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "figures.h"
 #include "strlist.h"
 
 struct errbuf;
@@ -50,104 +50,6 @@ struct run_options {
 #define RUN_HOT_FUNCTIONS	    100
 #define RUN_HOT_BLOCKS_PER_FUNCTION 32
 
-struct mix_row;
-
-/* Names of the pseudo-objects and pseudo-functions. */
-#define OBJ_UNMAPPED	    "[unmapped]" /* pc in no mapping, or no .map */
-#define OBJ_ANON	    "[anon]"	 /* anonymous mapping (JIT code) */
-#define FUNC_NOT_SYMBOLIZED "[not symbolized]" /* no ELF for the object */
-#define FUNC_NO_SYMBOL	    "[no symbol]" /* ELF, but no symbol covers pc */
-
-struct invocation {
-	char *qemu_out;	       /* path relative to the run root */
-	char *map;	       /* relative path, or NULL when it is missing */
-	uint64_t instructions; /* sum of icount * ecount */
-	uint64_t rows;
-	bool has_collected;
-	uint64_t collected; /* N of "collected N entries" */
-	bool has_insns;
-	uint64_t insns;	    /* the insns plugin's total */
-	uint64_t malformed; /* malformed lines in .qemu_out and .map */
-	bool partial;	    /* rows are only part of the blocks */
-};
-
-struct object_total {
-	char *name;	 /* basename, or a [pseudo] name */
-	char *path;	 /* as recorded in the .map, or NULL */
-	char *elf;	 /* the ELF used, relative to the run if inside it */
-	char *elf_error; /* why there are no symbols, or NULL */
-	uint64_t instructions;
-};
-
-struct function_total {
-	uint32_t object; /* index into benchmark.objects */
-	char *name;	 /* symbol, [section], or a [pseudo] name */
-	uint64_t instructions;
-	uint64_t addr;	    /* ELF address of the symbol, 0 if none */
-	uint64_t size;	    /* symbol size in bytes, 0 if unknown */
-	uint32_t blocks;    /* distinct blocks executed in it */
-	uint64_t code_hash; /* of its code, numbers dropped; 0 if unknown */
-};
-
-struct block_total {
-	uint64_t addr; /* ELF address; object offset without ELF; pc if unmapped
-			*/
-	uint64_t ecount; /* summed over invocations */
-	uint64_t tcount;
-	uint32_t icount;
-	uint32_t object;   /* index into benchmark.objects */
-	uint32_t function; /* index into benchmark.functions */
-	char *code;	   /* disassembly as JSON text (decode), or NULL */
-};
-
-struct benchmark {
-	char *name;  /* program basename: "600.lzpack_r" */
-	char *suite; /* "CINT2017rate", or NULL outside a SPEC layout */
-	char *dir;   /* directory of the program, relative to the run */
-	uint64_t instructions;
-	bool partial;	/* a lower bound: some invocation listed only top blocks
-			 */
-	bool overflow;	/* the sum exceeded 2^64 - 1 */
-	bool has_insns; /* every invocation had an insns plugin total */
-	uint64_t insns;
-	uint64_t rows;
-	uint64_t malformed;
-	size_t invocation_count; /* also set when invocations are not loaded */
-	struct invocation *invocations;
-	size_t nr_invocations;
-	struct object_total *objects; /* most instructions first */
-	size_t nr_objects;
-	struct function_total *functions; /* most instructions first */
-	size_t nr_functions;
-	/*
-	 * Most instructions first: all of them with keep_blocks, else the
-	 * hottest: RUN_HOT_BLOCKS overall, and RUN_HOT_BLOCKS_PER_FUNCTION in
-	 * each of the RUN_HOT_FUNCTIONS hottest functions.
-	 */
-	struct block_total *blocks;
-	size_t nr_blocks;
-	struct mix_row *mix; /* with decode: see mix.h */
-	size_t nr_mix;
-	char *arch; /* of the decoded code ("riscv64"), or NULL */
-	struct strlist warnings;
-};
-
-struct run {
-	char *root;
-	struct benchmark *benchmarks; /* sorted by name */
-	size_t nr_benchmarks;
-	uint64_t instructions; /* all benchmarks */
-	bool overflow;
-	uint64_t files;		 /* .qemu_out files read */
-	uint64_t bytes;		 /* their size */
-	struct strlist warnings; /* run-level: missing ELF files, layout */
-};
-
-#define RUN_INIT                                                               \
-	{                                                                      \
-		0                                                              \
-	}
-
 /*
  * Analyse the run directory `root`.  Returns 0, or -1 with the reason in
  * *err when root cannot be read or holds no .qemu_out file.  Problems in
@@ -156,10 +58,6 @@ struct run {
  */
 int run_analyze(struct run *run, const char *root,
 		const struct run_options *opts, struct errbuf *err);
-
-/* The benchmark named `name`, or NULL.  Borrowed from run. */
-const struct benchmark *run_find_benchmark(const struct run *run,
-					   const char *name);
 
 /*
  * A digest of what the run directory holds (every file's path, size and
@@ -195,9 +93,5 @@ void run_files_release(struct run_files *f);
 
 /* Analysis threads for this machine: one per online CPU, up to 8. */
 unsigned run_default_threads(void);
-
-/* Free everything; *run is RUN_INIT again. */
-void run_release(struct run *run);
-void benchmark_release(struct benchmark *b);
 
 #endif

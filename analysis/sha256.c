@@ -13,7 +13,8 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	uint8_t digest[SHA256_DIGEST_SIZE];
 
 	sha256_init(&ctx);
-	sha256_update(&ctx, len, data);
+	if (len)
+		sha256_update(&ctx, len, data);
 	sha256_digest(&ctx, sizeof(digest), digest);
 	for (size_t i = 0; i < sizeof(digest); i++) {
 		out[2 * i] = hex[digest[i] >> 4];

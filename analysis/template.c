@@ -256,8 +256,7 @@ static int section(struct render *r, const char *tag, const char *tag_end,
 		size_t i;
 		const json_t *item;
 
-		json_array_foreach(v, i, item)
-		{
+		json_array_foreach (v, i, item) {
 			r->stack[r->depth++] = item;
 			ret = render_range(r, body, close);
 			r->depth--;

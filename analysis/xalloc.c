@@ -48,6 +48,16 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return xrealloc(ptr, nmemb * size);
 }
 
+void *alloc_grow(void *array, size_t nr, size_t *alloc, size_t size)
+{
+	if (nr <= *alloc)
+		return array;
+	*alloc = *alloc < 16 ? 16 : *alloc * 2;
+	if (*alloc < nr)
+		*alloc = nr;
+	return xreallocarray(array, *alloc, size);
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	size_t len = strnlen(s, n);

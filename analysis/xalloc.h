@@ -18,19 +18,23 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /*
- * Grow an array so that it holds at least `nr` elements; `alloc` is its
- * capacity and is updated.  Doubles, so appends are amortised O(1).
+ * Grow an array so that it holds at least `nr` elements; `alloc` (a
+ * size_t) is its capacity and is updated.  Doubles, so appends are
+ * amortised O(1).
  */
 #define ALLOC_GROW(array, nr, alloc)                                           \
 	do {                                                                   \
-		if ((nr) > (alloc)) {                                          \
-			(alloc) = (alloc) < 16 ? 16 : (alloc)*2;               \
-			if ((alloc) < (nr))                                    \
-				(alloc) = (nr);                                \
-			(array) = xreallocarray((array), (alloc),              \
-						sizeof(*(array)));             \
-		}                                                              \
+		if ((nr) > (alloc))                                            \
+			(array) = alloc_grow((array), (nr), &(alloc),          \
+					     sizeof(*(array)));                \
 	} while (0)
+
+/*
+ * ALLOC_GROW() for an array whose element size is only known at run time:
+ * returns the array, grown to hold at least nr elements of `size` bytes
+ * when *alloc is less (*alloc is updated).
+ */
+void *alloc_grow(void *array, size_t nr, size_t *alloc, size_t size);
 
 void bug_fl(const char *file, int line, const char *func, const char *cond)
 	__attribute__((noreturn));

@@ -688,8 +688,7 @@ static int hyperfine_times(const char *path, struct timing *tm)
 	/* hyperfine gives only the mean user and system times */
 	cpu = json_number_value(json_object_get(res, "user")) +
 	      json_number_value(json_object_get(res, "system"));
-	json_array_foreach(times, i, v)
-	{
+	json_array_foreach (times, i, v) {
 		timing_add(tm, json_number_value(v), cpu);
 	}
 	json_decref(j);

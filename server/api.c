@@ -721,34 +721,20 @@ json_t *api_history(struct server *srv, const char *bench, const char *series,
 bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 			      char **base_id, struct strbuf *md)
 {
-	struct errbuf err;
-	struct index *idx = catalog_get(srv->cat, &err);
-	struct index_run info, *runs = NULL;
 	struct api_compare_opts opts = {.threshold = COMPARE_THRESHOLD_PCT};
+	struct index *idx = catalog_get(srv->cat, NULL);
+	struct index_run prev;
 	struct api_err aerr;
-	size_t nr = 0, total;
 	bool ok = false;
 
 	*base_id = NULL;
 	if (!idx)
 		return false;
-	if (index_get_run(idx, new_id, &info, &err) != 1)
-		goto out;
-	if (info.series && index_list_runs(idx, info.series, 0, 1000, &runs,
-					   &nr, &total, &err) == 0) {
-		/* newest first: the first ready run older than this one */
-		for (size_t i = 0; i < nr && !*base_id; i++)
-			if (strcmp(runs[i].id, new_id) &&
-			    runs[i].status == INDEX_READY &&
-			    (runs[i].created < info.created ||
-			     (runs[i].created == info.created &&
-			      strcmp(runs[i].id, new_id) < 0)))
-				*base_id = xstrdup(runs[i].id);
+	if (index_previous_run(idx, new_id, &prev, NULL) == 1) {
+		*base_id = xstrdup(prev.id);
+		index_run_release(&prev);
 	}
-	index_run_release(&info);
-out:
 	catalog_put(srv->cat, idx);
-	index_runs_free(runs, nr);
 	if (*base_id)
 		ok = api_compare_report(srv, *base_id, new_id, &opts,
 					REPORT_MARKDOWN, md, NULL, &aerr) == 0;

@@ -76,7 +76,7 @@ static void entry_copy(struct cache_entry *dst, const struct cache_entry *src)
 
 static struct slot *slot_of(struct cache *c, const void *key, size_t len)
 {
-	return &c->slots[fnv1a(FNV1A_INIT, key, len) % c->nr_slots];
+	return &c->slots[fnv1a_bytes(FNV1A_INIT, key, len) % c->nr_slots];
 }
 
 bool cache_get(struct cache *c, const void *key, size_t len, uint64_t gen,

@@ -215,8 +215,7 @@ static json_t *find_benchmark(json_t *benchmarks, const char *name)
 	size_t i;
 	json_t *b;
 
-	json_array_foreach(benchmarks, i, b)
-	{
+	json_array_foreach (benchmarks, i, b) {
 		if (!strcmp(str_of(b, "name"), name))
 			return b;
 	}
@@ -242,8 +241,7 @@ static void view_compare_summary(json_t *v, json_t *j)
 	g = json_object();
 	set_pct(g, "pct", json_object_get(geo, "delta_pct"));
 	set_count(g, "benchmarks", json_object_get(geo, "benchmarks"), false);
-	json_array_foreach(json_object_get(j, "suites"), i, s)
-	{
+	json_array_foreach (json_object_get(j, "suites"), i, s) {
 		json_t *e = json_object();
 
 		set_str(e, "sep", i ? ", " : " (");
@@ -286,8 +284,7 @@ static void view_compare_function(struct server *srv, const char *base,
 	size_t i;
 
 	j = api_compare_bench(srv, base, new_id, bench, &opts, NULL, &err);
-	json_array_foreach(json_object_get(j, "functions"), i, f)
-	{
+	json_array_foreach (json_object_get(j, "functions"), i, f) {
 		if (!name) {
 			if (!json_integer_value(json_object_get(f, "delta")))
 				break;
@@ -486,8 +483,7 @@ static void page_history(struct server *srv, const struct api_request *req,
 	set_str(v, "heading", pg->heading.buf);
 	points = json_object_get(j, "points");
 	nr = json_array_size(points);
-	json_array_foreach(points, i, p)
-	{
+	json_array_foreach (points, i, p) {
 		steps += json_is_true(json_object_get(p, "step"));
 	}
 	json_object_set_new(v, "runs", json_integer((json_int_t)nr));

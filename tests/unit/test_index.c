@@ -116,6 +116,71 @@ static void stored_run_renders_the_same_json(void **state)
 	free(tmp);
 }
 
+/* Blocks (with their code) and the mix come back as they were stored. */
+static void stored_blocks_and_mix_render_the_same_json(void **state)
+{
+	static const char *const sysroots[] = {"/usr/riscv64-linux-gnu"};
+	struct run_options opts = {
+		.sysroots = sysroots, .nr_sysroots = 1, .decode = true};
+	struct run run = RUN_INIT, back = RUN_INIT;
+	struct errbuf err;
+	size_t blocks = 0, mix = 0, coded = 0, hashed = 0;
+	char *tmp, *a, *b;
+	struct index *idx = fresh_index(&tmp);
+
+	assert_int_equal(run_analyze(&run, RUN_A, &opts, &err), 0);
+	add_run(idx, "A", RUN_A, "gcc", 100);
+	assert_int_equal(index_store_run(idx, "A", &run, "fp1", &err), 0);
+	assert_int_equal(
+		index_load_run(idx, "A",
+			       INDEX_LOAD_OBJECTS | INDEX_LOAD_FUNCTIONS |
+				       INDEX_LOAD_DETAILS | INDEX_LOAD_BLOCKS |
+				       INDEX_LOAD_MIX,
+			       NULL, &back, &err),
+		1);
+	assert_int_equal(back.nr_benchmarks, run.nr_benchmarks);
+	for (size_t i = 0; i < run.nr_benchmarks; i++) {
+		const struct benchmark *x = &run.benchmarks[i],
+				       *y = &back.benchmarks[i];
+
+		assert_int_equal(y->nr_blocks, x->nr_blocks);
+		assert_int_equal(y->nr_mix, x->nr_mix);
+		assert_int_equal(y->nr_invocations, x->nr_invocations);
+		blocks += x->nr_blocks;
+		mix += x->nr_mix;
+		for (size_t k = 0; k < x->nr_blocks; k++)
+			coded += x->blocks[k].code != NULL;
+		for (size_t f = 0; f < x->nr_functions; f++) {
+			hashed += x->functions[f].code_hash != 0;
+			assert_true(y->functions[f].code_hash ==
+				    x->functions[f].code_hash);
+		}
+		for (size_t v = 0; v < x->nr_invocations; v++) {
+			assert_int_equal(y->invocations[v].has_collected,
+					 x->invocations[v].has_collected);
+			assert_int_equal(y->invocations[v].has_insns,
+					 x->invocations[v].has_insns);
+		}
+		a = dump(json_blocks(x, -1, 0));
+		b = dump(json_blocks(y, -1, 0));
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		a = dump(json_mix(x, -1));
+		b = dump(json_mix(y, -1));
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	/* the fixture exercises what is compared */
+	assert_true(blocks > 0 && mix > 0 && coded > 0 && hashed > 0);
+	run_release(&back);
+	run_release(&run);
+	index_close(idx);
+	tu_rm_rf(tmp);
+	free(tmp);
+}
+
 static void lists_newest_first_and_tracks_history(void **state)
 {
 	struct run a = RUN_INIT, b = RUN_INIT;
@@ -182,6 +247,195 @@ static void lists_newest_first_and_tracks_history(void **state)
 	free(tmp);
 }
 
+static void set_ready(struct index *idx, const char *id)
+{
+	struct errbuf err;
+
+	assert_int_equal(
+		index_set_status(idx, id, INDEX_READY, NULL, 0, 0, &err), 0);
+}
+
+/* Expect index_previous_run(id) to be want (NULL: none). */
+static void check_previous(struct index *idx, const char *id, const char *want)
+{
+	struct index_run r;
+	struct errbuf err;
+	int found = index_previous_run(idx, id, &r, &err);
+
+	if (!want) {
+		assert_int_equal(found, 0);
+		return;
+	}
+	assert_int_equal(found, 1);
+	assert_string_equal(r.id, want);
+	assert_int_equal(r.status, INDEX_READY);
+	index_run_release(&r);
+}
+
+/*
+ * The newest ready run older than this one in its series: older by
+ * created, then by id; not ready runs and other series are skipped.
+ */
+static void previous_run(void **state)
+{
+	struct errbuf err;
+	char *tmp;
+	struct index *idx = fresh_index(&tmp);
+
+	add_run(idx, "r0", RUN_A, "main", 100);
+	add_run(idx, "r1", RUN_A, "main", 100);
+	add_run(idx, "r2", RUN_A, "main", 200);
+	add_run(idx, "f", RUN_A, "main", 250);
+	add_run(idx, "r3", RUN_A, "main", 300);
+	add_run(idx, "r4", RUN_A, "main", 300);
+	add_run(idx, "b", RUN_A, "branch", 250);
+	add_run(idx, "n1", RUN_A, NULL, 50);
+	add_run(idx, "n2", RUN_A, NULL, 150);
+	set_ready(idx, "r0");
+	set_ready(idx, "r1");
+	set_ready(idx, "r2");
+	set_ready(idx, "r4");
+	set_ready(idx, "b");
+	set_ready(idx, "n1");
+	set_ready(idx, "n2");
+	assert_int_equal(
+		index_set_status(idx, "f", INDEX_FAILED, "broken", 0, 0, &err),
+		0);
+	/* r3 stays pending: it still has a previous run */
+	check_previous(idx, "r3", "r2");
+	/* r3 is older (same second, smaller id) but not ready; f failed */
+	check_previous(idx, "r4", "r2");
+	check_previous(idx, "r2", "r1");
+	check_previous(idx, "r1", "r0");
+	check_previous(idx, "r0", NULL);
+	check_previous(idx, "b", NULL);
+	check_previous(idx, "n2", NULL); /* no series: no previous run */
+	check_previous(idx, "nope", NULL);
+	set_ready(idx, "r3");
+	check_previous(idx, "r4", "r3");
+	assert_int_equal(index_delete_run(idx, "r3", &err), 0);
+	check_previous(idx, "r4", "r2");
+
+	/* unknown runs: nothing to change, not an error */
+	assert_int_equal(
+		index_set_status(idx, "nope", INDEX_READY, NULL, 0, 0, &err),
+		0);
+	assert_int_equal(index_delete_run(idx, "nope", &err), 0);
+	index_close(idx);
+	index_close(NULL);
+	tu_rm_rf(tmp);
+	free(tmp);
+}
+
+/* One table's columns: "name TYPE[ NOT NULL][ pkN], ..." */
+static char *table_columns(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+
+	assert_int_equal(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT group_concat(d, ', ') FROM (SELECT name || ' '"
+			" || type || (CASE WHEN \"notnull\" THEN ' NOT NULL'"
+			" ELSE '' END) || (CASE WHEN pk THEN ' pk' || pk ELSE"
+			" '' END) AS d FROM pragma_table_info(?1) ORDER BY"
+			" cid)",
+			-1, &st, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	out = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+/*
+ * Schema version 2, as written out before the figure tables were made
+ * from their column lists: changing a list changes the schema, which
+ * must bump INDEX_SCHEMA_VERSION (and this test).
+ */
+static void schema_is_version_2(void **state)
+{
+#define KEYS2 "run_id TEXT NOT NULL pk1, bench INTEGER NOT NULL pk2, "
+#define KEYS3 KEYS2 "idx INTEGER NOT NULL pk3, "
+	static const char *const want[][2] = {
+		{"runs",
+		 "id TEXT pk1, root TEXT NOT NULL, series TEXT, meta_json TEXT,"
+		 " created INTEGER NOT NULL, status INTEGER NOT NULL, error "
+		 "TEXT, fingerprint TEXT, progress_done INTEGER, progress_total"
+		 " INTEGER, instructions INTEGER, benchmarks INTEGER, "
+		 "lower_bound INTEGER, nwarnings INTEGER"},
+		{"benchmarks",
+		 KEYS2 "name TEXT NOT NULL, suite TEXT, dir TEXT, instructions "
+		       "INTEGER, lower_bound INTEGER, overflow INTEGER, "
+		       "has_insns INTEGER, insns INTEGER, nrows INTEGER, "
+		       "malformed INTEGER, invocations INTEGER, arch TEXT"},
+		{"invocations",
+		 KEYS3 "qemu_out TEXT, map TEXT, instructions INTEGER, nrows "
+		       "INTEGER, collected INTEGER, insns INTEGER, malformed "
+		       "INTEGER, partial INTEGER"},
+		{"objects", KEYS3 "name TEXT, path TEXT, elf TEXT, elf_error "
+				  "TEXT, instructions INTEGER"},
+		{"functions",
+		 KEYS3 "object INTEGER, name TEXT, instructions INTEGER, addr "
+		       "INTEGER, size INTEGER, blocks INTEGER, code_hash "
+		       "INTEGER"},
+		{"blocks", KEYS3 "object INTEGER, function INTEGER, addr "
+				 "INTEGER, icount INTEGER, ecount INTEGER, "
+				 "tcount INTEGER, code TEXT"},
+		{"mix", KEYS3 "function INTEGER, mnemonic TEXT, class INTEGER,"
+			      " decoder INTEGER, ext TEXT, count INTEGER, "
+			      "compressed INTEGER, stack INTEGER, vector "
+			      "INTEGER"},
+		{"warnings", KEYS3 "message TEXT"},
+	};
+	char *tmp, *path, *got;
+	struct index *idx = fresh_index(&tmp);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	index_close(idx);
+	path = tu_path(tmp, "index.sqlite");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		got = table_columns(db, want[i][0]);
+		assert_string_equal(got, want[i][1]);
+		free(got);
+	}
+	/* every figure table hangs from its run, and goes with it */
+	assert_int_equal(
+		sqlite3_prepare_v2(
+			db,
+			"SELECT count(*) FROM sqlite_master m,"
+			" pragma_foreign_key_list(m.name) f WHERE m.type ="
+			" 'table' AND f.\"table\" = 'runs' AND f.\"from\" ="
+			" 'run_id' AND f.\"to\" = 'id' AND f.on_delete ="
+			" 'CASCADE'",
+			-1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 7);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(
+				 db,
+				 "SELECT group_concat(name, ' ') FROM (SELECT"
+				 " name FROM sqlite_master WHERE type ="
+				 " 'index' AND sql IS NOT NULL ORDER BY name)",
+				 -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0),
+			    "benchmarks_name runs_created runs_series");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(path);
+	tu_rm_rf(tmp);
+	free(tmp);
+#undef KEYS2
+#undef KEYS3
+}
+
 static void other_schema_version_is_rebuilt(void **state)
 {
 	struct errbuf err;
@@ -211,7 +465,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stored_run_renders_the_same_json),
+		cmocka_unit_test(stored_blocks_and_mix_render_the_same_json),
 		cmocka_unit_test(lists_newest_first_and_tracks_history),
+		cmocka_unit_test(previous_run),
+		cmocka_unit_test(schema_is_version_2),
 		cmocka_unit_test(other_schema_version_is_rebuilt),
 	};
 
