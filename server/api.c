@@ -99,12 +99,18 @@ static json_t *cached_json(struct server *srv, const struct strbuf *key,
 	return j;
 }
 
-/* Keep j for key, when it can be: answers that may change are not kept. */
+/*
+ * The answer j is computed: tell the caller its policy (out may be NULL)
+ * and keep it for key, when it can be: answers that may change are not.
+ */
 static void keep_json(struct server *srv, const struct strbuf *key,
-		      uint64_t gen, json_t *j, enum cache_policy policy)
+		      uint64_t gen, json_t *j, enum cache_policy policy,
+		      enum cache_policy *out)
 {
 	struct cache_entry e = {.json = j, .policy = policy, .status = 200};
 
+	if (out)
+		*out = policy;
 	if (policy == CACHE_NONE)
 		return;
 	e.size = json_dumpb(j, NULL, 0, JSON_VIEW_DUMP_FLAGS);
@@ -304,8 +310,7 @@ json_t *api_run(struct server *srv, const char *id, enum cache_policy *policy,
 		json_object_set(j, "warning_messages",
 				json_object_get(full, "warnings"));
 		json_decref(full);
-		set_policy(policy, policy_for(srv, &l, NULL));
-		keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL));
+		keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL), policy);
 	} else {
 		set_policy(policy, CACHE_NONE);
 	}
@@ -368,8 +373,7 @@ json_t *api_benchmark(struct server *srv, const char *id, const char *bench,
 		json_decref(j);
 		j = f;
 	}
-	set_policy(policy, policy_for(srv, &l, NULL));
-	keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL));
+	keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL), policy);
 out:
 	catalog_put(srv->cat, idx);
 	loaded_release(&l);
@@ -410,8 +414,7 @@ static json_t *benchmark_detail(struct server *srv, const char *id,
 	j = mix ? json_mix(&l.run.benchmarks[0], f)
 		: json_blocks(&l.run.benchmarks[0], f, limit);
 	json_object_set_new(j, "run", json_string(id));
-	set_policy(policy, policy_for(srv, &l, NULL));
-	keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL));
+	keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL), policy);
 out:
 	catalog_put(srv->cat, idx);
 	loaded_release(&l);
@@ -523,8 +526,7 @@ json_t *api_compare(struct server *srv, const char *base, const char *new_id,
 	    compare_load(srv, base, new_id, opts, &la, &lb, &c, &p, err) == 0) {
 		j = json_compare(&c, base, new_id, opts->objects);
 		compare_release(&c);
-		set_policy(policy, p);
-		keep_json(srv, &key, gen, j, p);
+		keep_json(srv, &key, gen, j, p, policy);
 	}
 	loaded_release(&la);
 	loaded_release(&lb);
@@ -643,8 +645,7 @@ json_t *api_compare_bench(struct server *srv, const char *base,
 			json_function_blocks_diff(&d, opts->fn.object,
 						  opts->fn.name, 20));
 	bench_diff_release(&d);
-	set_policy(policy, policy_for(srv, &la, &lb));
-	keep_json(srv, &key, gen, j, policy_for(srv, &la, &lb));
+	keep_json(srv, &key, gen, j, policy_for(srv, &la, &lb), policy);
 out:
 	loaded_release(&la);
 	loaded_release(&lb);
