@@ -23,7 +23,7 @@
 
 /* The typed answers kept: slots, and bytes (JSON measured serialised). */
 #define RESULT_SLOTS 1024
-#define RESULT_BYTES (256u << 20)
+#define RESULT_BYTES (64u << 20)
 
 void server_init(struct server *srv, const struct server_config *cfg,
 		 struct catalog *cat)

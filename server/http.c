@@ -29,7 +29,7 @@
 
 /* Whole answers kept, by exact request: slots, bytes, largest body. */
 #define ANSWER_SLOTS	1024
-#define ANSWER_BYTES	(256u << 20)
+#define ANSWER_BYTES	(64u << 20)
 #define ANSWER_MAX_BODY (8u << 20)
 
 struct http {
