@@ -30,6 +30,8 @@
  *                 (default off: see "Exact counts" below)
  *   rate=MS       write PREFIX.rate[.N], one line per MS milliseconds
  *                 (rate=on: 1000)
+ *   suffix=N      use the suffix .N (suffix=none: no suffix) that the caller
+ *                 has already claimed, as `tbscope record` does
  *
  * Numbering.  At start-up the plugin claims the first free N by creating
  * PREFIX.qemu_out (then .1, .2, ...) with O_CREAT|O_EXCL, so that several
@@ -837,6 +839,77 @@ static void write_rate(void)
 	free(path);
 }
 
+/*
+ * QEMU 7.2 does not call the atexit callback when a signal kills the guest
+ * (its dump_core_and_abort() re-raises the signal on itself).  So when the
+ * guest sends itself a signal whose default action ends it -- abort()'s
+ * SIGABRT, raise(), kill(getpid(), ...) -- the files are written now, and
+ * written again at exit if the guest lives on.  Faults (SIGSEGV from a bad
+ * load) are not syscalls and still leave empty files; `tbscope record`
+ * then says so.
+ */
+static bool self_kill(int64_t num, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	/* syscall numbers: asm-generic (riscv64, aarch64, loongarch64) and
+	 * x86_64; signal numbers are the same on both */
+	static const struct {
+		const char *target;
+		int64_t kill, tkill, tgkill;
+	} nr[] = {
+		{"riscv64", 129, 130, 131}, {"riscv32", 129, 130, 131},
+		{"aarch64", 129, 130, 131}, {"loongarch64", 129, 130, 131},
+		{"x86_64", 62, 200, 234},
+	};
+	uint64_t sig;
+	size_t i;
+
+	for (i = 0; i < sizeof(nr) / sizeof(nr[0]); i++)
+		if (!strcmp(s.target, nr[i].target))
+			break;
+	if (i == sizeof(nr) / sizeof(nr[0]))
+		return false;
+	if (num == nr[i].kill)
+		sig = (a1 == 0 || a1 == (uint64_t)getpid()) ? a2 : 0;
+	else if (num == nr[i].tkill)
+		sig = a2;
+	else if (num == nr[i].tgkill)
+		sig = a1 == (uint64_t)getpid() ? a3 : 0;
+	else
+		return false;
+	switch (sig) {
+	case 0:
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
+		return false;
+	default:
+		return sig < 65;
+	}
+}
+
+static void vcpu_syscall(qemu_plugin_id_t id, unsigned int vcpu_index,
+			 int64_t num, uint64_t a1, uint64_t a2, uint64_t a3,
+			 uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7,
+			 uint64_t a8)
+{
+	if (!self_kill(num, a1, a2, a3) || getpid() != s.owner || !s.suffix)
+		return;
+	pthread_mutex_lock(&s.lock);
+	write_qemu_out();
+	write_map();
+	pthread_mutex_unlock(&s.lock);
+	if (s.rate_ms) {
+		pthread_mutex_lock(&s.rate_lock);
+		write_rate();
+		pthread_mutex_unlock(&s.rate_lock);
+	}
+}
+
 static void plugin_exit(qemu_plugin_id_t id, void *p)
 {
 	if (getpid() != s.owner)
@@ -955,7 +1028,24 @@ static bool parse_options(int argc, char **argv)
 		const char *val = eq ? eq + 1 : "";
 		size_t klen = eq ? (size_t)(eq - opt) : strlen(opt);
 
-		if (klen == 6 && !strncmp(opt, "prefix", 6) && *val) {
+		if (klen == 6 && !strncmp(opt, "suffix", 6) && *val) {
+			char *end;
+			unsigned long n;
+
+			free(s.suffix);
+			if (!strcmp(val, "none")) {
+				s.suffix = xstrdup_("");
+				continue;
+			}
+			errno = 0;
+			n = strtoul(val, &end, 10);
+			if (*end || errno || n < 1 || n > UINT_MAX ||
+			    *val == '-' || *val == '+' || *val == '0') {
+				s.suffix = NULL;
+				goto bad;
+			}
+			s.suffix = xasprintf_(".%lu", n);
+		} else if (klen == 6 && !strncmp(opt, "prefix", 6) && *val) {
 			free(s.prefix);
 			s.prefix = xstrdup_(val);
 		} else if (klen == 6 && !strncmp(opt, "inline", 6)) {
@@ -1025,9 +1115,13 @@ static bool setup_outputs(void)
 	free(given);
 	if (!s.prefix)
 		return false;
-	s.suffix = claim_suffix();
-	if (!s.suffix)
+	if (!s.suffix) {
+		s.suffix = claim_suffix();
+		if (!s.suffix)
+			return false;
+	} else if (!create_out("qemu_out")) {
 		return false;
+	}
 	return create_out("map") && (!s.rate_ms || create_out("rate"));
 }
 
@@ -1058,6 +1152,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 
 	qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
 	qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
+	qemu_plugin_register_vcpu_syscall_cb(id, vcpu_syscall);
 	qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../record/record.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -24,6 +25,8 @@ static const struct {
 	{"reindex", cmd_reindex, "rebuild the server's index from its runs"},
 	{"token", cmd_token, "add, list or revoke upload tokens"},
 	{"upload", cmd_upload, "send a build directory's run to a server"},
+	{"record", cmd_record, "record a program's counts under QEMU"},
+	{"clean", cmd_clean, "remove the files recording left in a build dir"},
 };
 
 static void usage(FILE *f)

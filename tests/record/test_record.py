@@ -421,7 +421,8 @@ class Numbering(unittest.TestCase):
         os.mkdir(d)
         prog = os.path.join(d, "exit_status")
         shutil.copy2(os.path.join(Env.bin, "exit_status"), prog)
-        # a stale .map.1 without its .qemu_out.1 does not shift the numbers
+        # a .qemu_out left by an earlier run keeps its number; four
+        # invocations at once take .1 to .4 (the plugin claims them)
         open(prog + ".qemu_out", "w").close()
         procs = [subprocess.Popen(qemu_cmd(prog, ["0"]), cwd=d,
                                   stdout=subprocess.DEVNULL) for _ in range(4)]
@@ -441,6 +442,212 @@ class Numbering(unittest.TestCase):
         p = run(qemu_cmd(prog, ["0"], "bogus=1"))
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("bad option 'bogus=1'", p.stderr)
+
+
+def record(*args, cwd=None, **kw):
+    return run([TBSCOPE, "record", *args], cwd=cwd, **kw)
+
+
+class RecordCommand(unittest.TestCase):
+    """`tbscope record`: exit statuses, errors, numbering; `tbscope clean`."""
+
+    def setUp(self):
+        self.d = tempfile.mkdtemp(dir=Env.tmp)
+        self.prog = os.path.join(self.d, "exit_status")
+        shutil.copy2(os.path.join(Env.bin, "exit_status"), self.prog)
+
+    def test_exit_status_passes_through(self):
+        p = record("--sysroot", SYSROOT, "--", self.prog, "3", "--not-an-option")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual(p.stdout, "exiting with 3\n")  # stdout passes through
+        self.assertEqual(p.stderr, "")
+        p = record("-L", SYSROOT, self.prog, "abort")
+        self.assertEqual(p.returncode, 128 + 6, p.stderr)  # SIGABRT, as sh says
+        # abort()'s counts are written all the same (QEMU 7.2 skips atexit)
+        _, insns = parse_qemu_out(self.prog + ".qemu_out.1")
+        self.assertGreater(insns, 10000)
+        parse_gdb_map(self.prog + ".map.1")
+
+    def test_relative_program_and_argument_with_spaces(self):
+        # maps_self writes where its argv[1] says: one argument with spaces
+        d = self.d
+        prog = os.path.join(d, "maps_self")
+        shutil.copy2(os.path.join(Env.bin, "maps_self"), prog)
+        out = os.path.join(d, "a file with spaces")
+        p = record("--sysroot", SYSROOT, "--", "./maps_self", out, cwd=d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(out))
+        self.assertTrue(os.path.exists(prog + ".qemu_out"))
+
+    def test_clear_errors(self):
+        p = record("--qemu", "/nonexistent/qemu-riscv64", "--", self.prog)
+        self.assertEqual(p.returncode, 125)
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+        self.assertIn("/nonexistent/qemu-riscv64: no such program", p.stderr)
+        # QEMU not on PATH
+        p = record("--", self.prog, env=dict(os.environ, PATH="/nonexistent"))
+        self.assertEqual(p.returncode, 125)
+        self.assertIn("no qemu-riscv64 on PATH", p.stderr)
+        # a QEMU without plugin support: answers --version, no -plugin in -h
+        fake = os.path.join(self.d, "qemu-noplugin")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\ncase \"$1\" in\n"
+                    "--version) echo 'qemu-riscv64 version 7.2.0'; exit 0;;\n"
+                    "-h) echo 'usage: qemu-riscv64 [options] program'; exit 0;;\n"
+                    "esac\nexit 1\n")
+        os.chmod(fake, 0o755)
+        p = record("--qemu", fake, "--", self.prog)
+        self.assertEqual(p.returncode, 125)
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+        self.assertIn("has no TCG plugin support", p.stderr)
+        p = record("--plugin", "/nonexistent/lib.so", "--", self.prog)
+        self.assertEqual(p.returncode, 125)
+        self.assertIn("plugin is missing", p.stderr)
+        p = record("--", os.path.join(self.d, "nope"))
+        self.assertEqual(p.returncode, 125)
+        self.assertIn("no such program", p.stderr)
+        p = record("--", os.path.join(SRC, "exit_status.c"))
+        self.assertEqual(p.returncode, 125)
+        self.assertIn("not an ELF program", p.stderr)
+        self.assertEqual(sorted(os.listdir(self.d)), ["exit_status", "qemu-noplugin"])
+
+    def test_unwritable_directory(self):
+        os.chmod(self.d, 0o555)
+        cmd = [TBSCOPE, "record", "--sysroot", SYSROOT, "--", self.prog, "0"]
+        if os.geteuid() == 0:  # root writes anywhere: run as nobody
+            setpriv = shutil.which("setpriv")
+            if not setpriv:
+                self.skipTest("root without setpriv")
+            for d in (Env.tmp, os.path.dirname(Env.tmp)):
+                os.chmod(d, os.stat(d).st_mode | 0o755)
+            cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+        p = run(cmd)
+        os.chmod(self.d, 0o755)
+        self.assertEqual(p.returncode, 125, p.stderr)
+        self.assertEqual(p.stderr.count("\n"), 1, p.stderr)
+        self.assertIn("cannot record in " + self.d, p.stderr)
+        self.assertIn("Permission denied", p.stderr)
+        self.assertEqual(p.stdout, "")  # the program did not run
+
+    def test_clean_removes_exactly_the_recorded_files(self):
+        root = self.d
+        open(os.path.join(root, "CMakeCache.txt"), "w").close()
+        sub = os.path.join(root, "External", "x")
+        os.makedirs(sub)
+        prog = os.path.join(sub, "exit_status")
+        os.rename(self.prog, prog)
+        for _ in range(3):
+            self.assertEqual(record("--sysroot", SYSROOT, "--rate", "1000",
+                                    "--", prog, "0").returncode, 0)
+        recorded = {os.path.relpath(os.path.join(dp, f), root)
+                    for dp, _, fs in os.walk(root) for f in fs} - {
+                        "CMakeCache.txt", "External/x/exit_status"}
+        self.assertEqual(recorded, {"tbscope-run.json"} | {
+            "External/x/exit_status.%s%s" % (k, s)
+            for k in ("qemu_out", "map", "rate") for s in ("", ".1", ".2")})
+        with open(os.path.join(root, "tbscope-run.json")) as f:
+            meta = json.load(f)
+        self.assertRegex(meta["recording"]["qemu"], r"^qemu-riscv64 version \d")
+        self.assertEqual(meta["recording"]["sysroot"], SYSROOT)
+        # things that look alike but recording did not write
+        keep = ["External/x/exit_status.map.7",        # no .qemu_out.7 beside it
+                "External/x/ld.map",                   # a linker map
+                "External/x/ld",
+                "External/x/orphan.qemu_out",          # no program beside it
+                "External/x/exit_status.qemu_out.01",  # not a number we use
+                "External/x/exit_status.qemu_out.txt",
+                "External/x/exit_status.rates"]
+        for k in keep:
+            with open(os.path.join(root, k), "w") as f:
+                f.write("keep\n")
+        p = run([TBSCOPE, "clean", "--dry-run", root])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        listed = {os.path.relpath(l.split(" ", 2)[2], root)
+                  for l in p.stdout.splitlines()}
+        self.assertEqual(listed, recorded)
+        self.assertTrue(os.path.exists(prog + ".qemu_out"))
+        p = run([TBSCOPE, "clean", root])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual({os.path.relpath(l.split(" ", 1)[1], root)
+                          for l in p.stdout.splitlines()}, recorded)
+        left = {os.path.relpath(os.path.join(dp, f), root)
+                for dp, _, fs in os.walk(root) for f in fs}
+        self.assertEqual(left, set(keep) | {"CMakeCache.txt", "External/x/exit_status"})
+        # a tbscope-run.json with more than record's part stays
+        with open(os.path.join(root, "tbscope-run.json"), "w") as f:
+            json.dump({"recording": {}, "series": "main"}, f)
+        self.assertEqual(run([TBSCOPE, "clean", root]).stdout, "")
+
+
+LIT_CFG = """
+import lit.formats
+config.name = "tbscope-record"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = lit_config.params["exec_root"]
+config.substitutions.append(("%run_under", lit_config.params["run_under"]))
+config.environment["PATH"] = os.environ["PATH"]
+"""
+
+# The insn oracle inside `tbscope record`'s QEMU: --qemu points here.
+QEMU_WITH_INSN = """#!/bin/sh
+case "$1" in --version|-h) exec "%(qemu)s" "$@";; esac
+prog=$(printf '%%s\\n' "$@" | sed -n 's/.*,prefix=\\([^,]*\\).*/\\1/p' | head -n 1)
+log=$(mktemp "%(logs)s/$(basename "$prog").XXXXXX")
+exec "%(qemu)s" -plugin "%(insn)s,inline=on" -d plugin -D "$log" "$@"
+"""
+
+
+class Lit(unittest.TestCase):
+    """llvm-lit -j2 with `tbscope record` as the run-under command, twice."""
+
+    def test_lit_twice(self):
+        if not LIT:
+            self.skipTest("no lit (deploy/setup.sh installs llvm-14-tools)")
+        root = os.path.join(Env.tmp, "lit-build")
+        os.mkdir(root)
+        open(os.path.join(root, "CMakeCache.txt"), "w").close()
+        dirs = Env.layout(root)
+        logs = os.path.join(Env.tmp, "lit-logs")
+        os.mkdir(logs)
+        wrapper = os.path.join(Env.tmp, "qemu-with-insn")
+        with open(wrapper, "w") as f:
+            f.write(QEMU_WITH_INSN % {"qemu": QEMU, "logs": logs,
+                                      "insn": Env.oracle["insn"]})
+        os.chmod(wrapper, 0o755)
+        with open(os.path.join(root, "lit.cfg"), "w") as f:
+            f.write(LIT_CFG)
+        for b, (_, invocations) in BENCHES.items():
+            for i, args in enumerate(invocations):
+                with open(os.path.join(dirs[b], "%s.%d.test" % (b, i)), "w") as f:
+                    f.write("RUN: cd %%S && %%run_under %%S/%s %s > %%t.out\n"
+                            % (b, " ".join(args)))
+        run_under = "%s record --sysroot %s --qemu %s --" % (TBSCOPE, SYSROOT, wrapper)
+        lit = [sys.executable, LIT] if LIT.endswith(".py") else [LIT]
+        for n in range(2):
+            p = run(lit + ["-j2", "-q", "--param", "run_under=" + run_under,
+                           "--param", "exec_root=" + os.path.join(Env.tmp, "lit-out"),
+                           root])
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        show = json.loads(check([TBSCOPE, "show", root, "--format", "json"]).stdout)
+        got = {x["name"]: x for x in show["benchmarks"]}
+        for b, (_, invocations) in BENCHES.items():
+            k = 2 * len(invocations)
+            names = sorted(f for f in os.listdir(dirs[b]) if ".qemu_out" in f)
+            want = ["%s.qemu_out" % b] + ["%s.qemu_out.%d" % (b, i) for i in range(1, k)]
+            self.assertEqual(names, sorted(want), b)  # no gap, no clobbering
+            for f in names:
+                parse_qemu_out(os.path.join(dirs[b], f))
+                parse_gdb_map(os.path.join(dirs[b], f.replace(".qemu_out", ".map")))
+            oracle = [parse_stock_log(os.path.join(logs, f))["insns"]
+                      for f in os.listdir(logs) if f.startswith(b + ".")]
+            self.assertEqual(len(oracle), k, b)
+            self.assertEqual(got[b]["instructions"], sum(oracle), b)
+            self.assertEqual(got[b]["invocations"], k, b)
+            self.assertNotIn("[unmapped]", [o["name"] for o in got[b]["objects"]], b)
+        with open(os.path.join(root, "tbscope-run.json")) as f:
+            self.assertEqual(set(json.load(f)), {"recording"})
 
 
 if __name__ == "__main__":
