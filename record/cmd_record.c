@@ -520,10 +520,22 @@ int cmd_record(int argc, char **argv)
 		ret = fail("%s: no such program", argv[optind]);
 		goto out;
 	}
-	prog_abs = realpath(prog, NULL);
-	if (!prog_abs) {
-		ret = fail("%s: %s", prog, strerror(errno));
-		goto out;
+	/* the outputs go beside the path it was run by: its directory
+	 * resolved, its name kept (a symlink's outputs stay beside it) */
+	{
+		char *pdir = dir_of(prog), *real = realpath(pdir, NULL);
+		const char *name = strrchr(prog, '/');
+
+		if (real)
+			prog_abs =
+				xstrfmt("%s/%s", strcmp(real, "/") ? real : "",
+					name ? name + 1 : prog);
+		else
+			ret = fail("%s: %s", pdir, strerror(errno));
+		free(real);
+		free(pdir);
+		if (!prog_abs)
+			goto out;
 	}
 	arch = elf_arch(prog_abs, &why);
 	if (!arch && !o.qemu) {
