@@ -34,6 +34,9 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import tbtest  # noqa: E402
+
 TBSCOPE = os.path.abspath(sys.argv[1])
 PLUGIN = sys.argv[2]
 DATA = os.path.abspath(sys.argv[3])
@@ -321,6 +324,36 @@ class FixturePrograms(unittest.TestCase):
             self.assertIn(b, names)
             self.assertIn("libc.so.6", names)
             self.assertIn("ld-linux-riscv64-lp64d.so.1", names)
+
+    def test_recorded_run_uploads_to_a_live_server(self):
+        srv = tbtest.Server(TBSCOPE)
+        try:
+            tok = check([TBSCOPE, "token", "--data", srv.data, "add", "rec"]).stdout.strip()
+            tokfile = os.path.join(Env.tmp, "token")
+            with open(tokfile, "w") as f:
+                f.write(tok + "\n")
+            check([TBSCOPE, "upload", "--server", srv.url, "--token-file", tokfile,
+                   "--name", "recorded", "--series", "rec", "--sysroot", SYSROOT,
+                   self.run_dir])
+            run = srv.wait_ready("recorded")
+            self.assertEqual(run["status"], "ready", run)
+            got = {b["name"]: b["instructions"] for b in run["benchmarks"]}
+            for b, (_, invocations) in BENCHES.items():
+                self.assertEqual(got[b], sum(self.results[(b, i)][2]["insns"]
+                                             for i in range(len(invocations))), b)
+            bench = srv.get_json("/api/v1/runs/recorded/benchmarks/600.lzpack_r")
+            self.assertNotIn("[unmapped]", [o["name"] for o in bench["objects"]])
+            fns = srv.get_json("/api/v1/runs/recorded/benchmarks/600.lzpack_r/functions")
+            names = {(f["object"], f["name"]) for f in fns["functions"]}
+            # symbols of the binary and, through --sysroot, of libc
+            self.assertIn(("600.lzpack_r", "main"), names)
+            self.assertIn(("libc.so.6", "memcpy"), names)
+            for page in ("/runs/recorded", "/runs/recorded/600.lzpack_r"):
+                status, _, body = srv.get(page)
+                self.assertEqual(status, 200, page)
+                self.assertIn(b"<html", body.lower())
+        finally:
+            srv.close()
 
     def test_maps_list_the_program_libc_and_ld_so(self):
         for (b, i), (_, mp, _) in self.results.items():
