@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "../record/record.h"
+#include "record.h"
 #include "xalloc.h"
 #include "banned.h"
 
