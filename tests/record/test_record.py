@@ -382,6 +382,7 @@ class Threads(unittest.TestCase):
             # 7 unless a thread ended before the next began (QEMU then
             # reuses its vCPU index)
             self.assertGreaterEqual(len(stock["cpus"]), 3, stock)
+            self.assertGreaterEqual(max(stock["cpus"]), 4, stock)  # the tables
             rows, insns = parse_qemu_out(prog + ".qemu_out" + (".%d" % i if i else ""))
             self.assertEqual(sum(r[2] * r[3] for r in rows), stock["insns"])
             self.assertEqual(insns, stock["insns"])
