@@ -39,6 +39,12 @@ packages=(
 	libc6-arm64-cross binutils-aarch64-linux-gnu
 	# tests: archive formats uploads accept; browser tests
 	tar gzip xz-utils zstd chromium python3
+	# record/: QEMU user mode (7.2, with TCG plugin support), the riscv64
+	# cross compiler for the recording tests' programs, glib's headers for
+	# QEMU's own plugins (the tests' oracles), dpkg-source to unpack QEMU's
+	# source package, and llvm's lit (llvm-14-tools ships it)
+	qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross libglib2.0-dev
+	dpkg-dev llvm-14-tools
 	# tests: the libFuzzer targets (clang with its sanitizer runtimes)
 	clang libclang-rt-14-dev
 	# tests: deploy/ (nginx in front of the server; systemd-analyze)
@@ -104,6 +110,63 @@ if ! capstone_ok; then
 	capstone_ok || { echo "setup: capstone >= 5 did not install" >&2; exit 1; }
 fi
 
+# --- QEMU's plugin header, from Debian's own qemu source package -----------
+# The plugin in record/ is built against qemu-plugin.h of the QEMU that is
+# installed; the recording tests also build QEMU's stock `insn` and
+# `hotblocks` plugins (their oracles) from the same source.  The source
+# package of the installed qemu-user's exact version is fetched with
+# `apt-get source` through a private apt state with deb-src lines for the
+# machine's own Debian mirrors (/etc/apt is not modified), and only the
+# plugin header, the plugin sources and the licence are kept, in
+#   /var/cache/tbscope/qemu-VERSION        (root)
+#   ${XDG_CACHE_HOME:-~/.cache}/tbscope/qemu-VERSION   (other users)
+# which CMake finds by itself.  A second run finds the cache and does nothing.
+if [ "$(id -u)" -eq 0 ]; then
+	cache=/var/cache/tbscope
+else
+	cache=${XDG_CACHE_HOME:-$HOME/.cache}/tbscope
+fi
+qsrc=$(dpkg-query -W -f='${source:Package}' qemu-user)
+qver=$(dpkg-query -W -f='${source:Version}' qemu-user)
+qdir="$cache/qemu-${qver#*:}"
+if [ ! -f "$qdir/include/qemu/qemu-plugin.h" ]; then
+	mkdir -p "$cache"
+	qtmp=$(mktemp -d "$cache/.qemu-src.XXXXXX")
+	# deb-src lines for every Debian repository apt already uses
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(ORIGIN)' \
+		'Identifier: Packages' 'Target-Of: deb' | sort -u |
+		awk '$3 == "Debian" {
+			print "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] " $1 " " $2 " main" }' \
+		>"$qtmp/src.list"
+	if [ ! -s "$qtmp/src.list" ]; then
+		rm -rf "$qtmp"
+		echo "setup: cannot find the Debian mirror in the apt sources" >&2
+		exit 1
+	fi
+	mkdir -p "$qtmp/lists/partial" "$qtmp/cache/archives/partial" "$qtmp/src"
+	QO=(-o "Dir::Etc::sourcelist=$qtmp/src.list" -o Dir::Etc::sourceparts=-
+	    -o "Dir::State::Lists=$qtmp/lists" -o "Dir::Cache=$qtmp/cache"
+	    -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+	echo "setup: fetching QEMU's plugin header from Debian's $qsrc $qver source package"
+	apt-get "${QO[@]}" update -qq
+	(cd "$qtmp/src" && apt-get "${QO[@]}" source -qq "$qsrc=$qver" >/dev/null)
+	tree=$(find "$qtmp/src" -mindepth 1 -maxdepth 1 -type d | head -n1)
+	if [ -z "$tree" ] || [ ! -f "$tree/include/qemu/qemu-plugin.h" ]; then
+		rm -rf "$qtmp"
+		echo "setup: $qsrc $qver: no include/qemu/qemu-plugin.h in the source" >&2
+		exit 1
+	fi
+	mkdir -p "$qtmp/keep/include/qemu" "$qtmp/keep/contrib" "$qtmp/keep/tests"
+	cp "$tree/include/qemu/qemu-plugin.h" "$qtmp/keep/include/qemu/"
+	cp -r "$tree/contrib/plugins" "$qtmp/keep/contrib/"
+	cp -r "$tree/tests/plugin" "$qtmp/keep/tests/"
+	cp "$tree/COPYING" "$tree/LICENSE" "$qtmp/keep/" 2>/dev/null || true
+	echo "$qsrc $qver" >"$qtmp/keep/SOURCE"
+	rm -rf "$qdir"
+	mv "$qtmp/keep" "$qdir"
+	rm -rf "$qtmp"
+fi
+
 # --- front-end packages (pinned by web/package-lock.json) -----------------
 here=$(cd "$(dirname "$0")/.." && pwd)
 for dir in "$here/web" "$here/tests/browser"; do
@@ -115,4 +178,4 @@ for dir in "$here/web" "$here/tests/browser"; do
 	fi
 done
 
-echo "setup: ok (capstone $(pkg-config --modversion capstone))"
+echo "setup: ok (capstone $(pkg-config --modversion capstone), QEMU plugin header in $qdir)"

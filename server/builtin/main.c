@@ -12,6 +12,7 @@
 #include "builtin.h"
 #include "errbuf.h"
 #include "parse_options.h"
+#include "record.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -22,6 +23,8 @@ const struct builtin builtins[] = {
 	{"reindex", cmd_reindex, "rebuild the server's index from its runs"},
 	{"token", cmd_token, "add, list or revoke upload tokens"},
 	{"upload", cmd_upload, "send a build directory's run to a server"},
+	{"record", cmd_record, "record a program's counts under QEMU"},
+	{"clean", cmd_clean, "remove the files recording left in a build dir"},
 };
 const size_t nr_builtins = sizeof(builtins) / sizeof(builtins[0]);
 
