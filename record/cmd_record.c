@@ -373,8 +373,7 @@ static void note_recording(const char *root, json_t *rec)
 		const char *key;
 		json_t *v;
 
-		json_object_foreach(rec, key, v)
-		{
+		json_object_foreach (rec, key, v) {
 			json_t *was = json_object_get(prev, key);
 			char *a, *b;
 
