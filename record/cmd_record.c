@@ -23,7 +23,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
-#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -37,7 +38,10 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "builtin.h"
+#include "errbuf.h"
 #include "fileio.h"
+#include "parse_options.h"
 #include "sort.h"
 #include "strbuf.h"
 #include "strlist.h"
@@ -45,7 +49,6 @@
 #include "banned.h"
 
 #define EXIT_RECORD_FAILED 125
-#define EXIT_USAGE_	   2
 #define RUN_META	   "tbscope-run.json"
 
 #ifndef TBSCOPE_PLUGIN_RELDIR
@@ -60,25 +63,12 @@ static const char record_usage[] =
 	"(its mappings), with --rate also PROG.rate[.N], N the next free\n"
 	"number.  Exits with PROG's status (a signal: 128+N); with 125 when\n"
 	"recording itself fails.  As llvm-test-suite's run-under command:\n"
-	"  -DTEST_SUITE_RUN_UNDER=\"tbscope record --sysroot DIR --\"\n"
-	"\n"
-	"  --qemu PATH        the emulator (default: qemu-ARCH on PATH, ARCH\n"
-	"                     from PROG's ELF header)\n"
-	"  --plugin PATH      libtbscope_plugin.so (default: beside tbscope,\n"
-	"                     then " TBSCOPE_PLUGIN_RELDIR "/ from it)\n"
-	"  -L, --sysroot DIR  the guest's shared libraries (QEMU's -L)\n"
-	"  --rate MS          also write PROG.rate[.N]: instructions per MS\n"
-	"  --inline           QEMU's inline counters: faster, exact only for\n"
-	"                     single-threaded programs\n"
-	"  --build-dir DIR    where tbscope-run.json goes (default: the\n"
-	"                     nearest directory above PROG with "
-	"CMakeCache.txt,\n"
-	"                     else the one holding External/, else PROG's)\n";
+	"  -DTEST_SUITE_RUN_UNDER=\"tbscope record --sysroot DIR --\"\n";
 
 struct record_opts {
 	const char *qemu, *plugin, *sysroot, *build_dir;
-	unsigned long rate_ms;
-	int use_inline;
+	uint64_t rate_ms;
+	bool use_inline;
 };
 
 static char *xstrfmt(const char *fmt, ...)
@@ -446,17 +436,37 @@ static int no_counts(const char *path)
 
 int cmd_record(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"qemu", required_argument, NULL, 'q'},
-		{"plugin", required_argument, NULL, 'p'},
-		{"sysroot", required_argument, NULL, 'L'},
-		{"rate", required_argument, NULL, 'r'},
-		{"inline", no_argument, NULL, 'i'},
-		{"build-dir", required_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct record_opts o = {0};
+	bool help = false;
+	const struct option_spec opts[] = {
+		OPT_STRING(0, "qemu", "PATH",
+			   "the emulator (default: qemu-ARCH on PATH, ARCH\n"
+			   "from PROG's ELF header)",
+			   &o.qemu),
+		OPT_STRING(0, "plugin", "PATH",
+			   "libtbscope_plugin.so (default: beside tbscope,\n"
+			   "then " TBSCOPE_PLUGIN_RELDIR "/ from it)",
+			   &o.plugin),
+		OPT_STRING('L', "sysroot", "DIR",
+			   "the guest's shared libraries (QEMU's -L)",
+			   &o.sysroot),
+		OPT_COUNT(0, "rate", "MS",
+			  "also write PROG.rate[.N]: instructions per MS",
+			  &o.rate_ms, 1, 86400000),
+		OPT_BOOL(0, "inline",
+			 "QEMU's inline counters: faster, exact only for\n"
+			 "single-threaded programs",
+			 &o.use_inline),
+		OPT_STRING(0, "build-dir", "DIR",
+			   "where tbscope-run.json goes (default: the\n"
+			   "nearest directory above PROG with CMakeCache.txt,\n"
+			   "else the one holding External/, else PROG's)",
+			   &o.build_dir),
+		OPT_HELP('h', &help),
+		OPT_END(),
+	};
+	struct errbuf perr;
+	int first;
 	struct strbuf why = STRBUF_INIT, version = STRBUF_INIT;
 	struct strbuf claimed = STRBUF_INIT, popt = STRBUF_INIT;
 	struct strlist qargv = STRLIST_INIT;
@@ -467,56 +477,24 @@ int cmd_record(int argc, char **argv)
 	struct utsname un;
 	json_t *rec;
 	long suffix;
-	int c, status, ret = EXIT_RECORD_FAILED;
+	int status, ret = EXIT_RECORD_FAILED;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "+L:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'q':
-			o.qemu = optarg;
-			break;
-		case 'p':
-			o.plugin = optarg;
-			break;
-		case 'L':
-			o.sysroot = optarg;
-			break;
-		case 'r': {
-			char *end;
-
-			errno = 0;
-			o.rate_ms = strtoul(optarg, &end, 10);
-			if (*end || errno || !o.rate_ms || *optarg == '-' ||
-			    o.rate_ms > 86400000ul) {
-				fprintf(stderr,
-					"tbscope record: --rate takes "
-					"milliseconds, 1 to 86400000\n");
-				return EXIT_USAGE_;
-			}
-			break;
-		}
-		case 'i':
-			o.use_inline = 1;
-			break;
-		case 'b':
-			o.build_dir = optarg;
-			break;
-		case 'h':
-			fputs(record_usage, stdout);
-			return 0;
-		default:
-			fputs(record_usage, stderr);
-			return EXIT_USAGE_;
-		}
+	first = parse_options_in_order(argc, argv, opts, &perr);
+	if (first < 0)
+		return usage_error("record", record_usage, opts, &perr);
+	if (help) {
+		usage_with_options(stdout, record_usage, opts);
+		return 0;
 	}
-	if (optind >= argc) {
-		fputs(record_usage, stderr);
-		return EXIT_USAGE_;
+	if (first >= argc) {
+		usage_with_options(stderr, record_usage, opts);
+		return EXIT_USAGE;
 	}
 
-	prog = find_in_path(argv[optind]);
+	prog = find_in_path(argv[first]);
 	if (!prog) {
-		ret = fail("%s: no such program", argv[optind]);
+		ret = fail("%s: no such program", argv[first]);
 		goto out;
 	}
 	/* the outputs go beside the path it was run by: its directory
@@ -592,7 +570,7 @@ int cmd_record(int argc, char **argv)
 	else
 		strbuf_adds(&popt, ",suffix=none");
 	if (o.rate_ms)
-		strbuf_addf(&popt, ",rate=%lu", o.rate_ms);
+		strbuf_addf(&popt, ",rate=%llu", (unsigned long long)o.rate_ms);
 	if (o.use_inline)
 		strbuf_adds(&popt, ",inline=on");
 
@@ -621,7 +599,7 @@ int cmd_record(int argc, char **argv)
 	}
 	strlist_add(&qargv, "-plugin");
 	strlist_add(&qargv, popt.buf);
-	for (int i = optind; i < argc; i++)
+	for (int i = first; i < argc; i++)
 		strlist_add(&qargv, argv[i]);
 	strlist_add_take(&qargv, NULL);
 
@@ -709,7 +687,7 @@ static const char clean_usage[] =
 	"a file in the same directory, and a tbscope-run.json that holds\n"
 	"nothing but what `tbscope record` wrote.  Lists what it removes.\n"
 	"\n"
-	"  -n, --dry-run   list what would be removed; remove nothing\n";
+	"";
 
 static struct strlist clean_found;
 
@@ -796,34 +774,32 @@ static int only_recording(const char *path)
 
 int cmd_clean(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"dry-run", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	bool dry_run = false, help = false;
+	const struct option_spec opts[] = {
+		OPT_BOOL('n', "dry-run",
+			 "list what would be removed; remove nothing",
+			 &dry_run),
+		OPT_HELP('h', &help),
+		OPT_END(),
 	};
-	int c, dry_run = 0, ret = 0;
+	struct errbuf perr;
+	int first, ret = 0;
 	const char *dir;
 	char *meta;
 	struct stat st;
 
-	while ((c = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			dry_run = 1;
-			break;
-		case 'h':
-			fputs(clean_usage, stdout);
-			return 0;
-		default:
-			fputs(clean_usage, stderr);
-			return EXIT_USAGE_;
-		}
+	first = parse_options(argc, argv, opts, &perr);
+	if (first < 0)
+		return usage_error("clean", clean_usage, opts, &perr);
+	if (help) {
+		usage_with_options(stdout, clean_usage, opts);
+		return 0;
 	}
-	if (optind + 1 != argc) {
-		fputs(clean_usage, stderr);
-		return EXIT_USAGE_;
+	if (first + 1 != argc) {
+		usage_with_options(stderr, clean_usage, opts);
+		return EXIT_USAGE;
 	}
-	dir = argv[optind];
+	dir = argv[first];
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "tbscope clean: %s: not a directory\n", dir);
 		return 1;

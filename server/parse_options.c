@@ -122,15 +122,18 @@ static int getopt_error(int c, char **argv, const struct option_spec *opts,
 	return errbuf_set(err, "unknown option '%s'", arg);
 }
 
-int parse_options(int argc, char **argv, const struct option_spec *opts,
-		  struct errbuf *err)
+static int parse(int argc, char **argv, const struct option_spec *opts,
+		 bool in_order, struct errbuf *err)
 {
 	size_t n = count_options(opts);
 	struct option *longopts = xcalloc(n + 1, sizeof(*longopts));
 	struct strbuf shortopts = STRBUF_INIT;
 	int c, ret = -1;
 
-	/* ':' first: a missing value is ':', apart from an unknown '?' */
+	/* '+': stop at the first operand instead of permuting argv */
+	if (in_order)
+		strbuf_addch(&shortopts, '+');
+	/* ':' next: a missing value is ':', apart from an unknown '?' */
 	strbuf_addch(&shortopts, ':');
 	for (size_t i = 0; i < n; i++) {
 		const struct option_spec *o = &opts[i];
@@ -173,6 +176,18 @@ out:
 	free(longopts);
 	strbuf_release(&shortopts);
 	return ret;
+}
+
+int parse_options(int argc, char **argv, const struct option_spec *opts,
+		  struct errbuf *err)
+{
+	return parse(argc, argv, opts, false, err);
+}
+
+int parse_options_in_order(int argc, char **argv,
+			   const struct option_spec *opts, struct errbuf *err)
+{
+	return parse(argc, argv, opts, true, err);
 }
 
 /* "  -f, --format FMT": what the help column is aligned after. */

@@ -140,6 +140,14 @@ int parse_options(int argc, char **argv, const struct option_spec *opts,
 		  struct errbuf *err);
 
 /*
+ * The same, but options end at the first operand and argv is not
+ * permuted: for commands that run another program, whose own options
+ * follow its name (tbscope record -- PROG -x).
+ */
+int parse_options_in_order(int argc, char **argv,
+			   const struct option_spec *opts, struct errbuf *err);
+
+/*
  * Print usage (the synopsis and description, ending in '\n'), a blank
  * line and one entry per option of opts: "  -f, --format FMT" then its
  * help, every help line starting in the same column.

@@ -392,12 +392,19 @@ DOCUMENTED = {
         "markdown", "dry-run", "timeout", "help")},
 }
 DOCUMENTED["reindex"] = DOCUMENTED["serve"]  # it takes serve's options
+DOCUMENTED["record"] = {o: None for o in (
+    "qemu", "plugin", "rate", "inline", "build-dir")}
+DOCUMENTED["record"].update({"sysroot": "L", "help": "h"})
+DOCUMENTED["clean"] = {"dry-run": "n", "help": "h"}
 
 TABLE_FILES = {"compare": "server/builtin/cmd_compare.c",
                "show": "server/builtin/cmd_show.c",
                "serve": "server/config.c", "reindex": "server/config.c",
                "token": "server/builtin/cmd_token.c",
-               "upload": "server/builtin/cmd_upload.c"}
+               "upload": "server/builtin/cmd_upload.c",
+               # (a file with two commands: from one's function to the next)
+               "record": ("record/cmd_record.c", "int cmd_record(", "int cmd_clean("),
+               "clean": ("record/cmd_record.c", "int cmd_clean(", None)}
 
 
 def source_table(cmd):
@@ -407,7 +414,13 @@ def source_table(cmd):
         with open(os.path.join(SRC, path), encoding="utf-8") as f:
             return f.read().replace("\\\n", " ")
 
-    text = source(TABLE_FILES[cmd])
+    where = TABLE_FILES[cmd]
+    if isinstance(where, tuple):
+        path, start, end = where
+        text = source(path)
+        text = text[text.index(start):text.index(end) if end else None]
+    else:
+        text = source(where)
     common = source("server/builtin/run_common.h")
     for name, short, long in re.findall(
             r"#define (RUN_OPTS_\w+)\([^)]*\)\s*OPT_\w+\('(\w)',\s*\"([a-z-]+)\"", common):
@@ -431,12 +444,13 @@ def help_options(cmd):
 
 
 # A valid value for each kind of argument, to show the option is taken.
-GOOD_VALUE = {"N": "1", "SECONDS": "1", "BYTES": "1", "PCT": "1", "FMT": "json",
+GOOD_VALUE = {"N": "1", "SECONDS": "1", "MS": "1", "BYTES": "1", "PCT": "1", "FMT": "json",
               "LEVEL": "info", "ADDR:PORT": "127.0.0.1:0", "KEY=VALUE": "k=v"}
 
 
 class Options(unittest.TestCase):
-    COMMANDS = ("compare", "show", "serve", "reindex", "token", "upload")
+    COMMANDS = ("compare", "show", "serve", "reindex", "token", "upload",
+                "record", "clean")
 
     def test_help_lists_every_option_of_the_table_and_nothing_else(self):
         for cmd in self.COMMANDS:
@@ -501,6 +515,8 @@ class Options(unittest.TestCase):
         ("serve", "--max-files", "100000001"),
         ("upload", "--timeout", "0"),
         ("upload", "--timeout", "soon"),
+        ("record", "--rate", "0"),
+        ("record", "--rate", "-5"),
     ]
 
     def test_bad_numbers_exit_2_naming_the_option_and_the_value(self):
