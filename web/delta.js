@@ -19,7 +19,7 @@ const FUNCTIONS = 20; // functions fetched (and drawn in the waterfall)
 const SHOWN = 12;     // functions listed until "show all"
 const BLOCKS = 5;     // blocks per side until "more"
 const FOLD_PCT = 0.5; // waterfall steps under this share of |delta| fold into the rest
-let showAllFns = false, showAllBlocks = false;
+let showAllFns = false, showAllBlocks = false, showAllMn = false;
 
 let base = '', nu = '', bench = '';
 let series = null; // the new run's series, for the History link
@@ -431,12 +431,15 @@ function drawMix() {
 					el('th', {scope: 'col', class: 'num'}, 'Base'),
 					el('th', {scope: 'col', class: 'num'}, 'New'),
 					el('th', {scope: 'col', class: 'num'}, '\u0394'))),
-				el('tbody', {}, m.mnemonics.map(x => el('tr', {},
+				el('tbody', {}, m.mnemonics.slice(0, showAllMn ? undefined : SHOWN).map(x => el('tr', {},
 					el('th', {scope: 'row', class: 'name'}, x.mnemonic),
 					el('td', {class: 'muted cls-cell'}, swatch(x.class), x.class),
 					el('td', {class: 'num'}, fmtInt(x.base)),
 					el('td', {class: 'num'}, fmtInt(x.new)),
-					el('td', {class: `num ${dirClass(x.delta)}`}, fmtSigned(x.delta)))))))));
+					el('td', {class: `num ${dirClass(x.delta)}`}, fmtSigned(x.delta)))),
+					!showAllMn && m.mnemonics.length > SHOWN ? el('tr', {class: 'toggle'}, el('td', {colspan: '5'},
+						el('button', {type: 'button', class: 'btn ghost', id: 'show-all-mnemonics',
+							      onclick: () => { showAllMn = true; drawMix(); }}, `Show all ${m.mnemonics.length} mnemonics`))) : null)))));
 }
 
 // ---- the blocks of one function, side by side -------------------------------------

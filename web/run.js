@@ -12,6 +12,27 @@ function objKey(b, o) {
 	return o.name === b.name ? '(binary)' : o.name;
 }
 
+// Metadata keys as labels ("commit_date" -> "Commit date").
+const LABELS = {url: 'URL', cc: 'CC', cflags: 'CFLAGS', qemu: 'QEMU'};
+function metaLabel(k) {
+	if (LABELS[k])
+		return LABELS[k];
+	const s = k.replace(/[_-]+/g, ' ');
+	return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// A value: dates as the page writes them, a commit linked to the run's
+// url, links as links, anything else as text.
+function metaValue(k, v, meta) {
+	if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z$/.test(v))
+		return fmtTime(v.length === 17 ? v.replace('Z', ':00Z') : v);
+	if (typeof v === 'string' && /^https?:\/\//.test(v) && k === 'url')
+		return el('a', {href: v, rel: 'noopener noreferrer'}, v);
+	if (k === 'commit' && typeof meta.url === 'string' && /^https?:\/\//.test(meta.url))
+		return el('a', {href: meta.url, rel: 'noopener noreferrer', class: 'mono'}, String(v));
+	return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 function metaList(r) {
 	const items = [
 		['Status', r.status + (r.error ? `: ${r.error}` : '')],
@@ -22,7 +43,7 @@ function metaList(r) {
 	if (r.meta && typeof r.meta === 'object')
 		for (const [k, v] of Object.entries(r.meta))
 			if (k !== 'series' && k !== 'timestamp')
-				items.push([k, typeof v === 'string' ? v : JSON.stringify(v)]);
+				items.push([metaLabel(k), metaValue(k, v, r.meta)]);
 	return el('dl', {class: 'meta-list'}, items.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
