@@ -909,6 +909,8 @@ async function main() {
 				'benchmark-function': `${url}/runs/${B}/612.matmul_r?n=10&function=main`,
 				delta: `${cmp}/612.matmul_r?function=main`,
 				history: `${url}/history/600.lzpack_r?series=main`,
+				'history-all-series': `${url}/history/600.lzpack_r`,
+				'series-history': `${url}/history?series=main`,
 			};
 			for (const scheme of ['light', 'dark'])
 				for (const [w, h, label] of [[1280, 900, 'desktop'], [390, 844, 'phone']]) {
