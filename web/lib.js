@@ -57,7 +57,7 @@ export function fmtShare(p) {
 		return '';
 	const a = Math.abs(p);
 	if (a !== 0 && a < 0.005)
-		return `${p < 0 ? '-' : ''}<0.01 %`;
+		return '<0.01 %'; // its sign is the delta's, beside it
 	return p.toFixed(2) + ' %';
 }
 
