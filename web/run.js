@@ -67,16 +67,16 @@ function draw() {
 	};
 	const rows = sortBy(benches, v.sort, get).map(b => el('tr', {dataset: {bench: b.name}},
 		el('th', {scope: 'row', class: 'name'}, el('a', {href: `/runs/${enc(run.id)}/${enc(b.name)}`}, b.name)),
-		el('td', {class: 'suite'}, b.suite || ''),
+		el('td', {class: 'suite opt'}, b.suite || ''),
 		el('td', {class: 'num'}, b.lower_bound ? el('abbr', {class: 'lb', title: 'lower bound'}, '\u2265') : null, fmtInt(b.instructions)),
 		cols.map(k => {
 			const o = (b.objects || []).find(x => objKey(b, x) === k);
 			return el('td', {class: 'num obj', title: o ? `${o.name}: ${fmtShare(o.share_pct)}` : null},
 				o ? fmtInt(o.instructions) : '');
 		}),
-		el('td', {class: 'num'}, fmtInt(b.invocations)),
-		el('td', {class: 'num'}, fmtInt(b.rows)),
-		el('td', {class: `num ${b.malformed_lines ? 'dir-bad' : ''}`}, fmtInt(b.malformed_lines)),
+		el('td', {class: 'num opt'}, fmtInt(b.invocations)),
+		el('td', {class: 'num opt'}, fmtInt(b.rows)),
+		el('td', {class: `num opt ${b.malformed_lines ? 'dir-bad' : ''}`}, fmtInt(b.malformed_lines)),
 		el('td', {class: 'actions'},
 			el('a', {href: href(`/history/${enc(b.name)}`, {series: run.series})}, 'history'))));
 	const warnings = run.warning_messages || [];
@@ -94,18 +94,18 @@ function draw() {
 		benches.length ? tableWrap(el('table', {class: 'data', id: 'run-table'},
 			el('thead', {}, el('tr', {},
 				sortHeader('Benchmark', 'name', v.sort, onSort),
-				sortHeader('Suite', 'suite', v.sort, onSort),
+				sortHeader('Suite', 'suite', v.sort, onSort, 'opt'),
 				sortHeader('Instructions', 'instructions', v.sort, onSort, 'num'),
 				cols.map(k => sortHeader(k, `obj:${k}`, v.sort, onSort, 'num obj')),
-				sortHeader('Invocations', 'invocations', v.sort, onSort, 'num'),
-				sortHeader('Rows', 'rows', v.sort, onSort, 'num'),
-				sortHeader('Malformed', 'malformed', v.sort, onSort, 'num'),
+				sortHeader('Invocations', 'invocations', v.sort, onSort, 'num opt'),
+				sortHeader('Rows', 'rows', v.sort, onSort, 'num opt'),
+				sortHeader('Malformed', 'malformed', v.sort, onSort, 'num opt'),
 				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Links')))),
 			el('tbody', {}, rows),
 			el('tfoot', {}, el('tr', {class: 'total'},
-				el('th', {scope: 'row'}, 'Total'), el('td'),
+				el('th', {scope: 'row'}, 'Total'), el('td', {class: 'opt'}),
 				el('td', {class: 'num'}, fmtInt(run.instructions)),
-				cols.map(() => el('td')), el('td'), el('td'), el('td'), el('td')))))
+				cols.map(() => el('td', {class: 'obj'})), el('td', {class: 'opt'}), el('td', {class: 'opt'}), el('td', {class: 'opt'}), el('td')))))
 			: el('p', {class: 'empty'}, run.status === 'ready' ? 'No benchmarks in this run.' : `This run is ${run.status}.`));
 }
 
