@@ -1142,18 +1142,19 @@ json_t *api_neighbours(struct server *srv, const char *id,
 		return NULL;
 	rc = index_get_run(idx, id, &r, &e);
 	if (rc > 0 && ((rp = index_previous_run(idx, id, &p, &e)) < 0 ||
-		       (rn = index_next_run(idx, id, &n, &e)) < 0))
+		       (rn = index_next_run(idx, id, &n, &e)) < 0)) {
+		/* r (and p, when only the next run failed) were filled */
+		index_run_release(&r);
+		if (rp > 0)
+			index_run_release(&p);
 		rc = -1;
+	}
 	catalog_put(srv->cat, idx);
 	if (rc <= 0) {
 		if (rc < 0)
 			fail(err, 500, "internal", "%s", e.msg);
 		else
 			fail(err, 404, "not_found", "no run '%s'", id);
-		if (rc < 0 && rp > 0)
-			index_run_release(&p);
-		if (rc < 0)
-			index_run_release(&r);
 		return NULL;
 	}
 	j = json_pack("{s:o, s:o, s:o}", "run", json_index_run(&r), "previous",
