@@ -1109,3 +1109,106 @@ void index_history_free(struct history_point *p, size_t nr)
 		free(p[i].run_id);
 	free(p);
 }
+
+/* ---- the dashboard's queries (issue #11) -------------------------------- */
+
+int index_list_series(struct index *idx, struct index_series **out, size_t *nr,
+		      struct errbuf *err)
+{
+	sqlite3_stmt *st =
+		prepare(idx,
+			"SELECT series, count(*), sum(status=?1), max(created)"
+			" FROM runs WHERE series IS NOT NULL GROUP BY series"
+			" ORDER BY max(created) DESC, series",
+			err);
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, INDEX_READY);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct index_series *s;
+
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		s = &(*out)[(*nr)++];
+		s->name = col_str(st, 0);
+		s->runs = col_u64(st, 1);
+		s->ready = col_u64(st, 2);
+		s->latest = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		index_series_free(*out, *nr);
+		*out = NULL;
+		*nr = 0;
+		return db_error(idx, err, "list series");
+	}
+	return 0;
+}
+
+void index_series_free(struct index_series *s, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(s[i].name);
+	free(s);
+}
+
+int index_next_run(struct index *idx, const char *id, struct index_run *out,
+		   struct errbuf *err)
+{
+	/* index_previous_run() the other way round */
+	sqlite3_stmt *st = prepare(
+		idx,
+		"SELECT " RUN_COLUMNS " FROM runs WHERE status=?2 AND"
+		" series=(SELECT series FROM runs WHERE id=?1) AND"
+		" (created, id) > (SELECT created, id FROM runs WHERE id=?1)"
+		" ORDER BY created, id LIMIT 1",
+		err);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	sqlite3_bind_int(st, 2, INDEX_READY);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_run_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "next run");
+}
+
+int index_series_runs(struct index *idx, const char *series,
+		      struct index_run **out, size_t *nr, struct errbuf *err)
+{
+	sqlite3_stmt *st = prepare(idx,
+				   "SELECT " RUN_COLUMNS " FROM runs WHERE"
+				   " series=?1 AND status=?2"
+				   " ORDER BY created, id",
+				   err);
+	size_t alloc = 0;
+	int rc;
+
+	*out = NULL;
+	*nr = 0;
+	if (!st)
+		return -1;
+	bind_text(st, 1, series);
+	sqlite3_bind_int(st, 2, INDEX_READY);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ALLOC_GROW(*out, *nr + 1, alloc);
+		read_run_row(st, &(*out)[(*nr)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		index_runs_free(*out, *nr);
+		*out = NULL;
+		*nr = 0;
+		return db_error(idx, err, "series runs");
+	}
+	return 0;
+}

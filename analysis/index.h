@@ -151,3 +151,36 @@ int index_history(struct index *idx, const char *bench, const char *series,
 void index_history_free(struct history_point *p, size_t nr);
 
 #endif
+
+/* ---- the dashboard's queries (issue #11) -------------------------------- */
+
+/* A series, as the dashboard lists it. */
+struct index_series {
+	char *name;
+	uint64_t runs;	/* runs of any status */
+	uint64_t ready; /* ready runs */
+	int64_t latest; /* created of its newest run */
+};
+
+/*
+ * Every named series (runs without a series are not one), the one with
+ * the newest run first.  Free with index_series_free().
+ */
+int index_list_series(struct index *idx, struct index_series **out, size_t *nr,
+		      struct errbuf *err);
+void index_series_free(struct index_series *s, size_t nr);
+
+/*
+ * The counterpart of index_previous_run(): the oldest ready run of id's
+ * series that is newer than id, in index_list_runs()' order.  Returns 1
+ * and fills *out, 0 when there is none or id is unknown, -1 on error.
+ */
+int index_next_run(struct index *idx, const char *id, struct index_run *out,
+		   struct errbuf *err);
+
+/*
+ * The ready runs of `series`, oldest first (created, then id).  Free
+ * with index_runs_free().
+ */
+int index_series_runs(struct index *idx, const char *series,
+		      struct index_run **out, size_t *nr, struct errbuf *err);

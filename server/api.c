@@ -688,13 +688,108 @@ out:
 	return ret;
 }
 
+/* Is any point of a history the benchmark's? */
+static bool history_has(const struct history_point *p, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (p[i].present)
+			return true;
+	return false;
+}
+
+/*
+ * Without a series: every ready run, each point stepping only from the
+ * previous run of its own series (runs of different series are different
+ * builds), and "lines": the history of each series that has the
+ * benchmark.  Runs without a series stand alone.
+ */
+static json_t *history_all_series(struct index *idx, const char *bench,
+				  struct errbuf *e)
+{
+	struct history_point *p;
+	struct index_series *s;
+	size_t nr, nseries;
+	json_t *lines, *by_run, *points, *j;
+
+	if (index_history(idx, bench, NULL, &p, &nr, e) < 0)
+		return NULL;
+	if (!history_has(p, nr)) {
+		index_history_free(p, nr);
+		return json_null();
+	}
+	if (index_list_series(idx, &s, &nseries, e) < 0) {
+		index_history_free(p, nr);
+		return NULL;
+	}
+	lines = json_array();
+	by_run = json_object();
+	for (size_t i = 0; i < nseries; i++) {
+		struct history_point *sp;
+		size_t snr, k;
+		json_t *h, *pt;
+
+		if (index_history(idx, bench, s[i].name, &sp, &snr, e) < 0) {
+			index_history_free(p, nr);
+			index_series_free(s, nseries);
+			json_decref(lines);
+			json_decref(by_run);
+			return NULL;
+		}
+		if (history_has(sp, snr)) {
+			h = json_history(bench, s[i].name, sp, snr);
+			json_array_foreach (json_object_get(h, "points"), k,
+					    pt) {
+				json_object_set_new(pt, "series",
+						    json_string(s[i].name));
+				json_object_set(
+					by_run,
+					json_string_value(
+						json_object_get(pt, "run")),
+					pt);
+			}
+			json_array_append_new(
+				lines, json_pack("{s:s, s:O}", "series",
+						 s[i].name, "points",
+						 json_object_get(h, "points")));
+			json_decref(h);
+		}
+		index_history_free(sp, snr);
+	}
+	index_series_free(s, nseries);
+	/* every run, oldest first; a run without a series has no step */
+	j = json_history(bench, NULL, p, nr);
+	points = json_array();
+	for (size_t i = 0; i < nr; i++) {
+		json_t *pt = json_object_get(by_run, p[i].run_id);
+
+		if (pt) {
+			json_array_append(points, pt);
+			continue;
+		}
+		pt = json_deep_copy(
+			json_array_get(json_object_get(j, "points"), i));
+		json_object_set_new(pt, "series", json_null());
+		json_object_set_new(pt, "previous_run", json_null());
+		json_object_set_new(pt, "delta", json_null());
+		json_object_set_new(pt, "delta_pct", json_null());
+		json_object_set_new(pt, "step", json_false());
+		json_array_append_new(points, pt);
+	}
+	json_object_set_new(j, "points", points);
+	json_object_set_new(j, "lines", lines);
+	json_decref(by_run);
+	index_history_free(p, nr);
+	return j;
+}
+
 json_t *api_history(struct server *srv, const char *bench, const char *series,
 		    enum cache_policy *policy, struct api_err *err)
 {
 	struct index *idx;
 	struct history_point *p;
+	struct index_run *none;
 	struct errbuf e;
-	size_t nr;
+	size_t nr, nnone, total = 0;
 	json_t *j;
 
 	if (!api_name_ok(bench)) {
@@ -707,12 +802,37 @@ json_t *api_history(struct server *srv, const char *bench, const char *series,
 	idx = get_index(srv, err);
 	if (!idx)
 		return NULL;
-	if (index_history(idx, bench, series, &p, &nr, &e) < 0) {
+	if (!series) {
+		j = history_all_series(idx, bench, &e);
+		catalog_put(srv->cat, idx);
+		if (!j) {
+			fail(err, 500, "internal", "%s", e.msg);
+		} else if (json_is_null(j)) {
+			j = NULL;
+			fail(err, 404, "not_found",
+			     "no run has a benchmark '%s'", bench);
+		}
+		set_policy(policy, CACHE_NONE);
+		return j;
+	}
+	if (index_list_runs(idx, series, 0, 0, &none, &nnone, &total, &e) < 0 ||
+	    index_history(idx, bench, series, &p, &nr, &e) < 0) {
 		catalog_put(srv->cat, idx);
 		fail(err, 500, "internal", "%s", e.msg);
 		return NULL;
 	}
 	catalog_put(srv->cat, idx);
+	index_runs_free(none, nnone);
+	if (!total || !history_has(p, nr)) {
+		if (!total)
+			fail(err, 404, "not_found", "no series '%s'", series);
+		else
+			fail(err, 404, "not_found",
+			     "no run of series '%s' has a benchmark '%s'",
+			     series, bench);
+		index_history_free(p, nr);
+		return NULL;
+	}
 	j = json_history(bench, series, p, nr);
 	index_history_free(p, nr);
 	set_policy(policy, CACHE_NONE);
@@ -744,4 +864,440 @@ bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 		*base_id = NULL;
 	}
 	return ok;
+}
+
+/* ---- the dashboard (issue #11) ------------------------------------------ */
+
+/* The changed benchmarks a change summary lists, by |delta %|. */
+#define CHANGE_TOP 3
+
+static const char *str_or(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+static double abs_pct_of(json_t *row)
+{
+	double p = json_number_value(json_object_get(row, "delta_pct"));
+
+	return p < 0 ? -p : p;
+}
+
+/* {name, suite, delta, delta_pct, change} of a compare row */
+static json_t *change_row(json_t *row)
+{
+	return json_pack("{s:O, s:O, s:O, s:O, s:O}", "name",
+			 json_object_get(row, "name"), "suite",
+			 json_object_get(row, "suite"), "delta",
+			 json_object_get(row, "delta"), "delta_pct",
+			 json_object_get(row, "delta_pct"), "change",
+			 json_object_get(row, "change"));
+}
+
+/*
+ * What changed from base to new_id, from their comparison (api_compare(),
+ * so analysis/compare.c decides each "change"): the geomean, the counts
+ * of each change, the worst regression, the best improvement and the
+ * CHANGE_TOP changed benchmarks by |delta %|.  NULL with *err when the
+ * comparison fails.
+ */
+static json_t *change_summary(struct server *srv, const char *base,
+			      const char *new_id, struct api_err *err)
+{
+	struct api_compare_opts opts = {.threshold = COMPARE_THRESHOLD_PCT};
+	json_t *c = api_compare(srv, base, new_id, &opts, NULL, err);
+	json_t *rows, *row, *worst = NULL, *best = NULL, *top, *geo, *j;
+	json_t *picked[CHANGE_TOP];
+	size_t i, npicked = 0;
+
+	if (!c)
+		return NULL;
+	rows = json_object_get(c, "benchmarks");
+	json_array_foreach (rows, i, row) {
+		const char *ch =
+			json_string_value(json_object_get(row, "change"));
+		double p = json_number_value(json_object_get(row, "delta_pct"));
+		size_t k;
+
+		if (!ch)
+			continue;
+		if (!strcmp(ch, "regressed") &&
+		    (!worst || p > json_number_value(json_object_get(
+					   worst, "delta_pct"))))
+			worst = row;
+		if (!strcmp(ch, "improved") &&
+		    (!best ||
+		     p < json_number_value(json_object_get(best, "delta_pct"))))
+			best = row;
+		if (strcmp(ch, "regressed") && strcmp(ch, "improved"))
+			continue;
+		/* insert by |delta %|, keeping the CHANGE_TOP largest */
+		k = npicked < CHANGE_TOP ? npicked++ : CHANGE_TOP;
+
+		while (k > 0 && abs_pct_of(picked[k - 1]) < abs_pct_of(row)) {
+			if (k < CHANGE_TOP)
+				picked[k] = picked[k - 1];
+			k--;
+		}
+		if (k < CHANGE_TOP)
+			picked[k] = row;
+	}
+	top = json_array();
+	for (i = 0; i < npicked; i++)
+		json_array_append_new(top, change_row(picked[i]));
+	geo = json_object_get(c, "geomean");
+	j = json_pack("{s:s, s:s, s:o, s:O, s:O, s:o, s:o, s:o}", "base", base,
+		      "new", new_id, "geomean_pct",
+		      json_is_object(geo)
+			      ? json_incref(json_object_get(geo, "delta_pct"))
+			      : json_null(),
+		      "changes", json_object_get(c, "changes"), "totals",
+		      json_object_get(c, "totals"), "worst",
+		      worst ? change_row(worst) : json_null(), "best",
+		      best ? change_row(best) : json_null(), "top", top);
+	json_decref(c);
+	return j;
+}
+
+/*
+ * The previous run of each run (index_previous_run()), as ids; NULL where
+ * there is none.  Free with free_ids().
+ */
+static char **previous_ids(struct server *srv, const struct index_run *runs,
+			   size_t nr, struct api_err *err)
+{
+	struct index *idx = get_index(srv, err);
+	char **prev;
+	struct errbuf e;
+
+	if (!idx)
+		return NULL;
+	prev = xcalloc(nr ? nr : 1, sizeof(*prev));
+	for (size_t i = 0; i < nr; i++) {
+		struct index_run p;
+		int rc = index_previous_run(idx, runs[i].id, &p, &e);
+
+		if (rc < 0) {
+			catalog_put(srv->cat, idx);
+			for (size_t k = 0; k < i; k++)
+				free(prev[k]);
+			free(prev);
+			fail(err, 500, "internal", "%s", e.msg);
+			return NULL;
+		}
+		if (rc) {
+			prev[i] = xstrdup(p.id);
+			index_run_release(&p);
+		}
+	}
+	catalog_put(srv->cat, idx);
+	return prev;
+}
+
+static void free_ids(char **ids, size_t nr)
+{
+	if (!ids)
+		return;
+	for (size_t i = 0; i < nr; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+/*
+ * A run of the list with its change against its previous run: "previous"
+ * (the id, or null) and "vs_previous" (a change summary, or null).
+ */
+static json_t *run_with_change(struct server *srv, const struct index_run *r,
+			       const char *prev)
+{
+	json_t *j = json_index_run(r), *change = NULL;
+	struct api_err err;
+
+	if (prev && r->status == INDEX_READY)
+		change = change_summary(srv, prev, r->id, &err);
+	json_object_set_new(j, "previous",
+			    prev ? json_string(prev) : json_null());
+	json_object_set_new(j, "vs_previous", change ? change : json_null());
+	return j;
+}
+
+json_t *api_changes(struct server *srv, const char *series, size_t offset,
+		    size_t limit, enum cache_policy *policy,
+		    struct api_err *err)
+{
+	struct index *idx = get_index(srv, err);
+	struct index_run *runs;
+	struct errbuf e;
+	size_t nr, total;
+	char **prev;
+	json_t *arr;
+
+	if (!idx)
+		return NULL;
+	if (series && !*series)
+		series = NULL;
+	if (index_list_runs(idx, series, offset, limit, &runs, &nr, &total,
+			    &e) < 0) {
+		catalog_put(srv->cat, idx);
+		fail(err, 500, "internal", "%s", e.msg);
+		return NULL;
+	}
+	catalog_put(srv->cat, idx);
+	prev = previous_ids(srv, runs, nr, err);
+	if (!prev) {
+		index_runs_free(runs, nr);
+		return NULL;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < nr; i++)
+		json_array_append_new(arr,
+				      run_with_change(srv, &runs[i], prev[i]));
+	free_ids(prev, nr);
+	index_runs_free(runs, nr);
+	set_policy(policy, CACHE_NONE);
+	return json_pack("{s:o, s:I, s:I, s:I}", "runs", arr, "total",
+			 (json_int_t)total, "offset", (json_int_t)offset,
+			 "limit", (json_int_t)limit);
+}
+
+json_t *api_series_list(struct server *srv, enum cache_policy *policy,
+			struct api_err *err)
+{
+	struct index *idx = get_index(srv, err);
+	struct index_series *s;
+	struct errbuf e;
+	size_t nr;
+	json_t *arr;
+
+	if (!idx)
+		return NULL;
+	if (index_list_series(idx, &s, &nr, &e) < 0) {
+		catalog_put(srv->cat, idx);
+		fail(err, 500, "internal", "%s", e.msg);
+		return NULL;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < nr; i++) {
+		struct index_run *runs = NULL;
+		size_t nruns = 0;
+		char *latest = NULL, *prev = NULL;
+		json_t *change = NULL;
+		char when[32];
+
+		/* the newest ready run that has a previous run */
+		if (index_series_runs(idx, s[i].name, &runs, &nruns, &e) == 0 &&
+		    nruns > 1) {
+			latest = xstrdup(runs[nruns - 1].id);
+			prev = xstrdup(runs[nruns - 2].id);
+		}
+		index_runs_free(runs, nruns);
+		format_iso8601(s[i].latest, when, sizeof(when));
+		json_array_append_new(
+			arr,
+			json_pack("{s:s, s:I, s:I, s:s}", "name", s[i].name,
+				  "runs", (json_int_t)s[i].runs, "ready",
+				  (json_int_t)s[i].ready, "latest", when));
+		if (latest) {
+			struct api_err cerr;
+
+			catalog_put(srv->cat, idx);
+			change = change_summary(srv, prev, latest, &cerr);
+			idx = get_index(srv, err);
+			if (!idx) {
+				json_decref(change);
+				free(latest);
+				free(prev);
+				index_series_free(s, nr);
+				json_decref(arr);
+				return NULL;
+			}
+		}
+		json_object_set_new(json_array_get(arr, i), "latest_change",
+				    change ? change : json_null());
+		free(latest);
+		free(prev);
+	}
+	catalog_put(srv->cat, idx);
+	index_series_free(s, nr);
+	set_policy(policy, CACHE_NONE);
+	return json_pack("{s:o}", "series", arr);
+}
+
+json_t *api_neighbours(struct server *srv, const char *id,
+		       enum cache_policy *policy, struct api_err *err)
+{
+	struct index_run r, p, n;
+	struct index *idx;
+	struct errbuf e;
+	int rc, rp = 0, rn = 0;
+	json_t *j;
+
+	if (!api_name_ok(id)) {
+		fail(err, 400, "bad_request", "'%s' is not a run id", id);
+		return NULL;
+	}
+	idx = get_index(srv, err);
+	if (!idx)
+		return NULL;
+	rc = index_get_run(idx, id, &r, &e);
+	if (rc > 0 && ((rp = index_previous_run(idx, id, &p, &e)) < 0 ||
+		       (rn = index_next_run(idx, id, &n, &e)) < 0)) {
+		/* r (and p, when only the next run failed) were filled */
+		index_run_release(&r);
+		if (rp > 0)
+			index_run_release(&p);
+		rc = -1;
+	}
+	catalog_put(srv->cat, idx);
+	if (rc <= 0) {
+		if (rc < 0)
+			fail(err, 500, "internal", "%s", e.msg);
+		else
+			fail(err, 404, "not_found", "no run '%s'", id);
+		return NULL;
+	}
+	j = json_pack("{s:o, s:o, s:o}", "run", json_index_run(&r), "previous",
+		      rp ? json_index_run(&p) : json_null(), "next",
+		      rn ? json_index_run(&n) : json_null());
+	index_run_release(&r);
+	if (rp)
+		index_run_release(&p);
+	if (rn)
+		index_run_release(&n);
+	set_policy(policy, CACHE_NONE);
+	return j;
+}
+
+/*
+ * GET /api/v1/series/S/history: the series over time.  Each ready run's
+ * geomean against the series' first run and against its previous run,
+ * each benchmark's delta % against the first run (one thin line each),
+ * and the steps: the runs where analysis/compare.c finds a change against
+ * the previous run.
+ */
+json_t *api_series_history(struct server *srv, const char *series,
+			   enum cache_policy *policy, struct api_err *err)
+{
+	struct index *idx;
+	struct index_run *runs;
+	struct errbuf e;
+	size_t nr, total;
+	json_t *points, *benches, *names, *j;
+
+	if (!api_name_ok(series)) {
+		fail(err, 404, "not_found", "no series '%s'", series);
+		return NULL;
+	}
+	idx = get_index(srv, err);
+	if (!idx)
+		return NULL;
+	if (index_list_runs(idx, series, 0, 0, &runs, &nr, &total, &e) < 0 ||
+	    index_series_runs(idx, series, &runs, &nr, &e) < 0) {
+		catalog_put(srv->cat, idx);
+		fail(err, 500, "internal", "%s", e.msg);
+		return NULL;
+	}
+	catalog_put(srv->cat, idx);
+	if (!total) {
+		index_runs_free(runs, nr);
+		fail(err, 404, "not_found", "no series '%s'", series);
+		return NULL;
+	}
+	points = json_array();
+	benches = json_object(); /* name -> array of delta % vs the first */
+	names = json_array();
+	for (size_t i = 0; i < nr; i++) {
+		struct api_compare_opts opts = {.threshold =
+							COMPARE_THRESHOLD_PCT};
+		json_t *first = NULL, *change = NULL, *row, *geo, *pt;
+		char when[32];
+		size_t k;
+
+		if (i)
+			first = api_compare(srv, runs[0].id, runs[i].id, &opts,
+					    NULL, err);
+		if (i)
+			change = change_summary(srv, runs[i - 1].id, runs[i].id,
+						err);
+		format_iso8601(runs[i].created, when, sizeof(when));
+		geo = json_object_get(first, "geomean");
+		pt = json_pack(
+			"{s:s, s:s, s:o, s:o, s:o}", "run", runs[i].id,
+			"created", when, "previous_run",
+			i ? json_string(runs[i - 1].id) : json_null(),
+			"geomean_pct",
+			!i ? json_real(0)
+			: json_is_object(geo)
+				? json_incref(json_object_get(geo, "delta_pct"))
+				: json_null(),
+			"vs_previous", change ? change : json_null());
+		if (change) {
+			json_t *ch = json_object_get(change, "changes");
+			json_int_t moved = 0;
+			const char *kinds[] = {"regressed", "improved",
+					       "only_base", "only_new"};
+
+			for (k = 0; k < 4; k++)
+				moved += json_integer_value(
+					json_object_get(ch, kinds[k]));
+			json_object_set_new(pt, "step", json_boolean(moved));
+		} else {
+			json_object_set_new(pt, "step", json_false());
+		}
+		json_array_append_new(points, pt);
+		/* the first run's benchmarks start at 0 % */
+		if (!i) {
+			struct api_err ferr;
+			json_t *r0 = api_run(srv, runs[0].id, NULL, &ferr);
+
+			json_array_foreach (json_object_get(r0, "benchmarks"),
+					    k, row) {
+				json_t *a = json_array();
+
+				json_array_append_new(a, json_real(0));
+				json_object_set_new(benches,
+						    str_or(row, "name"), a);
+				json_array_append(names,
+						  json_object_get(row, "name"));
+			}
+			json_decref(r0);
+			continue;
+		}
+		json_array_foreach (json_object_get(first, "benchmarks"), k,
+				    row) {
+			json_t *a =
+				json_object_get(benches, str_or(row, "name"));
+
+			if (!a)
+				continue; /* not in the first run */
+			while (json_array_size(a) < i)
+				json_array_append_new(a, json_null());
+			json_array_append(a, json_object_get(row, "delta_pct"));
+		}
+		json_decref(first);
+	}
+	{
+		const char *name;
+		json_t *a, *list = json_array();
+		size_t k;
+
+		json_array_foreach (names, k, a) {
+			name = json_string_value(a);
+			a = json_object_get(benches, name);
+			while (json_array_size(a) < nr)
+				json_array_append_new(a, json_null());
+			json_array_append_new(list,
+					      json_pack("{s:s, s:O}", "name",
+							name, "delta_pct", a));
+		}
+		j = json_pack("{s:s, s:o, s:o}", "series", series, "points",
+			      points, "benchmarks", list);
+	}
+	json_decref(benches);
+	json_decref(names);
+	index_runs_free(runs, nr);
+	set_policy(policy, CACHE_NONE);
+	return j;
 }

@@ -109,7 +109,11 @@ int api_compare_bench_text(struct server *srv, const char *base,
 			   struct strbuf *out, enum cache_policy *policy,
 			   struct api_err *err);
 
-/* GET /api/v1/history/BENCH?series=S (series NULL: every run). */
+/*
+ * GET /api/v1/history/BENCH?series=S.  Series NULL: every ready run, each
+ * stepping only from the previous run of its own series, and "lines", one
+ * per series.  404 for an unknown series or a benchmark no run has.
+ */
 json_t *api_history(struct server *srv, const char *bench, const char *series,
 		    enum cache_policy *policy, struct api_err *err);
 
@@ -124,5 +128,36 @@ bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 /* Handle a GET under /api/v1/ (api_routes.c). */
 void api_handle(struct server *srv, const struct api_request *req,
 		struct api_response *resp);
+
+/* ---- the dashboard (issue #11) ------------------------------------------ */
+
+/*
+ * GET /api/v1/changes?series=S: the runs of api_runs(), each with
+ * "previous" (index_previous_run(), or null) and "vs_previous": a summary
+ * of the comparison with it (geomean_pct, changes, totals, worst, best,
+ * top: the changed benchmarks by |delta %|), or null.
+ */
+json_t *api_changes(struct server *srv, const char *series, size_t offset,
+		    size_t limit, enum cache_policy *policy,
+		    struct api_err *err);
+
+/*
+ * GET /api/v1/series: every named series, newest first, with the change
+ * of its newest ready run against the one before ("latest_change").
+ */
+json_t *api_series_list(struct server *srv, enum cache_policy *policy,
+			struct api_err *err);
+
+/* GET /api/v1/runs/ID/neighbours: the run, its previous and next run. */
+json_t *api_neighbours(struct server *srv, const char *id,
+		       enum cache_policy *policy, struct api_err *err);
+
+/*
+ * GET /api/v1/series/S/history: the series' geomean against its first
+ * run over time, each benchmark's delta % against it, and the steps.
+ * 404 for a series without runs.
+ */
+json_t *api_series_history(struct server *srv, const char *series,
+			   enum cache_policy *policy, struct api_err *err);
 
 #endif

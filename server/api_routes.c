@@ -195,6 +195,46 @@ static void compare_bench(struct server *srv, const struct api_request *req,
 	free(b);
 }
 
+/* ---- the dashboard (issue #11) ------------------------------------------ */
+
+static void changes_list(struct server *srv, const struct api_request *req,
+			 struct api_response *resp)
+{
+	size_t offset = 0, limit = 50;
+	enum cache_policy p = CACHE_NONE;
+	struct api_err err;
+
+	if (!query_count(req, "offset", 1u << 30, &offset, resp) ||
+	    !query_count(req, "limit", 1000, &limit, resp))
+		return;
+	answer(resp,
+	       api_changes(srv, q(req, "series"), offset, limit, &p, &err), &p,
+	       &err);
+}
+
+/* The dashboard's routes; false when the path is none of them. */
+static bool dashboard_route(struct server *srv, const struct api_request *req,
+			    char **seg, size_t n, struct api_response *resp)
+{
+	enum cache_policy p = CACHE_NONE;
+	struct api_err err;
+
+	if (n == 3 && !strcmp(seg[2], "changes"))
+		changes_list(srv, req, resp);
+	else if (n == 3 && !strcmp(seg[2], "series"))
+		answer(resp, api_series_list(srv, &p, &err), &p, &err);
+	else if (n == 5 && !strcmp(seg[2], "runs") &&
+		 !strcmp(seg[4], "neighbours"))
+		answer(resp, api_neighbours(srv, seg[3], &p, &err), &p, &err);
+	else if (n == 5 && !strcmp(seg[2], "series") &&
+		 !strcmp(seg[4], "history"))
+		answer(resp, api_series_history(srv, seg[3], &p, &err), &p,
+		       &err);
+	else
+		return false;
+	return true;
+}
+
 void api_handle(struct server *srv, const struct api_request *req,
 		struct api_response *resp)
 {
@@ -214,6 +254,8 @@ void api_handle(struct server *srv, const struct api_request *req,
 			  "%s is not allowed here", req->method);
 		goto out;
 	}
+	if (dashboard_route(srv, req, seg, n, resp))
+		goto out;
 	if (n == 3 && !strcmp(seg[2], "runs"))
 		runs_list(srv, req, resp);
 	else if (n == 4 && !strcmp(seg[2], "runs"))

@@ -324,6 +324,8 @@ static void view_compare_function(struct server *srv, const char *base,
 	json_decref(j);
 }
 
+static void view_compare_worst(json_t *v, json_t *j);
+
 static void page_compare(struct server *srv, const struct api_request *req,
 			 const char *spec, const char *path_bench,
 			 struct page *pg)
@@ -390,6 +392,7 @@ static void page_compare(struct server *srv, const struct api_request *req,
 		json_object_set_new(v, "bench", bv);
 	}
 	view_compare_summary(v, j);
+	view_compare_worst(v, j);
 out:
 	json_decref(j);
 	free(base);
@@ -501,6 +504,84 @@ out:
 	json_decref(j);
 }
 
+/* ---- the dashboard's pages (issue #11) ---------------------------------- */
+
+/* /history?series=S: the series over time (history.js draws it). */
+static void page_series_history(struct server *srv,
+				const struct api_request *req, struct page *pg)
+{
+	const char *series = req->query(req->ctx, "series");
+	size_t i, steps = 0, nr;
+	struct api_err err;
+	json_t *j, *v, *points, *p;
+
+	pg->name = "history";
+	strbuf_adds(&pg->heading, "Series history");
+	if (!series || !*series) {
+		/* the page lists the series to pick from */
+		strbuf_adds(&pg->api, "/api/v1/series");
+		set_str(view_of(pg, "series_pick"), "heading", pg->heading.buf);
+		return;
+	}
+	strbuf_addf(&pg->api, "/api/v1/series/%s/history", series);
+	strbuf_reset(&pg->heading);
+	strbuf_addf(&pg->heading, "Series %s over time", series);
+	j = api_series_history(srv, series, NULL, &err);
+	if (api_failed(pg, j, &err))
+		goto out;
+	v = view_of(pg, "series_history");
+	set_str(v, "heading", pg->heading.buf);
+	points = json_object_get(j, "points");
+	nr = json_array_size(points);
+	json_array_foreach (points, i, p) {
+		steps += json_is_true(json_object_get(p, "step"));
+	}
+	json_object_set_new(v, "runs", json_integer((json_int_t)nr));
+	json_object_set_new(v, "steps", json_integer((json_int_t)steps));
+	json_object_set_new(v, "benchmarks",
+			    json_integer((json_int_t)json_array_size(
+				    json_object_get(j, "benchmarks"))));
+	if (nr > 1) {
+		json_t *l = json_object();
+
+		p = json_array_get(points, nr - 1);
+		set_str(l, "run", str_of(p, "run"));
+		set_pct(l, "pct", json_object_get(p, "geomean_pct"));
+		set_str(l, "first", str_of(json_array_get(points, 0), "run"));
+		json_object_set_new(v, "latest", l);
+	}
+out:
+	json_decref(j);
+}
+
+/*
+ * The worst regression of a comparison, for its link preview: the
+ * regressed benchmark (as analysis/compare.c decided) with the largest
+ * delta %.
+ */
+static void view_compare_worst(json_t *v, json_t *j)
+{
+	json_t *b, *worst = NULL;
+	size_t i;
+
+	json_array_foreach (json_object_get(j, "benchmarks"), i, b) {
+		if (strcmp(str_of(b, "change"), "regressed"))
+			continue;
+		if (!worst ||
+		    json_number_value(json_object_get(b, "delta_pct")) >
+			    json_number_value(
+				    json_object_get(worst, "delta_pct")))
+			worst = b;
+	}
+	if (worst) {
+		json_t *w = json_object();
+
+		set_str(w, "name", str_of(worst, "name"));
+		set_pct(w, "pct", json_object_get(worst, "delta_pct"));
+		json_object_set_new(v, "worst", w);
+	}
+}
+
 /*
  * The title and description of a page: templates/preview.txt rendered
  * from its view, one "title: " and one "description: " line.
@@ -603,6 +684,8 @@ void web_handle(struct server *srv, const struct api_request *req,
 		page_run(srv, seg[1], &pg);
 	else if (n == 3 && !strcmp(seg[0], "runs"))
 		page_benchmark(srv, seg[1], seg[2], &pg);
+	else if (n == 1 && !strcmp(seg[0], "history"))
+		page_series_history(srv, req, &pg);
 	else if (n == 2 && !strcmp(seg[0], "history"))
 		page_history(srv, req, seg[1], &pg);
 	else {

@@ -193,7 +193,9 @@ export function redraw() {
 
 export async function render(app) {
 	const [, , id, bench] = location.pathname.split('/').map(decodeURIComponent);
-	const n = Math.max(1, Math.min(10000, Number.parseInt(state().get('n') || '50', 10) || 50));
+	// a dozen functions carry almost every benchmark: the mix and the
+	// blocks stay near the top; "show all" lists the rest
+	const n = Math.max(1, Math.min(10000, Number.parseInt(state().get('n') || '12', 10) || 12));
 	setCrumbs([['Runs', '/'], [id, `/runs/${enc(id)}`], [bench]]);
 	const [b, run] = await Promise.all([
 		api(href(`/api/v1/runs/${enc(id)}/benchmarks/${enc(bench)}`, {limit: String(n)})),
@@ -202,6 +204,7 @@ export async function render(app) {
 	const series = run ? run.series : null;
 	setHeading(`${b.name} in ${id}`, [b.suite ? `${b.suite}, ` : '', `${b.dir}`]);
 	const inv = b.invocation_files || [];
+	let cum = 0; // the cumulative share down the functions table
 	const fns = b.functions || [];
 	const parts = {filter: el('div', {class: 'controls focus', id: 'focus'}),
 		       mix: el('section', {id: 'mix', class: 'mix'}),
@@ -228,7 +231,7 @@ export async function render(app) {
 		(b.warnings || []).length ? el('div', {class: 'notice warn'},
 			el('strong', {}, 'Warnings'), el('ul', {}, b.warnings.map(w => el('li', {}, w)))) : null,
 		el('h2', {}, 'Objects'),
-		tableWrap(el('table', {class: 'data', id: 'objects-table'},
+		tableWrap(el('table', {class: 'data collapse', id: 'objects-table'},
 			el('thead', {}, el('tr', {},
 				el('th', {scope: 'col'}, 'Object'),
 				el('th', {scope: 'col', class: 'num'}, 'Instructions'),
@@ -241,10 +244,11 @@ export async function render(app) {
 				el('td', {class: o.symbols_missing ? 'muted' : ''}, o.symbols_missing || o.elf || '')))))),
 		el('h2', {}, 'Hottest functions ',
 			el('span', {class: 'hint'}, `${fns.length} of ${fmtInt(b.functions_total)}; click one for its mix and blocks`)),
-		tableWrap(el('table', {class: 'data', id: 'functions-table'},
+		tableWrap(el('table', {class: 'data collapse', id: 'functions-table'},
 			el('thead', {}, el('tr', {},
 				el('th', {scope: 'col', class: 'num'}, 'Instructions'),
 				el('th', {scope: 'col'}, 'Share'),
+				el('th', {scope: 'col', class: 'num cum', title: 'this and every function above it'}, 'Cumulative'),
 				el('th', {scope: 'col'}, 'Function'),
 				el('th', {scope: 'col'}, 'Object'),
 				el('th', {scope: 'col', class: 'num'}, 'Blocks'),
@@ -253,14 +257,16 @@ export async function render(app) {
 			el('tbody', {}, fns.map(x => el('tr', {dataset: {fn: x.name, object: x.object}},
 				el('td', {class: 'num'}, fmtInt(x.instructions)),
 				shareBar(x.share_pct),
+				el('td', {class: 'num muted cum'}, fmtShare(cum += x.share_pct || 0)),
 				el('th', {scope: 'row', class: 'name mono'}, fnLink(x.name, x.object)),
-				el('td', {}, x.object),
-				el('td', {class: 'num'}, fmtInt(x.blocks)),
-				el('td', {class: 'num mono'}, x.address ? hex(x.address) : ''),
-				el('td', {class: 'num'}, x.size ? fmtInt(x.size) : '')))))),
+				el('td', {class: 'opt'}, x.object),
+				el('td', {class: 'num opt'}, fmtInt(x.blocks)),
+				el('td', {class: 'num mono opt'}, x.address ? hex(x.address) : ''),
+				el('td', {class: 'num opt'}, x.size ? fmtInt(x.size) : '')))))),
 		b.functions_total > fns.length
-			? el('p', {class: 'pager'}, el('a', {href: href(location.pathname, {...Object.fromEntries(state()), n: String(Math.min(10000, n * 4))})},
-				`Show more functions (${fmtInt(b.functions_total - fns.length)} not shown)`)) : null,
+			? el('p', {class: 'pager'}, el('a', {id: 'show-all-functions',
+				href: href(location.pathname, {...Object.fromEntries(state()), n: String(Math.min(10000, b.functions_total))})},
+				`Show all ${fmtInt(b.functions_total)} functions (${fmtInt(b.functions_total - fns.length)} more, ${fmtShare(Math.max(0, 100 - cum))} of the instructions)`)) : null,
 		parts.filter,
 		parts.mix,
 		parts.blocks,

@@ -5,10 +5,14 @@
 // two runs' own warnings from GET /api/v1/runs/<id>.
 //
 // View state in the URL: threshold (%), regressions=1, objects=1,
-// sort=key|-key, bench=<name>.
-import {api, changeClass, fill, cssVar, dirClass, el, enc, errorBox, fmtInt, fmtPct, fmtSigned,
-	href, makeChart, setCrumbs, setHeading, setState, sortBy, sortHeader, state,
+// sort=key|-key (default -mag: |delta %| largest first), bench=<name>.
+// Above the figures: both runs' metadata and their neighbours in the
+// series (GET /api/v1/runs/<id>/neighbours).
+import {api, changeClass, fill, cssVar, dirClass, el, enc, errorBox, fmtInt, fmtPct, fmtShare, fmtSigned,
+	fmtTime, href, loadChart, makeChart, setCrumbs, setHeading, setState, sortBy, sortHeader, state,
 	tableWrap} from './lib.js';
+
+const DEFAULT_SORT = '-mag';
 
 let data = null;       // the compare JSON
 let withObjects = false;
@@ -29,7 +33,7 @@ function view() {
 		threshold,
 		regressions: q.get('regressions') === '1',
 		objects: q.get('objects') === '1',
-		sort: q.get('sort') || 'name',
+		sort: q.get('sort') || DEFAULT_SORT,
 		bench: q.get('bench') || pathBench,
 	};
 }
@@ -56,6 +60,7 @@ function visibleRows(v) {
 	return sortBy(rows, v.sort, (b, k) => ({
 		name: b.name, suite: b.suite, base: b.base_instructions,
 		new: b.new_instructions, delta: b.delta, pct: b.delta_pct,
+		mag: b.delta_pct === null ? null : Math.abs(b.delta_pct),
 	})[k] ?? (k.startsWith('obj:') ? objectDelta(b, k.slice(4)) : null));
 }
 
@@ -112,7 +117,7 @@ function drawWarnings() {
 		const msgs = r.warning_messages || [];
 		const malformed = (r.benchmarks || []).reduce((s, b) => s + (b.malformed_lines || 0), 0);
 		if (malformed)
-			items.push(el('li', {}, `${side}: ${fmtInt(malformed)} malformed lines (see `,
+			items.push(el('li', {}, `${side}: ${fmtInt(malformed)} malformed line${malformed === 1 ? '' : 's'} (see `,
 				      el('a', {href: `/runs/${enc(r.id)}`}, r.id), ')'));
 		if (msgs.length)
 			details.push(el('details', {class: 'run-warnings'},
@@ -275,7 +280,7 @@ function barLabels(rows, colour, inside) {
 
 function drawTable(v, rows) {
 	const objCols = v.objects && data.benchmarks.some(b => b.objects) ? objectColumns() : [];
-	const onSort = s => update({sort: s === 'name' ? null : s});
+	const onSort = s => update({sort: s === DEFAULT_SORT ? null : s});
 	const head = el('tr', {},
 		sortHeader('Benchmark', 'name', v.sort, onSort),
 		sortHeader('Suite', 'suite', v.sort, onSort, 'suite'),
@@ -316,7 +321,9 @@ function drawTable(v, rows) {
 	const t = data.totals, g = data.geomean;
 	const foot = el('tfoot', {},
 		el('tr', {class: 'total'},
-			el('th', {scope: 'row', class: 'name'}, 'Total'), el('td', {class: 'blank'}),
+			el('th', {scope: 'row', class: 'name'}, rows.length < data.benchmarks.length
+				? ['Total', el('span', {class: 'sub'}, `all ${data.benchmarks.length} benchmarks, not only those shown`)] : 'Total'),
+			el('td', {class: 'blank'}),
 			el('td', {class: 'num base'}, fmtInt(t.base_instructions)),
 			el('td', {class: 'num new'}, fmtInt(t.new_instructions)),
 			el('td', {class: `num delta ${dirClass(t.delta)}`}, fmtSigned(t.delta)),
@@ -335,7 +342,8 @@ function drawTable(v, rows) {
 		foot);
 	parts.table.replaceChildren(tableWrap(table));
 	document.getElementById('row-count').textContent =
-		`showing ${rows.length} of ${data.benchmarks.length} benchmarks`;
+		`showing ${rows.length} of ${data.benchmarks.length} benchmarks` +
+		(v.sort === DEFAULT_SORT ? ', largest |\u0394 %| first' : '');
 }
 
 // "Where the delta comes from": GET /api/v1/compare/<base>...<new>/<bench>,
@@ -356,11 +364,7 @@ function partRows(parts, withName) {
 		withName ? el('td', {class: 'muted'}, p.object) : null,
 		el('td', {class: 'num'}, fmtInt(p.base)),
 		el('td', {class: 'num'}, fmtInt(p.new)),
-		el('td', {class: 'num muted'}, p.share_pct === null ? '' : fmtShareOfDelta(p.share_pct))));
-}
-
-function fmtShareOfDelta(p) {
-	return `${Math.abs(p) < 0.005 && p !== 0 ? p.toPrecision(2) : p.toFixed(2)} %`;
+		el('td', {class: 'num muted'}, p.share_pct === null ? '' : fmtShare(p.share_pct))));
 }
 
 function partTable(id, caption, parts, withName, other) {
@@ -381,7 +385,7 @@ function partTable(id, caption, parts, withName, other) {
 			el('td'), el('td'),
 			el('td', {class: 'num'}, fmtInt(other.base)),
 			el('td', {class: 'num'}, fmtInt(other.new)),
-			el('td', {class: 'num muted'}, fmtShareOfDelta(other.share_pct)))) : null));
+			el('td', {class: 'num muted'}, fmtShare(other.share_pct)))) : null));
 }
 
 function drawDetail(v) {
@@ -526,14 +530,82 @@ export async function render(root) {
 		'Base ', el('a', {href: `/runs/${enc(base)}`}, base), ', new ',
 		el('a', {href: `/runs/${enc(nu)}`}, nu),
 		'. Exact dynamic instruction counts; fewer is better.']);
-	runs = await Promise.all([base, nu].map(id => api(`/api/v1/runs/${enc(id)}`).catch(() => null)));
-	for (const k of ['actions', 'warnings', 'summary', 'controls', 'chart', 'detail', 'table'])
-		parts[k] = el('section', {id: k, class: k});
+	let near;
+	[runs, near] = await Promise.all([
+		Promise.all([base, nu].map(id => api(`/api/v1/runs/${enc(id)}`).catch(() => null))),
+		Promise.all([base, nu].map(id => api(`/api/v1/runs/${enc(id)}/neighbours`).catch(() => null))),
+		loadChart()]);
+	for (const k of ['actions', 'runs', 'warnings', 'summary', 'controls', 'chart', 'detail', 'table'])
+		parts[k] = el('section', {id: k === 'runs' ? 'run-info' : k, class: k === 'runs' ? 'run-info' : k});
 	parts.warnings.hidden = true;
 	parts.detail.hidden = true;
-	fill(app, parts.actions, parts.warnings, parts.summary, parts.controls,
+	fill(app, parts.actions, parts.runs, parts.warnings, parts.summary, parts.controls,
 			    parts.chart, parts.detail, parts.table);
+	drawRunInfo(near);
 	drawWarnings();
 	drawControls(v);
 	drawDynamic();
+	// ?bench=: its panel in view
+	if (v.bench && !parts.detail.hidden)
+		parts.detail.scrollIntoView({block: 'start'});
+}
+
+// ---- the two runs: metadata, and their neighbours in the series -------------
+
+const META_LABELS = [['title', 'Title'], ['commit', 'Commit'], ['branch', 'Branch'], ['compiler', 'Compiler'],
+	['flags', 'Flags'], ['machine', 'Machine']];
+
+// A run's commit, linked when the run's metadata carries a `url`.
+function commitOf(meta) {
+	const c = meta.commit === undefined || meta.commit === null ? null : String(meta.commit);
+	if (!c)
+		return null;
+	const text = el('span', {class: 'mono', title: c}, c.slice(0, 12));
+	return typeof meta.url === 'string' && /^https?:\/\//.test(meta.url)
+		? el('a', {href: meta.url, rel: 'noopener noreferrer', class: 'commit-link'}, text) : text;
+}
+
+function runCard(label, n) {
+	const r = n.run;
+	const meta = r.meta && typeof r.meta === 'object' ? r.meta : {};
+	const items = [['Run', el('a', {href: `/runs/${enc(r.id)}`, class: 'mono'}, r.id)],
+		['Series', r.series === null ? el('span', {class: 'muted'}, 'none')
+			: el('a', {href: href('/', {series: r.series})}, r.series)],
+		['Date', fmtTime(r.created)]];
+	for (const [k, l] of META_LABELS)
+		if (meta[k] !== undefined && meta[k] !== null)
+			items.push([l, k === 'commit' ? commitOf(meta) : String(meta[k])]);
+	return el('div', {class: `run-card run-${label}`, dataset: {run: r.id}},
+		el('h2', {}, label === 'base' ? 'Base' : 'New'),
+		el('dl', {class: 'meta-list'}, items.map(([k, x]) => [el('dt', {}, k), el('dd', {}, x)])),
+		el('p', {class: 'neighbours'},
+			n.previous ? el('a', {href: `/runs/${enc(n.previous.id)}`, rel: 'prev', class: 'prev-run'}, `\u2190 ${n.previous.id}`)
+				: el('span', {class: 'muted'}, 'first of its series'),
+			n.next ? el('a', {href: `/runs/${enc(n.next.id)}`, rel: 'next', class: 'next-run'}, `${n.next.id} \u2192`)
+				: el('span', {class: 'muted'}, 'newest of its series')));
+}
+
+// A per-comparison hook: the regressions issue (#10) adds its links here.
+export function compareExtras(base, nu) { // eslint-disable-line no-unused-vars
+	return null;
+}
+
+function drawRunInfo(near) {
+	const [nb, nn] = near;
+	if (!nb || !nn) {
+		parts.runs.hidden = true;
+		return;
+	}
+	// stepping through the series: the pair before and the pair after,
+	// when this comparison is a run against its previous run
+	const consecutive = nn.previous && nn.previous.id === nb.run.id;
+	const q = Object.fromEntries(state());
+	fill(parts.runs,
+		runCard('base', nb), runCard('new', nn),
+		consecutive ? el('nav', {class: 'series-nav', 'aria-label': 'Comparisons of the series'},
+			nb.previous ? el('a', {href: href(`/compare/${enc(nb.previous.id)}...${enc(nb.run.id)}`, q), id: 'prev-pair'},
+				`\u2190 ${nb.previous.id} \u2192 ${nb.run.id}`) : null,
+			nn.next ? el('a', {href: href(`/compare/${enc(nn.run.id)}...${enc(nn.next.id)}`, q), id: 'next-pair'},
+				`${nn.run.id} \u2192 ${nn.next.id} \u2192`) : null) : null,
+		compareExtras(nb.run.id, nn.run.id));
 }

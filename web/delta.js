@@ -12,10 +12,14 @@
 // function that moved most.  all=1: also list the functions whose count
 // did not change.
 import {api, cssVar, dirClass, el, enc, errorBox, fill, fmtInt, fmtPct, fmtShare, fmtSigned,
-	href, makeChart, setCrumbs, setHeading, setState, state, tableWrap} from './lib.js';
+	href, loadChart, makeChart, setCrumbs, setHeading, setState, state, tableWrap} from './lib.js';
 import {blockView, byLegend, mixStrip, swatch} from './mix.js';
 
-const FUNCTIONS = 20; // functions listed (and drawn in the waterfall)
+const FUNCTIONS = 20; // functions fetched (and drawn in the waterfall)
+const SHOWN = 12;     // functions listed until "show all"
+const BLOCKS = 5;     // blocks per side until "more"
+const FOLD_PCT = 0.5; // waterfall steps under this share of |delta| fold into the rest
+let showAllFns = false, showAllBlocks = false, showAllMn = false;
 
 let base = '', nu = '', bench = '';
 let series = null; // the new run's series, for the History link
@@ -45,9 +49,21 @@ function sameFn(f, c) {
 }
 
 function ofDelta(p) {
-	if (p === null || p === undefined)
+	return fmtShare(p);
+}
+
+// "0.03 % of Δ, against": a part that moved the other way than the total
+function shareWords(share, delta, total) {
+	if (share === null || share === undefined)
 		return '';
-	return `${Math.abs(p) < 0.005 && p !== 0 ? p.toPrecision(2) : p.toFixed(2)} %`;
+	const against = (delta > 0n && total < 0n) || (delta < 0n && total > 0n);
+	return `${fmtShare(Math.abs(share))} of \u0394${against ? ', against' : ''}`;
+}
+
+// A function's label: a section without a symbol ("[.text]") is named
+// with its object.
+function fnLabel(name, object) {
+	return name.startsWith('[') && object ? `${name} ${object}` : name;
 }
 
 function card(label, value, cls, sub, id) {
@@ -98,6 +114,7 @@ function drawSummary() {
 // ---- the waterfall -------------------------------------------------------------
 
 const compact = new Intl.NumberFormat('en-US', {notation: 'compact', maximumSignificantDigits: 5});
+const compactTick = new Intl.NumberFormat('en-US', {notation: 'compact', maximumSignificantDigits: 3});
 
 function short(s, n) {
 	return s.length > n ? s.slice(0, n - 1) + '\u2026' : s;
@@ -110,7 +127,15 @@ function waterfallSteps() {
 	const d = data;
 	const steps = [];
 	let run = BigInt(d.base.instructions);
-	const moved = d.functions.filter(f => BigInt(f.delta) !== 0n);
+	const total = BigInt(d.new.instructions) - BigInt(d.base.instructions);
+	const absTotal = total < 0n ? -total : total;
+	// steps under FOLD_PCT % of |delta| would be sub-pixel slivers
+	const big = f => {
+		const x = BigInt(f.delta) < 0n ? -BigInt(f.delta) : BigInt(f.delta);
+		return absTotal === 0n ? x !== 0n : Number(x) * 100 >= FOLD_PCT * Number(absTotal);
+	};
+	const moved = d.functions.filter(f => BigInt(f.delta) !== 0n && big(f));
+	const small = d.functions.filter(f => BigInt(f.delta) !== 0n && !big(f));
 	for (const f of moved) {
 		const next = run + BigInt(f.delta);
 		steps.push({label: f.name, object: f.object, from: run, to: next, delta: BigInt(f.delta),
@@ -121,17 +146,20 @@ function waterfallSteps() {
 	const zero = d.functions.length - moved.length;
 	const otherCount = (o ? o.count : 0) + zero;
 	if (otherCount) {
-		const delta = BigInt(o ? o.delta : 0);
+		let delta = BigInt(o ? o.delta : 0);
+		for (const f of small)
+			delta += BigInt(f.delta);
+		const share = absTotal === 0n ? null : Number(delta) * 100 / Number(total);
 		steps.push({label: `${fmtInt(otherCount)} other functions`, from: run, to: run + delta, delta,
-			    share: o ? o.share_pct : 0, kind: 'other'});
+			    share, kind: 'other'});
 		run += delta;
 	}
-	return {steps, end: run};
+	return {steps, end: run, total};
 }
 
 function drawWaterfall() {
 	const d = data;
-	const {steps, end} = waterfallSteps();
+	const {steps, end, total} = waterfallSteps();
 	const b0 = BigInt(d.base.instructions), b1 = BigInt(d.new.instructions);
 	const bars = [{label: `base ${base}`, from: 0n, to: b0, kind: 'total', delta: b0},
 		      ...steps,
@@ -139,7 +167,10 @@ function drawWaterfall() {
 	const pts = [b0, b1, ...steps.flatMap(s => [s.from, s.to])];
 	const lo = pts.reduce((a, b) => (b < a ? b : a)), hi = pts.reduce((a, b) => (b > a ? b : a));
 	const span = Number(hi - lo) || Number(hi) * 0.01 || 1;
-	const min = Math.max(0, Number(lo) - span * 0.35), max = Number(hi) + span * 0.08;
+	// round the axis to a step of the scale of the span (no "8.4971M")
+	const unit = 10 ** Math.floor(Math.log10(span || 1));
+	const min = Math.max(0, Math.floor((Number(lo) - span * 0.35) / unit) * unit);
+	const max = Math.ceil((Number(hi) + span * 0.08) / unit) * unit;
 	const canvas = el('canvas', {id: 'waterfall-chart', role: 'img',
 		'aria-label': `Waterfall: base ${fmtInt(b0)}, ${steps.length} steps, new ${fmtInt(b1)}`});
 	const box = el('div', {class: 'chart-box'}, canvas);
@@ -148,7 +179,7 @@ function drawWaterfall() {
 		`The parts do not add up: base + parts = ${fmtInt(end)}, new = ${fmtInt(b1)}.`);
 	fill(parts.waterfall,
 		el('h2', {}, 'Where the delta comes from ',
-			el('span', {class: 'hint'}, `base total, each function\u2019s \u0394 (largest first), the rest, new total; the axis starts at ${compact.format(min)}`)),
+			el('span', {class: 'hint'}, `base total, each function\u2019s \u0394 (largest first), the rest (with every step under ${FOLD_PCT} % of the \u0394), new total; the axis starts at ${compact.format(min)}`)),
 		check, box);
 	if (chart) {
 		chart.destroy();
@@ -186,7 +217,7 @@ function drawWaterfall() {
 					const s = bars[i];
 					const short = s.kind === 'total' ? fmtInt(s.to) : fmtSigned(s.delta);
 					const full = s.kind === 'total' || s.share === null || s.share === undefined
-						? short : `${short}  ${ofDelta(s.share)}`;
+						? short : `${short} \u00b7 ${shareWords(s.share, s.delta, total)}`;
 					const right = Math.max(bar.x, bar.base), left = Math.max(area.left, Math.min(bar.x, bar.base));
 					// right of the bar, else inside it, else left of it;
 					// without the share of the delta if nothing else fits
@@ -215,14 +246,15 @@ function drawWaterfall() {
 				const s = bars[item.dataIndex];
 				if (s.kind === 'total')
 					return `${fmtInt(s.to)} instructions`;
-				return `${fmtSigned(s.delta)} (${ofDelta(s.share)} of the delta): ${fmtInt(s.from)} \u2192 ${fmtInt(s.to)}` +
+				return `${fmtSigned(s.delta)} (${shareWords(s.share, s.delta, total)}): ${fmtInt(s.from)} \u2192 ${fmtInt(s.to)}` +
 					(s.object ? `, ${s.object}` : '');
 			},
 		},
 		scales: {
-			x: {min, max, ticks: {callback: v => compact.format(v)}},
+			x: {min, max, ticks: {callback: v => compactTick.format(v), maxTicksLimit: window.innerWidth < 640 ? 4 : 8}},
 			y: {ticks: {autoSkip: false, font: {family: cssVar('--mono')},
-				    callback: (v, i) => short(bars[i].label, window.innerWidth < 640 ? 16 : 36)},
+				    callback: (v, i) => short(bars[i].kind === 'function' ? fnLabel(bars[i].label, bars[i].object) : bars[i].label,
+							      window.innerWidth < 640 ? 16 : 36)},
 			    grid: {display: false}},
 		},
 		clickable: i => bars[i].kind === 'function',
@@ -259,6 +291,14 @@ function shownFunctions(c) {
 	return data.functions.filter(f => BigInt(f.delta) !== 0n || sameFn(f, c));
 }
 
+// The first SHOWN of them (and the chosen one) until "show all".
+function listedFunctions(c) {
+	const fs = shownFunctions(c);
+	if (showAllFns || fs.length <= SHOWN)
+		return fs;
+	return fs.filter((f, i) => i < SHOWN || sameFn(f, c));
+}
+
 function unmovedToggle(c) {
 	const all = state().get('all') === '1';
 	const hidden = data.functions.length - shownFunctions(c).length;
@@ -267,7 +307,7 @@ function unmovedToggle(c) {
 	const q = Object.fromEntries(state());
 	const label = all ? 'Hide the listed functions whose count did not change'
 		: `Show ${hidden} more listed function${hidden === 1 ? '' : 's'} whose count did not change`;
-	return el('tr', {class: 'toggle'}, el('td', {colspan: '8'},
+	return el('tr', {class: 'toggle'}, el('td', {colspan: '9'},
 		el('a', {href: href(location.pathname, {...q, all: all ? null : '1'}), id: 'toggle-unmoved',
 			 onclick: e => { e.preventDefault(); setState({all: all ? null : '1'}); drawFunctions(); }}, label)));
 }
@@ -275,6 +315,13 @@ function unmovedToggle(c) {
 function drawFunctions() {
 	const d = data, c = chosen();
 	const o = d.functions_other;
+	const listed = listedFunctions(c);
+	const more = shownFunctions(c).length - listed.length;
+	let cum = 0;
+	const cumOf = f => {
+		cum += f.share_pct || 0;
+		return fmtShare(cum);
+	};
 	fill(parts.functions,
 		el('h2', {}, 'Functions ', el('span', {class: 'hint'},
 			`largest |\u0394| first, ${d.functions.length} of ${fmtInt(d.functions_total)}; click one for its blocks side by side`)),
@@ -287,8 +334,9 @@ function drawFunctions() {
 				el('th', {scope: 'col', class: 'num'}, '\u0394'),
 				el('th', {scope: 'col', class: 'num pct-col'}, '\u0394 %'),
 				el('th', {scope: 'col', class: 'num share', title: 'share of the benchmark\u2019s delta'}, 'of \u0394'),
+				el('th', {scope: 'col', class: 'num share cum', title: 'this and every function above it'}, 'cumulative'),
 				el('th', {scope: 'col'}, 'Code'))),
-			el('tbody', {}, shownFunctions(c).map(f => el('tr', {
+			el('tbody', {}, listed.map(f => el('tr', {
 				class: `${BigInt(f.delta) === 0n ? 'zero' : ''} ${sameFn(f, c) ? 'selected' : ''}`,
 				dataset: {fn: f.name, object: f.object}},
 				el('th', {scope: 'row', class: 'name'}, fnLink(f)),
@@ -299,13 +347,18 @@ function drawFunctions() {
 				el('td', {class: `num pct-col ${dirClass(f.delta, f.delta_pct)}`},
 					f.in === 'both' ? fmtPct(f.delta_pct) : el('span', {class: 'tag'}, `only in ${f.in}`)),
 				el('td', {class: 'num muted share'}, ofDelta(f.share_pct)),
+				el('td', {class: 'num muted share cum'}, cumOf(f)),
 				el('td', {class: 'code'}, codeFlag(f)))),
+				more > 0 ? el('tr', {class: 'toggle'}, el('td', {colspan: '9'},
+					el('button', {type: 'button', class: 'btn ghost', id: 'show-all-functions',
+						      onclick: () => { showAllFns = true; drawFunctions(); }},
+						`Show all ${shownFunctions(c).length} listed functions`))) : null,
 				unmovedToggle(c)),
 			o && o.count ? el('tfoot', {}, el('tr', {class: 'other'},
 				el('th', {scope: 'row'}, `${fmtInt(o.count)} more functions`), el('td', {class: 'obj-col'}),
 				el('td', {class: 'num bn'}, fmtInt(o.base)), el('td', {class: 'num bn'}, fmtInt(o.new)),
 				el('td', {class: `num delta ${dirClass(o.delta)}`}, fmtSigned(o.delta)), el('td', {class: 'pct-col'}),
-				el('td', {class: 'num muted share'}, ofDelta(o.share_pct)), el('td'))) : null)),
+				el('td', {class: 'num muted share'}, ofDelta(o.share_pct)), el('td', {class: 'share cum'}), el('td'))) : null)),
 		el('h2', {}, 'Objects'),
 		tableWrap(el('table', {class: 'data', id: 'delta-objects'},
 			el('thead', {}, el('tr', {},
@@ -378,12 +431,15 @@ function drawMix() {
 					el('th', {scope: 'col', class: 'num'}, 'Base'),
 					el('th', {scope: 'col', class: 'num'}, 'New'),
 					el('th', {scope: 'col', class: 'num'}, '\u0394'))),
-				el('tbody', {}, m.mnemonics.map(x => el('tr', {},
+				el('tbody', {}, m.mnemonics.slice(0, showAllMn ? undefined : SHOWN).map(x => el('tr', {},
 					el('th', {scope: 'row', class: 'name'}, x.mnemonic),
 					el('td', {class: 'muted cls-cell'}, swatch(x.class), x.class),
 					el('td', {class: 'num'}, fmtInt(x.base)),
 					el('td', {class: 'num'}, fmtInt(x.new)),
-					el('td', {class: `num ${dirClass(x.delta)}`}, fmtSigned(x.delta)))))))));
+					el('td', {class: `num ${dirClass(x.delta)}`}, fmtSigned(x.delta)))),
+					!showAllMn && m.mnemonics.length > SHOWN ? el('tr', {class: 'toggle'}, el('td', {colspan: '5'},
+						el('button', {type: 'button', class: 'btn ghost', id: 'show-all-mnemonics',
+							      onclick: () => { showAllMn = true; drawMix(); }}, `Show all ${m.mnemonics.length} mnemonics`))) : null)))));
 }
 
 // ---- the blocks of one function, side by side -------------------------------------
@@ -398,9 +454,11 @@ function drawBlocks() {
 	const bl = d.blocks;
 	const side = (label, run, cmd, j) => el('div', {class: `side side-${label}`},
 		el('h3', {}, label, ' ', el('span', {class: 'muted mono'}, run),
-			j ? el('span', {class: 'hint'}, ` ${j.blocks.length} hottest blocks`) : null),
+			j ? el('span', {class: 'hint'}, ` ${j.blocks.length} hottest blocks${!showAllBlocks && j.blocks.length > BLOCKS ? `, ${BLOCKS} shown` : ''}`) : null),
 		cmd ? command(cmd, `objdump-${label}`) : null,
-		j ? (j.blocks.length ? el('div', {class: 'blocks'}, j.blocks.map(blockView))
+		j ? (j.blocks.length ? el('div', {class: 'blocks'}, j.blocks.slice(0, showAllBlocks ? undefined : BLOCKS).map(blockView),
+			!showAllBlocks && j.blocks.length > BLOCKS ? el('button', {type: 'button', class: 'btn ghost more-blocks',
+				onclick: () => { showAllBlocks = true; drawBlocks(); }}, `${j.blocks.length - BLOCKS} more blocks`) : null)
 			: el('p', {class: 'empty'}, 'No blocks kept for this function.'))
 			: el('p', {class: 'empty'}, `Not in the ${label} run.`));
 	const options = d.functions.map(x => el('option', {value: JSON.stringify([x.name, x.object]), selected: sameFn(x, c)},
@@ -501,6 +559,47 @@ export function redraw() {
 		drawAll();
 }
 
+// The in-page contents bar.
+function contents() {
+	const links = [['delta-waterfall', 'Waterfall'], ['delta-functions', 'Functions'], ['delta-mix', 'Mix'],
+		['delta-reproduce', 'Reproduce'], ['delta-blocks', 'Blocks']];
+	return el('nav', {class: 'contents', 'aria-label': 'On this page'},
+		links.map(([id, label]) => el('a', {href: `#${id}`}, label)));
+}
+
+// Which runs have the benchmark: "both", "base", "new", or null (neither).
+async function sides() {
+	const cmp = await api(`/api/v1/compare/${enc(base)}...${enc(nu)}`).catch(() => null);
+	const row = cmp && cmp.benchmarks.find(b => b.name === bench);
+	return row ? row.in : null;
+}
+
+// A benchmark in one run only: show the side that exists.
+async function drawOneSided(app, side) {
+	const row = {in: side};
+	const run = row.in === 'base' ? base : nu;
+	const b = await api(href(`/api/v1/runs/${enc(run)}/benchmarks/${enc(bench)}`, {limit: String(SHOWN)}));
+	setHeading(`${bench}: only in ${row.in}`, [`${bench} is in the ${row.in} run `,
+		el('a', {href: `/runs/${enc(run)}/${enc(bench)}`}, run), ` only: there is no delta to explain.`]);
+	fill(app,
+		el('div', {class: 'notice warn', role: 'note', id: 'one-sided'},
+			el('strong', {}, `Only in ${row.in}: `),
+			`${bench} is not in the ${row.in === 'base' ? 'new' : 'base'} run (${row.in === 'base' ? nu : base}).`),
+		el('section', {class: 'summary'},
+			card(`Only in ${row.in}`, fmtInt(b.instructions), '', el('a', {href: `/runs/${enc(run)}/${enc(bench)}`}, run), 'one-sided-total')),
+		el('h2', {}, 'Hottest functions ', el('span', {class: 'hint'}, `in ${run}`)),
+		tableWrap(el('table', {class: 'data', id: 'one-sided-functions'},
+			el('thead', {}, el('tr', {},
+				el('th', {scope: 'col'}, 'Function'),
+				el('th', {scope: 'col', class: 'obj-col'}, 'Object'),
+				el('th', {scope: 'col', class: 'num'}, 'Instructions'))),
+			el('tbody', {}, (b.functions || []).map(f => el('tr', {},
+				el('th', {scope: 'row', class: 'name'}, f.name),
+				el('td', {class: 'muted obj-col'}, f.object),
+				el('td', {class: 'num'}, fmtInt(f.instructions))))))),
+		el('p', {}, el('a', {href: `/runs/${enc(run)}/${enc(bench)}`}, `${bench} in ${run}: mix, blocks, invocations \u2192`)));
+}
+
 export async function render(app) {
 	const segs = location.pathname.split('/').slice(2).map(decodeURIComponent);
 	const spec = segs[0] || '';
@@ -509,11 +608,18 @@ export async function render(app) {
 	setCrumbs([['Runs', '/'], [`${base} \u2192 ${nu}`, href(`/compare/${enc(base)}...${enc(nu)}`, {bench})], [bench]]);
 	for (const k of ['actions', 'summary', 'warnings', 'waterfall', 'functions', 'mix', 'reproduce', 'blocks'])
 		parts[k] = el('section', {id: `delta-${k}`, class: k === 'summary' ? 'summary' : `delta-${k}`});
-	fill(app, Object.values(parts));
+	fill(app, parts.actions, contents(), Object.values(parts).slice(1));
 	fill(parts.summary, el('p', {class: 'loading'}, 'Loading where the delta comes from\u2026'));
 	// the history of the new run's series, as the compare view links it
 	const newRun = api(`/api/v1/runs/${enc(nu)}`).catch(() => null);
+	const chartJs = loadChart();
+	const side = await sides();
+	if (side === 'base' || side === 'new') {
+		await drawOneSided(app, side);
+		return;
+	}
 	await load();
+	await chartJs;
 	series = ((await newRun) || {}).series || null;
 	setHeading(`${bench}: ${data.base.run} \u2192 ${data.new.run}`, [
 		data.suite ? `${data.suite}. ` : '', 'Base ', el('a', {href: `/runs/${enc(base)}/${enc(bench)}`}, base), ', new ',

@@ -50,10 +50,15 @@ export function fmtPct(p) {
 	return (p > 0 ? '+' : p < 0 ? '-' : '') + s + ' %';
 }
 
+// A share (of a total, of a delta): two decimals; a share too small to
+// show so reads "<0.01 %" (the exact integers stand beside it).
 export function fmtShare(p) {
 	if (p === null || p === undefined)
 		return '';
-	return (p !== 0 && p < 0.005 ? p.toPrecision(2) : p.toFixed(2)) + ' %';
+	const a = Math.abs(p);
+	if (a !== 0 && a < 0.005)
+		return '<0.01 %'; // its sign is the delta's, beside it
+	return p.toFixed(2) + ' %';
 }
 
 // "2026-11-29T14:55:16Z" -> "2026-11-29 14:55 UTC"
@@ -127,9 +132,10 @@ export function state() {
 	return new URLSearchParams(location.search);
 }
 
-// Merge `patch` into the query (null/''/false removes a key) and replace
-// the history entry: every view stays a permalink.
-export function setState(patch) {
+// Merge `patch` into the query (null/''/false removes a key) and push a
+// history entry, so Back undoes a user's choice (replace: true rewrites
+// the current entry instead): every view stays a permalink.
+export function setState(patch, {replace = false} = {}) {
 	const q = state();
 	for (const [k, v] of Object.entries(patch)) {
 		if (v === null || v === undefined || v === '' || v === false)
@@ -138,7 +144,30 @@ export function setState(patch) {
 			q.set(k, v === true ? '1' : String(v));
 	}
 	const s = q.toString();
-	history.replaceState(null, '', location.pathname + (s ? '?' + s : ''));
+	const u = location.pathname + (s ? '?' + s : '');
+	if (u === location.pathname + location.search)
+		return;
+	if (replace)
+		history.replaceState(null, '', u);
+	else
+		history.pushState(null, '', u);
+}
+
+// Chart.js, loaded on the pages that draw a chart (it is most of the
+// script a page would otherwise load).
+let chartLoading = null;
+export function loadChart() {
+	if (window.Chart)
+		return Promise.resolve();
+	if (!chartLoading)
+		chartLoading = new Promise(resolve => {
+			const s = document.createElement('script');
+			s.src = new URL('chart.umd.js', import.meta.url).pathname;
+			s.onload = resolve;
+			s.onerror = resolve; // the pages draw their tables without it
+			document.head.append(s);
+		});
+	return chartLoading;
 }
 
 // A link to `path` with the query `query` (empty values left out).
@@ -228,14 +257,17 @@ export function tableWrap(table) {
 	return el('div', {class: 'table-wrap'}, table);
 }
 
-// A sortable header cell: a button that toggles `key` / `-key`.
+// A sortable header cell: a button that toggles `key` / `-key`; a numeric
+// column (cls has "num") sorts descending on the first click.
 export function sortHeader(label, key, current, onSort, cls) {
 	const active = current === key || current === '-' + key;
 	const desc = current === '-' + key;
+	const numeric = /\bnum\b/.test(cls || '');
+	const next = active ? (desc ? key : '-' + key) : (numeric ? '-' + key : key);
 	return el('th', {class: cls, scope: 'col',
 			 'aria-sort': active ? (desc ? 'descending' : 'ascending') : null},
 		el('button', {type: 'button', class: 'sort', dataset: {key},
-			      onclick: () => onSort(active && !desc ? '-' + key : key)},
+			      onclick: () => onSort(next)},
 			label, el('span', {class: 'arrow', 'aria-hidden': 'true'},
 				  active ? (desc ? '\u25be' : '\u25b4') : '')));
 }

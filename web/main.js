@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Entry point: the server's HTML shell names the page in <body data-page>;
 // each page module draws what its JSON API twin returns.
+// Each page's module is loaded only on that page (and Chart.js only by
+// the pages that draw a chart: lib.js loadChart()).
 import {el, errorBox} from './lib.js';
-import * as runs from './runs.js';
-import * as compare from './compare.js';
-import * as run from './run.js';
-import * as benchmark from './benchmark.js';
-import * as historyPage from './history.js';
-import * as delta from './delta.js';
 
-const pages = {runs, compare, run, benchmark, delta, history: historyPage};
+const pages = {
+	runs: () => import('./runs.js'),
+	compare: () => import('./compare.js'),
+	run: () => import('./run.js'),
+	benchmark: () => import('./benchmark.js'),
+	delta: () => import('./delta.js'),
+	history: () => import('./history.js'),
+};
 const THEMES = ['auto', 'light', 'dark'];
 
 function currentTheme() {
@@ -52,19 +55,31 @@ function setupTheme(redraw) {
 async function main() {
 	const name = document.body.dataset.page;
 	const app = document.getElementById('app');
-	const page = pages[name];
-	if (!page) {
+	if (!pages[name]) {
 		app.replaceChildren(el('p', {}, 'Nothing here. ', el('a', {href: '/'}, 'See all runs.')));
 		setupTheme(() => {});
+		document.body.dataset.ready = '1';
 		return;
 	}
+	const page = await pages[name]();
 	setupTheme(() => page.redraw && page.redraw());
-	try {
-		await page.render(app);
-	} catch (err) {
-		console.error(err);
-		app.replaceChildren(errorBox(err));
-	}
+	const draw = async () => {
+		try {
+			await page.render(app);
+		} catch (err) {
+			// a 4xx is the answer (say, 404: no such series): shown, not a fault
+			if (!(err.status >= 400 && err.status < 500))
+				console.error(err);
+			app.replaceChildren(errorBox(err));
+		}
+	};
+	// Back and Forward undo and redo a choice kept in the URL
+	window.addEventListener('popstate', async () => {
+		delete document.body.dataset.ready;
+		await draw();
+		document.body.dataset.ready = '1';
+	});
+	await draw();
 	document.body.dataset.ready = '1';
 }
 

@@ -26,20 +26,46 @@ function dark() {
 	return m ? (parseInt(m[1], 16) + parseInt(m[2], 16) + parseInt(m[3], 16)) < 3 * 96 : false;
 }
 
-// A stable colour per class: the family's hue, lightness stepping through
-// the family's members.  [css colour, lightness in %]
+// A fixed colour per class: the family's hue (nudged per member) and a
+// lightness spread evenly over a band that stays visible on the theme's
+// background: 30-62 % on white, 48-78 % on the dark theme (never near
+// white or black).  [css colour, [r, g, b] in 0..1]
 function colourOf(cls) {
 	const d = dark();
+	const [lo, hi] = d ? [48, 78] : [30, 62];
 	for (const [hue, cs] of FAMILIES) {
 		const i = cs.indexOf(cls);
 		if (i < 0)
 			continue;
 		if (cls === 'unknown')
-			return d ? ['hsl(0 70% 60%)', 60] : ['hsl(0 70% 45%)', 45];
-		const l = (d ? 62 : 40) + i * (d ? -7 : 10);
-		return [hue === null ? `hsl(210 8% ${l}%)` : `hsl(${hue} ${d ? 55 : 60}% ${l}%)`, l];
+			return hsl(0, 75, d ? 62 : 42);
+		const n = cs.length;
+		const l = n === 1 ? (lo + hi) / 2 : lo + (hi - lo) * i / (n - 1);
+		if (hue === null)
+			return hsl(210, 10, l);
+		return hsl((hue + (i - (n - 1) / 2) * 9 + 360) % 360, d ? 60 : 65, l);
 	}
-	return d ? ['hsl(0 0% 60%)', 60] : ['hsl(0 0% 50%)', 50];
+	return hsl(0, 0, d ? 60 : 45);
+}
+
+function hsl(h, s, l) {
+	const S = s / 100, L = l / 100;
+	const k = n => (n + h / 30) % 12;
+	const a = S * Math.min(L, 1 - L);
+	const f = n => L - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
+	return [`hsl(${h.toFixed(0)} ${s}% ${l.toFixed(1)}%)`, [f(0), f(8), f(4)]];
+}
+
+// WCAG relative luminance and contrast ratio
+function luminance([r, g, b]) {
+	const c = x => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+	return 0.2126 * c(r) + 0.7152 * c(g) + 0.0722 * c(b);
+}
+
+// The label colour for a background: black or white, whichever contrasts more.
+export function labelOn(rgb) {
+	const L = luminance(rgb);
+	return (L + 0.05) / 0.05 >= 1.05 / (L + 0.05) ? '#000' : '#fff';
 }
 
 export function classColour(cls) {
@@ -75,9 +101,9 @@ export function mixStrip(classes, scale, label) {
 			seg.textContent = cls; // named in place where it fits
 			seg.classList.add('named');
 		}
-		const [colour, l] = colourOf(cls);
+		const [colour, rgb] = colourOf(cls);
 		seg.style.background = colour;
-		seg.style.color = l < 56 ? '#fff' : '#111';
+		seg.style.color = labelOn(rgb);
 		strip.append(seg);
 	}
 	return strip;

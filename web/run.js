@@ -12,6 +12,27 @@ function objKey(b, o) {
 	return o.name === b.name ? '(binary)' : o.name;
 }
 
+// Metadata keys as labels ("commit_date" -> "Commit date").
+const LABELS = {url: 'URL', cc: 'CC', cflags: 'CFLAGS', qemu: 'QEMU'};
+function metaLabel(k) {
+	if (LABELS[k])
+		return LABELS[k];
+	const s = k.replace(/[_-]+/g, ' ');
+	return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// A value: dates as the page writes them, a commit linked to the run's
+// url, links as links, anything else as text.
+function metaValue(k, v, meta) {
+	if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z$/.test(v))
+		return fmtTime(v.length === 17 ? v.replace('Z', ':00Z') : v);
+	if (typeof v === 'string' && /^https?:\/\//.test(v) && k === 'url')
+		return el('a', {href: v, rel: 'noopener noreferrer'}, v);
+	if (k === 'commit' && typeof meta.url === 'string' && /^https?:\/\//.test(meta.url))
+		return el('a', {href: meta.url, rel: 'noopener noreferrer', class: 'mono'}, String(v));
+	return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 function metaList(r) {
 	const items = [
 		['Status', r.status + (r.error ? `: ${r.error}` : '')],
@@ -22,7 +43,7 @@ function metaList(r) {
 	if (r.meta && typeof r.meta === 'object')
 		for (const [k, v] of Object.entries(r.meta))
 			if (k !== 'series' && k !== 'timestamp')
-				items.push([k, typeof v === 'string' ? v : JSON.stringify(v)]);
+				items.push([metaLabel(k), metaValue(k, v, r.meta)]);
 	return el('dl', {class: 'meta-list'}, items.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
@@ -46,16 +67,16 @@ function draw() {
 	};
 	const rows = sortBy(benches, v.sort, get).map(b => el('tr', {dataset: {bench: b.name}},
 		el('th', {scope: 'row', class: 'name'}, el('a', {href: `/runs/${enc(run.id)}/${enc(b.name)}`}, b.name)),
-		el('td', {class: 'suite'}, b.suite || ''),
+		el('td', {class: 'suite opt'}, b.suite || ''),
 		el('td', {class: 'num'}, b.lower_bound ? el('abbr', {class: 'lb', title: 'lower bound'}, '\u2265') : null, fmtInt(b.instructions)),
 		cols.map(k => {
 			const o = (b.objects || []).find(x => objKey(b, x) === k);
 			return el('td', {class: 'num obj', title: o ? `${o.name}: ${fmtShare(o.share_pct)}` : null},
 				o ? fmtInt(o.instructions) : '');
 		}),
-		el('td', {class: 'num'}, fmtInt(b.invocations)),
-		el('td', {class: 'num'}, fmtInt(b.rows)),
-		el('td', {class: `num ${b.malformed_lines ? 'dir-bad' : ''}`}, fmtInt(b.malformed_lines)),
+		el('td', {class: 'num opt'}, fmtInt(b.invocations)),
+		el('td', {class: 'num opt'}, fmtInt(b.rows)),
+		el('td', {class: `num opt ${b.malformed_lines ? 'dir-bad' : ''}`}, fmtInt(b.malformed_lines)),
 		el('td', {class: 'actions'},
 			el('a', {href: href(`/history/${enc(b.name)}`, {series: run.series})}, 'history'))));
 	const warnings = run.warning_messages || [];
@@ -73,18 +94,18 @@ function draw() {
 		benches.length ? tableWrap(el('table', {class: 'data', id: 'run-table'},
 			el('thead', {}, el('tr', {},
 				sortHeader('Benchmark', 'name', v.sort, onSort),
-				sortHeader('Suite', 'suite', v.sort, onSort),
+				sortHeader('Suite', 'suite', v.sort, onSort, 'opt'),
 				sortHeader('Instructions', 'instructions', v.sort, onSort, 'num'),
 				cols.map(k => sortHeader(k, `obj:${k}`, v.sort, onSort, 'num obj')),
-				sortHeader('Invocations', 'invocations', v.sort, onSort, 'num'),
-				sortHeader('Rows', 'rows', v.sort, onSort, 'num'),
-				sortHeader('Malformed', 'malformed', v.sort, onSort, 'num'),
+				sortHeader('Invocations', 'invocations', v.sort, onSort, 'num opt'),
+				sortHeader('Rows', 'rows', v.sort, onSort, 'num opt'),
+				sortHeader('Malformed', 'malformed', v.sort, onSort, 'num opt'),
 				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Links')))),
 			el('tbody', {}, rows),
 			el('tfoot', {}, el('tr', {class: 'total'},
-				el('th', {scope: 'row'}, 'Total'), el('td'),
+				el('th', {scope: 'row'}, 'Total'), el('td', {class: 'opt'}),
 				el('td', {class: 'num'}, fmtInt(run.instructions)),
-				cols.map(() => el('td')), el('td'), el('td'), el('td'), el('td')))))
+				cols.map(() => el('td', {class: 'obj'})), el('td', {class: 'opt'}), el('td', {class: 'opt'}), el('td', {class: 'opt'}), el('td')))))
 			: el('p', {class: 'empty'}, run.status === 'ready' ? 'No benchmarks in this run.' : `This run is ${run.status}.`));
 }
 

@@ -57,6 +57,11 @@ const pct = (a, b) => (Number(b - a) / Number(a)) * 100;
 // what the page prints: sign, two decimals, " %"
 const pctText = p => `${p > 0 ? '+' : p < 0 ? '-' : ''}${Math.abs(p).toFixed(2)} %`;
 const digits = s => s.replace(/[^0-9-]/g, '');
+// the compare table's default order: |delta %| largest first (one-sided last)
+const byMag = (ns, dir = 1) => ns.slice().sort((x, y) => {
+	const t = n => fx.totals.get(n);
+	return Math.abs(pct(t(y).a, t(y).b)) - Math.abs(pct(t(x).a, t(x).b));
+});
 
 // ---- the oracle: the fixture files, read here ------------------------------
 
@@ -109,6 +114,61 @@ function objdumpMnemonics(run, bench, addr, count) {
 		path.join(benchDir(run, bench), bench)], {encoding: 'utf8'});
 	return [...out.matchAll(/^\s+[0-9a-f]+:\s+(\S+)/gm)].map(m => m[1]).slice(0, count);
 }
+
+// ---- colour checks -------------------------------------------------------------
+
+function lightness([r, g, b]) {
+	return (Math.max(r, g, b) + Math.min(r, g, b)) / 2 / 255 * 100;
+}
+
+function luminance(rgb) {
+	const c = v => {
+		const x = v / 255;
+		return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+	};
+	return 0.2126 * c(rgb[0]) + 0.7152 * c(rgb[1]) + 0.0722 * c(rgb[2]);
+}
+
+function contrast(a, b) {
+	const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+	return (x + 0.05) / (y + 0.05);
+}
+
+// In the page: every visible element with its own text, its computed
+// colour against the first opaque background up its ancestors; returns
+// the failures (below 4.5:1).  Text drawn on canvases is not sampled.
+const CONTRAST_PASS = `(() => {
+	const rgb = s => (s.match(/[0-9.]+/g) || []).map(Number);
+	const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+		.reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+	const bgOf = e => {
+		for (let n = e; n; n = n.parentElement) {
+			const c = rgb(getComputedStyle(n).backgroundColor);
+			if (c.length === 3 || (c.length === 4 && c[3] > 0.9))
+				return c.slice(0, 3);
+		}
+		return rgb(getComputedStyle(document.body).backgroundColor).slice(0, 3);
+	};
+	const bad = [];
+	for (const e of document.querySelectorAll('body *')) {
+		if (!e.offsetParent && getComputedStyle(e).position !== 'fixed')
+			continue;
+		if (e.closest('.sr-only, .skip-link, noscript, canvas'))
+			continue;
+		const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+		if (!own)
+			continue;
+		const cs = getComputedStyle(e);
+		if (cs.visibility === 'hidden' || Number(cs.opacity) < 0.5 || Number(cs.fontSize.replace('px', '')) === 0)
+			continue;
+		const fg = rgb(cs.color).slice(0, 3), bg = bgOf(e);
+		const [x, y] = [lum(fg), lum(bg)].sort((p, q) => q - p);
+		const ratio = (x + 0.05) / (y + 0.05);
+		if (ratio < 4.5)
+			bad.push(e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' "' + e.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+	}
+	return [...new Set(bad)].slice(0, 20);
+})()`;
 
 // ---- a temp runs dir ---------------------------------------------------------
 
@@ -237,7 +297,7 @@ async function main() {
 		await check('compare page: six benchmarks with the FIXTURES.md totals', async () => {
 			await open(page, cmp);
 			const rows = await tableRows(page);
-			assert.deepEqual(rows.map(r => r.name), names);
+			assert.deepEqual(rows.map(r => r.name), byMag(names));
 			for (const r of rows) {
 				const t = fx.totals.get(r.name);
 				assert.equal(digits(r.base), String(t.a), `${r.name} base`);
@@ -304,17 +364,31 @@ async function main() {
 			await page.waitForSelector('.card.counts[data-threshold="1"]');
 			const want = names.filter(n => Math.abs(pct(fx.totals.get(n).a, fx.totals.get(n).b)) > 1);
 			assert.ok(want.length > 0 && want.length < 6, 'the oracle splits the rows');
-			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
+			assert.deepEqual((await tableRows(page)).map(r => r.name), byMag(want));
 			assert.equal((await chartBars(page)).bars, want.length);
 		});
 
-		await check('sorting by a header (keyboard) changes the order and the URL', async () => {
+		await check('sorting by a header (keyboard): a numeric column sorts descending first', async () => {
+			await page.focus('#compare-table thead button[data-key=pct]');
+			await page.keyboard.press('Enter');
+			await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === '-pct');
+			const want = names.filter(n => Math.abs(pct(fx.totals.get(n).a, fx.totals.get(n).b)) > 1)
+				.sort((x, y) => pct(fx.totals.get(x).a, fx.totals.get(x).b) - pct(fx.totals.get(y).a, fx.totals.get(y).b));
+			assert.deepEqual((await tableRows(page)).map(r => r.name), want.slice().reverse());
 			await page.focus('#compare-table thead button[data-key=pct]');
 			await page.keyboard.press('Enter');
 			await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'pct');
-			const want = names.filter(n => Math.abs(pct(fx.totals.get(n).a, fx.totals.get(n).b)) > 1)
-				.sort((x, y) => pct(fx.totals.get(x).a, fx.totals.get(x).b) - pct(fx.totals.get(y).a, fx.totals.get(y).b));
 			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
+		});
+
+		await check('Back undoes a filter change (pushState)', async () => {
+			await page.check('#regressions-only');
+			await page.waitForFunction(() => location.search.includes('regressions=1'));
+			await page.goBack();
+			await page.waitForFunction(() => !location.search.includes('regressions'));
+			await page.waitForSelector('body[data-ready]');
+			assert.equal(await page.isChecked('#regressions-only'), false);
+			assert.equal(new URL(page.url()).searchParams.get('sort'), 'pct');
 		});
 
 		await check('regressions only changes the rows and the URL', async () => {
@@ -356,13 +430,13 @@ async function main() {
 			await page.check('#regressions-only');
 			const want = names.filter(n => fx.totals.get(n).a > fx.totals.get(n).b);
 			assert.equal(want.length, 6);
-			assert.deepEqual((await tableRows(page)).map(r => r.name), want);
+			assert.deepEqual((await tableRows(page)).map(r => r.name), byMag(want));
 		});
 
 		await check('a benchmark in one run only: flagged, warned about, left out of the geomean', async () => {
 			await open(page, `${url}/compare/${A}...${PARTIAL}`);
 			const rows = await tableRows(page);
-			assert.deepEqual(rows.map(r => r.name), names);
+			assert.deepEqual(rows.map(r => r.name), [...byMag(names.filter(n => n !== '612.matmul_r')), '612.matmul_r']);
 			const only = rows.find(r => r.name === '612.matmul_r');
 			assert.equal(only.pct, 'only in base');
 			assert.equal(only.new, '\u2013');
@@ -463,6 +537,173 @@ async function main() {
 			await page.check(`#runs-table tr[data-run="${B}"] input[name=new]`);
 			assert.equal(await page.getAttribute('#compare-go', 'href'), `/compare/${A}...${B}`);
 			assert.match(page.url(), /base=/);
+		});
+
+		await check('runs page: each run against its previous run; latest changes on the first screen; / is never a dead end', async () => {
+			await open(page, `${url}/`);
+			// the newest run (EVIL) starts its own series: the default pair
+			// is the newest run that has a previous run
+			assert.equal(await page.getAttribute('#compare-go', 'href'), `/compare/${A2}...${A3}`);
+			// A3 (a copy of A) against A2 (a copy of B): FIXTURES.md's B -> A
+			const regressed = names.filter(n => fx.totals.get(n).a > fx.totals.get(n).b);
+			const improved = names.filter(n => fx.totals.get(n).a < fx.totals.get(n).b);
+			const geo = (Math.exp(names.reduce((acc, n) => acc + Math.log(Number(fx.totals.get(n).a) / Number(fx.totals.get(n).b)), 0) / names.length) - 1) * 100;
+			const cell = `#runs-table tr[data-run="${A3}"] td.change`;
+			assert.equal(await page.$eval(`${cell} .geo`, e => e.textContent), pctText(geo));
+			assert.equal(await page.$eval(cell, e => e.dataset.regressed), String(regressed.length));
+			assert.equal(await page.$eval(cell, e => e.dataset.improved), String(improved.length));
+			const worst = regressed.sort((x, y) => pct(fx.totals.get(y).b, fx.totals.get(y).a) - pct(fx.totals.get(x).b, fx.totals.get(x).a))[0];
+			assert.equal(await page.$eval(`${cell} a.worst`, e => e.getAttribute('href')),
+				     `/compare/${A2}...${A3}?bench=${worst}`);
+			assert.equal(await page.$eval(`${cell} a.worst .mono`, e => e.textContent), worst);
+			// runs without a previous run of their series say so
+			assert.match(await page.$eval(`#runs-table tr[data-run="${A}"] td.change`, e => e.textContent), /first of its series/);
+			assert.match(await page.$eval(`#runs-table tr[data-run="${EVIL}"] td.change`, e => e.textContent), /first of its series/);
+			// the latest-changes panel: in the first screen, main's newest pair
+			const card = '#latest-changes .latest-card[data-series="main"]';
+			const box = await page.$eval(card, e => e.getBoundingClientRect().top);
+			assert.ok(box < 900, `latest changes at ${box}px`);
+			assert.equal(await page.$eval(`${card} .latest-pair a`, e => e.textContent), `${A2} \u2192 ${A3}`);
+			assert.equal(await page.$eval(`${card} .latest-geo`, e => e.firstChild.textContent), pctText(geo));
+		});
+
+		await check('compare page: both runs\' metadata and their neighbours in the series', async () => {
+			await open(page, `${url}/compare/${B}...${A2}`);
+			const base = await page.$eval('.run-card.run-base', e => e.innerText);
+			assert.match(base, new RegExp(runMeta[B][1].commit.slice(0, 12)));
+			assert.match(base, /gcc 12\.2 -O3/);
+			assert.equal(await page.$eval('.run-card.run-base .prev-run', e => e.textContent), `\u2190 ${A}`);
+			assert.equal(await page.$eval('.run-card.run-new .next-run', e => e.textContent), `${A3} \u2192`);
+			assert.equal(await page.getAttribute('#prev-pair', 'href'), `/compare/${A}...${B}`);
+			assert.equal(await page.getAttribute('#next-pair', 'href'), `/compare/${A2}...${A3}`);
+		});
+
+		await check('?bench= scrolls its panel into view', async () => {
+			await open(page, `${url}/compare/${A}...${B}?bench=610.stencil_r`);
+			await page.waitForSelector('#detail-functions');
+			const top = await page.$eval('#detail', e => e.getBoundingClientRect().top);
+			assert.ok(top >= 0 && top < 900, `#detail at ${top}px`);
+		});
+
+		await check('history without a series: one line per series, never a step across series', async () => {
+			await open(page, `${url}/history/600.lzpack_r`);
+			const lines = await page.evaluate(() =>
+				window.Chart.getChart(document.getElementById('history-chart')).data.datasets.map(d => d.label));
+			// every series with a run that has 600.lzpack_r (runMeta above)
+			const want = [...new Set(Object.values(runMeta).map(([, m]) => m.series))].sort();
+			assert.deepEqual([...lines].sort(), want);
+			const seriesOf = Object.fromEntries(Object.entries(runMeta).map(([id, [, m]]) => [id, m.series]));
+			const links = await page.$$eval('#history-table a.step-link, #history-table td.actions a', as => as.map(a => a.getAttribute('href')));
+			assert.ok(links.length > 0);
+			for (const l of links) {
+				const m = l.match(/^\/compare\/(.+)\.\.\.(.+)\?/);
+				assert.equal(seriesOf[decodeURIComponent(m[1])], seriesOf[decodeURIComponent(m[2])], l);
+			}
+			assert.equal(await page.$$eval('#series-pick a', as => as.length), want.length);
+		});
+
+		await check('unknown benchmark or series: 404 naming it, page and API', async () => {
+			// not watched: the browser logs each 404 it is answered
+			const p404 = await ctx.newPage();
+			for (const [path, word] of [['/history/999.none_r', '999.none_r'],
+						    ['/history/600.lzpack_r?series=nope', 'nope'],
+						    ['/history?series=nope', 'nope']]) {
+				const r = await fetch(url + path);
+				assert.equal(r.status, 404, path);
+				const api = await fetch(url + (path.startsWith('/history?')
+					? '/api/v1/series/nope/history' : '/api/v1' + path));
+				assert.equal(api.status, 404, path);
+				assert.match((await api.json()).error.message, new RegExp(word.replace('.', '\\.')));
+				await p404.goto(url + path);
+				await p404.waitForSelector('body[data-ready]');
+				assert.match(await p404.$eval('#app', e => e.innerText), /Error 404/);
+			}
+			await p404.close();
+		});
+
+		await check('series history: the geomean, a thin line per benchmark, exact steps', async () => {
+			await open(page, `${url}/history?series=main`);
+			const ds = await page.evaluate(() =>
+				window.Chart.getChart(document.getElementById('series-chart')).data.datasets.map(d => ({label: d.label, data: d.data})));
+			assert.equal(ds.length, 1 + names.length);
+			assert.deepEqual(ds.slice(1).map(d => d.label).sort(), names);
+			// A, B, copy of B, copy of A: geomean 0, FIXTURES.md, same, 0
+			assert.deepEqual(ds[0].data.map(x => pctText(x)), ['0.00 %', `${fx.geomeanPct} %`, `${fx.geomeanPct} %`, pctText(ds[0].data[3])]);
+			assert.ok(Math.abs(ds[0].data[3]) < 1e-9);
+			const steps = await page.$$eval('#series-table a.step-link', as => as.map(a => a.getAttribute('href')));
+			assert.deepEqual(steps, [`/compare/${A2}...${A3}`, `/compare/${A}...${B}`]);
+			assert.equal(await page.$$eval('#bench-pick option', os => os.length), names.length + 1);
+		});
+
+		await check('delta view of a benchmark in one run only shows that side', async () => {
+			await open(page, `${url}/compare/${A}...${PARTIAL}/612.matmul_r`);
+			assert.match(await page.$eval('#one-sided', e => e.textContent), /Only in base/);
+			assert.equal(digits(await page.$eval('#one-sided-total .card-value', e => e.textContent)),
+				     String(fx.totals.get('612.matmul_r').a));
+		});
+
+		await check('mix colours: distinguishable and never near white (light) or black (dark); labels contrast', async () => {
+			for (const scheme of ['light', 'dark']) {
+				const c = await browser.newContext({viewport: {width: 1280, height: 900}, colorScheme: scheme});
+				const p = await c.newPage();
+				watch(p, `mix ${scheme}`);
+				await open(p, `${cmp}/612.matmul_r`);
+				const segs = await p.$$eval('.mix-strip .seg', ss => ss.map(s => {
+					const cs = getComputedStyle(s);
+					return {cls: s.dataset.cls, bg: cs.backgroundColor, fg: cs.color, named: s.classList.contains('named')};
+				}));
+				assert.ok(segs.length > 4);
+				const seen = new Map();
+				for (const sg of segs) {
+					const rgb = sg.bg.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+					const l = lightness(rgb);
+					if (scheme === 'light')
+						assert.ok(l < 95, `${sg.cls} lightness ${l} on white`);
+					else
+						assert.ok(l > 15, `${sg.cls} lightness ${l} on dark`);
+					if (seen.has(sg.bg))
+						assert.equal(seen.get(sg.bg), sg.cls, `${sg.cls} and ${seen.get(sg.bg)} share ${sg.bg}`);
+					seen.set(sg.bg, sg.cls);
+					if (sg.named) {
+						const ratio = contrast(rgb, sg.fg.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number));
+						assert.ok(ratio >= 4.5, `${sg.cls} label contrast ${ratio.toFixed(2)}`);
+					}
+				}
+				await c.close();
+			}
+		});
+
+		await check('contrast: sampled text on every page meets WCAG AA (4.5:1)', async () => {
+			for (const scheme of ['light', 'dark']) {
+				const c = await browser.newContext({viewport: {width: 1280, height: 900}, colorScheme: scheme});
+				const p = await c.newPage();
+				watch(p, `contrast ${scheme}`);
+				for (const u of [`${url}/`, cmp, `${cmp}/612.matmul_r`, `${url}/runs/${A}`, `${url}/runs/${A}/612.matmul_r`,
+						 `${url}/history/600.lzpack_r?series=main`, `${url}/history?series=main`]) {
+					await open(p, u);
+					const bad = await p.evaluate(CONTRAST_PASS);
+					assert.deepEqual(bad, [], `${scheme} ${u}`);
+				}
+				await c.close();
+			}
+		});
+
+		await check('weight: the first view of / transfers under 60 KB and loads no Chart.js', async () => {
+			const c = await browser.newContext({viewport: {width: 1280, height: 900}});
+			const p = await c.newPage();
+			watch(p, 'weight');
+			let bytes = 0;
+			const urls = [];
+			p.on('response', async r => {
+				urls.push(r.url());
+				const b = await r.body().catch(() => Buffer.alloc(0));
+				bytes += b.length;
+			});
+			await open(p, `${url}/`);
+			await p.waitForLoadState('networkidle');
+			assert.ok(!urls.some(u => u.includes('chart.umd.js')), 'Chart.js on /');
+			assert.ok(bytes < 60 * 1024, `/ transferred ${bytes} bytes`);
+			await c.close();
 		});
 
 		await check('hostile run metadata renders as text (no script runs, no element made)', async () => {
@@ -574,7 +815,7 @@ async function main() {
 				[...tr.querySelectorAll('td')].map(td => td.textContent));
 			assert.equal(digits(row[1]), String(mainA.fn));
 			assert.equal(digits(row[2]), String(mainB.fn));
-			assert.equal(row[6], 'changed', 'O2 and O3 code of main differ');
+			assert.equal(row[7], 'changed', 'O2 and O3 code of main differ');
 			assert.match(await page.$eval('#objdump-base code', c => c.textContent), /objdump .*--disassemble='main' /);
 			// functions whose count did not move are folded away (?all=1 lists them)
 			const moved = await page.$$eval('#delta-functions tbody tr[data-fn]', trs => trs.map(tr => tr.querySelector('.delta').textContent));
@@ -616,6 +857,10 @@ async function main() {
 				assert.equal(blocks[0].count, o.hot.n.toLocaleString('en-US'));
 				assert.deepEqual(blocks[0].mn, objdumpMnemonics(run, MM, o.hot.addr, o.hot.icount), `${side}: objdump agrees`);
 			}
+			// five blocks a side until "more"
+			assert.ok(await page.$$eval('#side-by-side .side-new .block', b => b.length) <= 5);
+			if (await page.$('#side-by-side .side-new .more-blocks'))
+				await page.click('#side-by-side .side-new .more-blocks');
 			// the O3 build's Zba/Zbb instructions come from the fallback decoder, marked
 			const marked = await page.$$eval('#side-by-side .side-new tr.by-fallback td.m', t => t.map(x => x.firstChild.textContent));
 			assert.ok(marked.length > 0 && marked.every(m => /^(sh[123]add|add\.uw|min|max|zext|sext|slli\.uw|bset)/.test(m)), marked.join());
@@ -664,6 +909,8 @@ async function main() {
 				'benchmark-function': `${url}/runs/${B}/612.matmul_r?n=10&function=main`,
 				delta: `${cmp}/612.matmul_r?function=main`,
 				history: `${url}/history/600.lzpack_r?series=main`,
+				'history-all-series': `${url}/history/600.lzpack_r`,
+				'series-history': `${url}/history?series=main`,
 			};
 			for (const scheme of ['light', 'dark'])
 				for (const [w, h, label] of [[1280, 900, 'desktop'], [390, 844, 'phone']]) {
