@@ -1109,3 +1109,31 @@ void index_history_free(struct history_point *p, size_t nr)
 		free(p[i].run_id);
 	free(p);
 }
+
+/* ---- the run after a run (regression detection) ------------------------- */
+
+int index_next_run(struct index *idx, const char *id, struct index_run *out,
+		   struct errbuf *err)
+{
+	/* index_previous_run() the other way round */
+	sqlite3_stmt *st = prepare(
+		idx,
+		"SELECT " RUN_COLUMNS " FROM runs WHERE status=?2 AND"
+		" series=(SELECT series FROM runs WHERE id=?1) AND"
+		" (created, id) > (SELECT created, id FROM runs WHERE id=?1)"
+		" ORDER BY created ASC, id ASC LIMIT 1",
+		err);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	sqlite3_bind_int(st, 2, INDEX_READY);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_run_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "next run");
+}

@@ -150,4 +150,13 @@ int index_history(struct index *idx, const char *bench, const char *series,
 		  struct history_point **out, size_t *nr, struct errbuf *err);
 void index_history_free(struct history_point *p, size_t nr);
 
+/*
+ * The run after run id: the oldest ready run of id's series newer than
+ * id, in the order of index_previous_run() (so a run uploaded out of
+ * order finds the neighbour it was placed before).  Returns 1 and fills
+ * *out, 0 when there is none, -1 on error.
+ */
+int index_next_run(struct index *idx, const char *id, struct index_run *out,
+		   struct errbuf *err);
+
 #endif

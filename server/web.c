@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_regress.h"
 #include "compare.h"
 #include "errbuf.h"
 #include "parse_value.h"
@@ -591,6 +592,11 @@ void web_handle(struct server *srv, const struct api_request *req,
 	}
 	if (n == 3 && !strcmp(seg[0], "static")) {
 		serve_static(seg[1], seg[2], resp);
+		goto out;
+	}
+	if (n == 2 && !strcmp(seg[0], "feeds") &&
+	    !strcmp(seg[1], "regressions.atom")) {
+		regress_feed(srv, req, resp); /* api_regress.c */
 		goto out;
 	}
 	if (pg.status != 404 && n == 0)

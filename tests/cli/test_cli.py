@@ -385,8 +385,8 @@ DOCUMENTED = {
     "serve": {o: None for o in (
         "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",
         "max-unpacked", "max-files", "timeout", "token-file", "read-token", "web-dir",
-        "log-level")} | {"help": "h"},
-    "token": {"data": "d", "help": "h"},
+        "notify", "log-level")} | {"help": "h"},
+    "token": {"data": "d", "scope": None, "help": "h"},
     "upload": {o: None for o in (
         "server", "token-file", "name", "series", "commit", "meta", "sysroot",
         "markdown", "dry-run", "timeout", "help")},
