@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "api_regress.h"
 
+#include "api.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
@@ -953,4 +955,64 @@ void regress_notifier_stop(void)
 	notifier.started = false;
 	free(notifier.data_dir);
 	notifier.data_dir = NULL;
+}
+
+/* ---- for the pages ------------------------------------------------------ */
+
+static void set_err(struct api_err *err, unsigned status, const char *code,
+		    const char *msg)
+{
+	memset(err, 0, sizeof(*err));
+	err->status = status;
+	err->code = code;
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+}
+
+json_t *regress_find(struct server *srv, const char *id, struct api_err *err)
+{
+	struct errbuf e;
+	struct triage *t;
+	long long n;
+	bool found = false;
+	json_t *r;
+
+	if (!parse_id(id, &n)) {
+		set_err(err, 404, "not_found", "no such regression");
+		return NULL;
+	}
+	t = triage_open(srv->cfg->data_dir, &e);
+	if (!t) {
+		set_err(err, 500, "internal", e.msg);
+		return NULL;
+	}
+	r = triage_get(t, n, &found, &e);
+	triage_close(t);
+	if (!r)
+		set_err(err, found ? 500 : 404,
+			found ? "internal" : "not_found",
+			found ? e.msg : "no such regression");
+	return r;
+}
+
+json_t *regress_find_list(struct server *srv, const char *series,
+			  const char *state, struct api_err *err)
+{
+	struct triage_filter f = {.series = series, .state = state};
+	struct errbuf e;
+	struct triage *t;
+	json_t *a;
+
+	if (state && strcmp(state, "open") && strcmp(state, "closed") &&
+	    !triage_state_ok(state))
+		f.state = NULL;
+	t = triage_open(srv->cfg->data_dir, &e);
+	if (!t) {
+		set_err(err, 500, "internal", e.msg);
+		return NULL;
+	}
+	a = triage_list(t, &f, &e);
+	triage_close(t);
+	if (!a)
+		set_err(err, 500, "internal", e.msg);
+	return a;
 }

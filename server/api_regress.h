@@ -47,6 +47,17 @@ void regress_feed(struct server *srv, const struct api_request *req,
 json_t *regress_get(struct server *srv, long long id, unsigned *status,
 		    struct api_response *resp);
 
+struct api_err;
+
+/*
+ * For the pages: regression `id` (as text from the path), or NULL with
+ * *err (404 when there is none); the regressions of a series (NULL: all)
+ * in a state ("open", a state, NULL: all).  New references.
+ */
+json_t *regress_find(struct server *srv, const char *id, struct api_err *err);
+json_t *regress_find_list(struct server *srv, const char *series,
+			  const char *state, struct api_err *err);
+
 /*
  * The Markdown summary of regression object r (as the API gives it);
  * base is prepended to the permalink (may be "").

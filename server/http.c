@@ -272,6 +272,7 @@ static const char *bearer(struct MHD_Connection *conn)
 static bool may_read(struct http *h, struct MHD_Connection *conn)
 {
 	const char *tok;
+	unsigned scopes = 0;
 
 	if (!h->srv->cfg->read_token_file)
 		return true;
@@ -279,8 +280,14 @@ static bool may_read(struct http *h, struct MHD_Connection *conn)
 	if (!tok)
 		tok = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
 						  "token");
-	return tok &&
-	       token_file_check(h->srv->cfg->read_token_file, tok, strlen(tok));
+	if (!tok)
+		return false;
+	/* or a token of DATA/tokens with the read scope */
+	return token_file_check(h->srv->cfg->read_token_file, tok,
+				strlen(tok)) ||
+	       (tokens_lookup(h->srv->cat->tokens_path, tok, strlen(tok), NULL,
+			      0, &scopes) &&
+		(scopes & TOKEN_READ));
 }
 
 /* ---- uploads ------------------------------------------------------------ */

@@ -8,8 +8,10 @@ import * as run from './run.js';
 import * as benchmark from './benchmark.js';
 import * as historyPage from './history.js';
 import * as delta from './delta.js';
+import * as regressions from './regressions.js';
 
-const pages = {runs, compare, run, benchmark, delta, history: historyPage};
+const pages = {runs, compare, run, benchmark, delta, history: historyPage,
+	regressions, regression: regressions};
 const THEMES = ['auto', 'light', 'dark'];
 
 function currentTheme() {
