@@ -22,6 +22,8 @@ const struct builtin builtins[] = {
 	{"reindex", cmd_reindex, "rebuild the server's index from its runs"},
 	{"token", cmd_token, "add, list or revoke upload tokens"},
 	{"upload", cmd_upload, "send a build directory's run to a server"},
+	{"regressions", cmd_regressions, "list the regressions of the series"},
+	{"backup", cmd_backup, "copy the user data: triage store, tokens"},
 };
 const size_t nr_builtins = sizeof(builtins) / sizeof(builtins[0]);
 

@@ -389,15 +389,20 @@ DOCUMENTED = {
     "token": {"data": "d", "scope": None, "help": "h"},
     "upload": {o: None for o in (
         "server", "token-file", "name", "series", "commit", "meta", "sysroot",
-        "markdown", "dry-run", "timeout", "help")},
+        "markdown", "fail-on-regression", "dry-run", "timeout", "help")},
 }
 DOCUMENTED["reindex"] = DOCUMENTED["serve"]  # it takes serve's options
+DOCUMENTED["regressions"] = {"data": "d", "server": None, "series": None, "state": None,
+                             "format": "f", "set-threshold": None, "help": "h"}
+DOCUMENTED["backup"] = {"data": "d", "help": "h"}
 
 TABLE_FILES = {"compare": "server/builtin/cmd_compare.c",
                "show": "server/builtin/cmd_show.c",
                "serve": "server/config.c", "reindex": "server/config.c",
                "token": "server/builtin/cmd_token.c",
-               "upload": "server/builtin/cmd_upload.c"}
+               "upload": "server/builtin/cmd_upload.c",
+               "regressions": "server/builtin/cmd_regressions.c",
+               "backup": "server/builtin/cmd_backup.c"}
 
 
 def source_table(cmd):
@@ -436,7 +441,8 @@ GOOD_VALUE = {"N": "1", "SECONDS": "1", "BYTES": "1", "PCT": "1", "FMT": "json",
 
 
 class Options(unittest.TestCase):
-    COMMANDS = ("compare", "show", "serve", "reindex", "token", "upload")
+    COMMANDS = ("compare", "show", "serve", "reindex", "token", "upload", "regressions",
+                "backup")
 
     def test_help_lists_every_option_of_the_table_and_nothing_else(self):
         for cmd in self.COMMANDS:

@@ -29,6 +29,11 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
+try:
+    import feedparser  # Debian's python3-feedparser
+except ImportError:  # a Python of its own (pyenv, venv): Debian's copy
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import feedparser  # noqa: E402
 from tbtest import A, B  # noqa: E402
 
 TBSCOPE = os.path.abspath(sys.argv[1])
@@ -282,7 +287,35 @@ class Series(unittest.TestCase):
         self.assertNotIn(rid, [x["id"] for x in regressions(self.srv, "?state=closed")])
         status, _, feed = self.srv.get("/feeds/regressions.atom?series=main")
         self.assertEqual(status, 200)
-        self.assertIn(b"state investigating", feed)
+        entry = [e for e in feedparser.parse(feed).entries
+                 if e.id.endswith("/regressions/%d" % rid)][0]
+        self.assertIn("state investigating", entry.title)
+        self.assertGreaterEqual(entry.updated, entry.published)
+
+    def test_feed_parses_and_links_to_permalinks(self):
+        status, headers, body = self.srv.get("/feeds/regressions.atom?series=main")
+        self.assertEqual(status, 200)
+        self.assertTrue(headers["content-type"].startswith("application/atom+xml"))
+        f = feedparser.parse(body)
+        self.assertFalse(f.bozo, f.get("bozo_exception"))
+        self.assertEqual(f.version, "atom10")
+        regs = regressions(self.srv, "?series=main")
+        self.assertEqual(len(f.entries), len(regs))
+        for e, r in zip(f.entries, regs):
+            self.assertEqual(e.id, "%s/regressions/%d" % (self.srv.url, r["id"]))
+            self.assertEqual(e.link, e.id)
+            self.assertTrue(e.updated_parsed and e.published_parsed)
+            path = e.link[len(self.srv.url):]
+            status, _, page = self.srv.get(path)
+            self.assertEqual(status, 200, path)
+            self.assertIn(b'property="og:title" content="Regression #%d' % r["id"], page)
+        # the same feed again: the same ids
+        again = feedparser.parse(self.srv.get("/feeds/regressions.atom?series=main")[2])
+        self.assertEqual([e.id for e in again.entries], [e.id for e in f.entries])
+        # one series only
+        other = feedparser.parse(self.srv.get("/feeds/regressions.atom?series=other")[2])
+        self.assertEqual(len(other.entries), 1)
+        self.assertIn("in series other", other.feed.title)
 
     def test_webhook_once_per_regression_after_failures(self):
         # three regressions opened (main: 2, other: 1); the receiver
@@ -375,7 +408,141 @@ class Durability(unittest.TestCase):
             srv.close()
 
 
+def client_upload(srv, token, name, run, series, stamp, *extra):
+    tokfile = os.path.join(srv.tmp, "token-" + name)
+    with open(tokfile, "w") as f:
+        f.write(token + "\n")
+    return subprocess.run(
+        [TBSCOPE, "upload", "--server", srv.url, "--token-file", tokfile, "--name", name,
+         "--series", series, "--meta", "timestamp=" + stamp, *extra, os.path.join(RUNS, run)],
+        capture_output=True, text=True)
+
+
+class Commands(unittest.TestCase):
+    """The CI gate, `tbscope regressions`, per-series thresholds, backup."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = tbtest.Server(TBSCOPE, "--threads", "4")
+        cls.up = add_token(cls.srv.data, "ci")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.srv.close()
+
+    def cli(self, *args):
+        return subprocess.run([TBSCOPE, *args], capture_output=True, text=True)
+
+    def test_ci_gate_and_listing(self):
+        p = client_upload(self.srv, self.up, "g1", B, "gate", ts(1), "--fail-on-regression")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = client_upload(self.srv, self.up, "g2", A, "gate", ts(2), "--fail-on-regression")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        (reg,) = regressions(self.srv, "?series=gate")
+        self.assertIn("Regression #%d" % reg["id"], p.stdout)
+        self.assertIn("Permalink: %s/regressions/%d" % (self.srv.url, reg["id"]), p.stdout)
+        a, b = TOTALS[MATMUL]
+        self.assertIn("+{:,}".format(a - b), p.stdout)
+        self.assertIn("opened a regression", p.stderr)
+        # back to B: an improvement, the gate passes
+        p = client_upload(self.srv, self.up, "g3", B, "gate", ts(3), "--fail-on-regression")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+        p = self.cli("regressions", "--data", self.srv.data, "--series", "gate", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = json.loads(p.stdout)["regressions"]
+        self.assertEqual([(r["base"], r["new"], r["looks_fixed_by"]) for r in rows],
+                         [("g1", "g2", "g3")])
+        p = self.cli("regressions", "--server", self.srv.url, "--series", "gate", "--state", "open")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"#%d\s+gate\s+g1 -> g2\s+new\s+6 benchmarks; %s \+%.2f %%"
+                         % (reg["id"], MATMUL, (a - b) * 100 / b))
+        self.assertIn("looks fixed by g3", p.stdout)
+        p = self.cli("regressions", "--data", self.srv.data, "--series", "gate", "--state", "fixed")
+        self.assertEqual((p.returncode, p.stdout), (0, ""))
+        p = self.cli("regressions", "--data", self.srv.data, "--format", "markdown", "--series", "gate")
+        self.assertIn("| `%s` | regressed |" % MATMUL, p.stdout)
+        self.assertEqual(self.cli("regressions", "--state", "bogus").returncode, 2)
+
+    def test_series_threshold(self):
+        p = self.cli("regressions", "--data", self.srv.data, "--series", "thr",
+                     "--set-threshold", "3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        b, a = tar_gz(os.path.join(RUNS, B), "r"), tar_gz(os.path.join(RUNS, A), "r")
+        self.assertEqual(upload(self.srv, self.up, "t1", b, series="thr", ts=ts(1))[0], 201)
+        self.assertEqual(upload(self.srv, self.up, "t2", a, series="thr", ts=ts(2))[0], 201)
+        (reg,) = regressions(self.srv, "?series=thr")
+        want = {k: v for k, v in expect_changes("B", "A").items()
+                if (v[2] - v[1]) * 100 / v[1] > 3}
+        self.assertEqual(sorted(want), ["600.lzpack_r", MATMUL])  # 3.68 %, 24.60 %
+        self.assertEqual(changes_of(reg), want)
+
+    def test_backup(self):
+        dest = os.path.join(self.srv.tmp, "backup")
+        p = self.cli("backup", "--data", self.srv.data, dest)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        db = sqlite3.connect(os.path.join(dest, "triage.sqlite"))
+        live = sqlite3.connect(os.path.join(self.srv.data, "triage.sqlite"))
+        q = "SELECT id, series, base_run, new_run, state FROM regressions ORDER BY id"
+        self.assertEqual(db.execute(q).fetchall(), live.execute(q).fetchall())
+        db.close()
+        live.close()
+        with open(os.path.join(dest, "tokens")) as f, \
+             open(os.path.join(self.srv.data, "tokens")) as g:
+            self.assertEqual(f.read(), g.read())
+        self.assertNotEqual(self.cli("backup", "--data", self.srv.data, dest).returncode, 0)
+
+
+class Notify(unittest.TestCase):
+    def test_queue_survives_restart(self):
+        hook = Receiver(fail=10 ** 6)  # down
+        srv = tbtest.Server(TBSCOPE, "--notify", hook.url)
+        try:
+            up = add_token(srv.data, "ci")
+            a, b = tar_gz(os.path.join(RUNS, A), "r"), tar_gz(os.path.join(RUNS, B), "r")
+            self.assertEqual(upload(srv, up, "n1", b, ts=ts(1))[0], 201)
+            self.assertEqual(upload(srv, up, "n2", a, ts=ts(2))[0], 201)
+            end = time.time() + 20
+            while hook.attempts < 1 and time.time() < end:
+                time.sleep(0.05)
+            self.assertGreaterEqual(hook.attempts, 1)
+            self.assertEqual(srv.stop(), 0)
+            hook.fail = 0  # the receiver is back
+            srv.start()
+            end = time.time() + 30
+            while not hook.bodies and time.time() < end:
+                time.sleep(0.1)
+            time.sleep(1.5)
+            (reg,) = regressions(srv)
+            self.assertEqual([x["id"] for x in hook.bodies], [reg["id"]])
+        finally:
+            srv.stop()
+            srv.close()
+            hook.close()
+
+
 class Tokens(unittest.TestCase):
+    def test_read_scope(self):
+        tmp = tempfile.mkdtemp(prefix="tbscope-read-")
+        try:
+            rt = os.path.join(tmp, "read-token")
+            with open(rt, "w") as f:
+                f.write("tbs_the_read_token_file_one\n")
+            srv = tbtest.Server(TBSCOPE, "--read-token", rt)
+            try:
+                reader = add_token(srv.data, "dash", "read")
+                up = add_token(srv.data, "ci")
+                auth = lambda t: {"Authorization": "Bearer " + t}  # noqa: E731
+                self.assertEqual(srv.get("/api/v1/regressions", auth(reader))[0], 200)
+                self.assertEqual(srv.get("/api/v1/regressions", auth(up))[0], 401)
+                self.assertEqual(srv.get("/api/v1/regressions")[0], 401)
+            finally:
+                srv.stop()
+                srv.close()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_legacy_line_is_an_upload_token(self):
         srv = tbtest.Server(TBSCOPE)
         try:
