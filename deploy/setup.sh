@@ -39,6 +39,7 @@ packages=(
 	libc6-arm64-cross binutils-aarch64-linux-gnu
 	# tests: archive formats uploads accept; browser tests
 	tar gzip xz-utils zstd chromium python3
+	python3-feedparser
 	# tests: the libFuzzer targets (clang with its sanitizer runtimes)
 	clang libclang-rt-14-dev
 	# tests: deploy/ (nginx in front of the server; systemd-analyze)
