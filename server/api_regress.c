@@ -368,6 +368,8 @@ static bool filter_of(const struct api_request *req, struct triage_filter *f,
 	f->state = q(req, "state");
 	f->kind = q(req, "kind");
 	f->run = q(req, "run");
+	f->base = q(req, "base");
+	f->new_run = q(req, "new");
 	f->stale = stale && strcmp(stale, "0");
 	if (f->state && strcmp(f->state, "open") &&
 	    strcmp(f->state, "closed") && !triage_state_ok(f->state)) {

@@ -567,7 +567,9 @@ json_t *triage_list(struct triage *t, const struct triage_filter *f,
 
 	strbuf_adds(&sql, "SELECT " ROW_COLUMNS " FROM regressions WHERE"
 			  " kind=?1 AND (?2 IS NULL OR series=?2) AND"
-			  " (?3 IS NULL OR base_run=?3 OR new_run=?3)");
+			  " (?3 IS NULL OR base_run=?3 OR new_run=?3) AND"
+			  " (?5 IS NULL OR base_run=?5) AND"
+			  " (?6 IS NULL OR new_run=?6)");
 	if (!f->stale)
 		strbuf_adds(&sql, " AND stale=0");
 	if (state && !strcmp(state, "open"))
@@ -589,6 +591,8 @@ json_t *triage_list(struct triage *t, const struct triage_filter *f,
 	bind_text(st, 2, f->series);
 	bind_text(st, 3, f->run);
 	bind_text(st, 4, state);
+	bind_text(st, 5, f->base);
+	bind_text(st, 6, f->new_run);
 	a = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(a, row_json(st));

@@ -91,11 +91,13 @@ int triage_set_looks_fixed(struct triage *t, int64_t id, const char *run,
 /* Filters of triage_list(); NULL fields do not filter. */
 struct triage_filter {
 	const char *series;
-	const char *state; /* a state, "open" or "closed" */
-	const char *kind;  /* "regression" (default) or "improvement" */
-	const char *run;   /* base or new run of the pair */
-	bool stale;	   /* also list stale pairs */
-	size_t limit;	   /* 0: all */
+	const char *state;   /* a state, "open" or "closed" */
+	const char *kind;    /* "regression" (default) or "improvement" */
+	const char *run;     /* base or new run of the pair */
+	const char *base;    /* the pair's base run */
+	const char *new_run; /* the pair's new run */
+	bool stale;	     /* also list stale pairs */
+	size_t limit;	     /* 0: all */
 };
 
 /* The rows, newest pair first, as an array of regression objects. */

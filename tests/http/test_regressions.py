@@ -235,7 +235,14 @@ class Series(unittest.TestCase):
         other = regressions(self.srv, "?series=other")
         self.assertEqual([(r["base"], r["new"]) for r in other], [("o1", "o2")])
         self.assertEqual(changes_of(other[0]), expect_changes("B", "A"))
-        self.assertEqual(regressions(self.srv, "?run=s5")[0]["new"], "s5")
+        self.assertEqual([(r["base"], r["new"]) for r in regressions(self.srv, "?run=s5")],
+                         [("s4", "s5")])
+        self.assertEqual([(r["base"], r["new"]) for r in
+                          regressions(self.srv, "?base=s3&new=s4")], [("s3", "s4")])
+        self.assertEqual(regressions(self.srv, "?base=s4&new=s4"), [])
+        self.assertEqual([(r["base"], r["new"]) for r in
+                          regressions(self.srv, "?new=s3&kind=improvement&stale=1")],
+                         [("s2", "s3")])
 
     def test_bad_queries(self):
         for q in ("?state=bogus", "?kind=x", "?limit=0"):
