@@ -437,6 +437,7 @@ static void list(struct server *srv, const struct api_request *req,
 		resp->status = 200;
 		resp->content_type = "text/markdown; charset=utf-8";
 		resp->cache = CACHE_NONE;
+		json_decref(a);
 	} else {
 		json_t *o = json_pack("{s:o}", "regressions", a);
 
