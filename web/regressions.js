@@ -229,13 +229,16 @@ async function renderList(app) {
 
 // ---- the permalink -------------------------------------------------------------
 
-function changesTable(r) {
+function changesTable(r, onPick) {
 	return tableWrap(el('table', {class: 'data rg-detail', id: 'rg-changes'},
 		el('thead', {}, el('tr', {},
 			['Benchmark', 'Change', 'Base', 'New', '\u0394', '\u0394 %', 'Function that carries most of it', '']
 				.map((h, i) => el('th', {scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null}, h)))),
 		el('tbody', {}, r.changes.map(c => el('tr', {dataset: {bench: c.benchmark}},
-			el('td', {}, c.benchmark),
+			el('td', {}, ['regressed', 'improved', 'failed'].includes(c.change)
+				? el('button', {type: 'button', class: 'linkish', title: 'Show where its delta comes from',
+						onclick: () => onPick(c.benchmark)}, c.benchmark)
+				: c.benchmark),
 			el('td', {class: changeClassOf(c.change)}, c.change),
 			el('td', {class: 'num'}, c.change === 'added' ? '\u2013' : fmtInt(c.base)),
 			el('td', {class: 'num'}, c.change === 'missing' ? '\u2013' : fmtInt(c.new)),
@@ -248,6 +251,52 @@ function changesTable(r) {
 			el('td', {}, c.change === 'regressed' || c.change === 'improved' || c.change === 'failed'
 				? el('a', {href: deltaLink(r, c)}, 'waterfall & functions')
 				: null))))));
+}
+
+// A bar |delta| / max wide (CSSOM: the CSP allows no style attribute).
+function bar(delta, max) {
+	const b = el('span', {class: `rg-bar ${delta > 0 ? 'up' : 'down'}`});
+	b.style.width = `${(Math.abs(delta) / max * 100).toFixed(1)}%`;
+	return b;
+}
+
+// Where one benchmark's delta comes from: the functions that moved most
+// (GET /api/v1/compare/BASE...NEW/BENCH, the delta view's data) as bars,
+// the rest summed, so the parts add up to the delta; the full waterfall
+// is the delta view.
+async function whereFrom(r, bench, box) {
+	const c = r.changes.find(x => x.benchmark === bench);
+	if (!c || !['regressed', 'improved', 'failed'].includes(c.change)) {
+		fill(box);
+		return;
+	}
+	fill(box, el('p', {class: 'loading'}, `Loading where the delta of ${bench} comes from\u2026`));
+	let d;
+	try {
+		d = await api(href(`/api/v1/compare/${enc(r.base)}...${enc(r.new)}/${enc(bench)}`, {limit: 8}));
+	} catch (err) {
+		fill(box, errorBox(err));
+		return;
+	}
+	// the functions that moved; the rest (those that did not move too) summed
+	const moved = d.functions.filter(f => Number(f.delta) !== 0);
+	const parts = moved.map(f => ({label: f.name, object: f.object, delta: Number(f.delta), share: f.share_pct}));
+	const rest = Number(d.functions_other.count) + d.functions.length - moved.length;
+	if (rest)
+		parts.push({label: `${rest} other function${rest === 1 ? '' : 's'}`, object: null,
+			    delta: Number(d.functions_other.delta), share: d.functions_other.share_pct});
+	const max = Math.max(1, ...parts.map(p => Math.abs(p.delta)));
+	fill(box,
+		el('h2', {}, `Where the delta of ${bench} comes from`),
+		el('p', {class: 'muted'}, `${fmtSigned(c.delta)} instructions in all, by function; `,
+			el('a', {href: deltaLink(r, c)}, 'the waterfall, blocks and instruction mix'), '.'),
+		el('table', {class: 'data rg-where', id: 'rg-where', dataset: {bench}},
+			el('tbody', {}, parts.map(p => el('tr', {},
+				el('td', {class: 'rg-where-name'}, p.object ? el('code', {}, p.label) : p.label,
+					p.object ? el('span', {class: 'muted'}, ` (${p.object})`) : null),
+				el('td', {class: 'rg-where-bar'}, bar(p.delta, max)),
+				el('td', {class: `num ${p.delta > 0 ? 'dir-bad' : p.delta < 0 ? 'dir-good' : ''}`}, fmtSigned(p.delta)),
+				el('td', {class: 'num muted'}, p.share === null || p.share === undefined ? '' : `${p.share.toFixed(1)} %`))))));
 }
 
 function tokenBox(onChange) {
@@ -343,11 +392,17 @@ async function renderOne(app, id) {
 		r.looks_fixed_by ? el('div', {class: 'card'}, el('div', {class: 'card-label'}, 'Looks fixed by'),
 			el('div', {class: 'card-value dir-good'}, el('a', {href: `/runs/${enc(r.looks_fixed_by)}`}, r.looks_fixed_by))) : null);
 	const redraw = () => renderOne(app, id);
+	const where = el('section', {class: 'rg-where-box'});
+	const pick = bench => {
+		setState({bench});
+		whereFrom(r, bench, where);
+	};
 	fill(app,
 		r.stale ? el('div', {class: 'notice'}, 'These two runs are no longer neighbours in their series (a run was placed between them, or the change is gone): this record is kept for its permalink.') : null,
 		cards,
 		el('h2', {}, 'Benchmarks'),
-		changesTable(r),
+		changesTable(r, pick),
+		where,
 		worse ? [
 			r.note ? [el('h2', {}, 'Note'), markdown(r.note)] : null,
 			linkList(r.links),
@@ -355,6 +410,9 @@ async function renderOne(app, id) {
 			el('h2', {}, 'History'),
 			historyList(r),
 		] : null);
+	const chosen = state().get('bench');
+	await whereFrom(r, chosen && r.changes.some(c => c.benchmark === chosen) ? chosen
+		: r.top ? r.top.benchmark : null, where);
 }
 
 export async function render(app) {

@@ -187,8 +187,25 @@ async function main() {
 			assert.match(og, / · \S+/, 'names a function');
 			const desc = html.match(/<meta property="og:description" content="([^"]*)">/)[1];
 			assert.ok(desc.includes('6 benchmarks changed') && desc.includes('state new'), desc);
+			// where the top benchmark's delta comes from: the parts add up to
+			// the README's delta
+			await page.waitForSelector('#rg-where');
+			assert.equal(await page.$eval('#rg-where', t => t.dataset.bench), top.name);
+			const parts = await page.$$eval('#rg-where tr td:nth-child(3)', tds => tds.map(td => td.textContent));
+			assert.ok(parts.length >= 2, parts);
+			assert.ok(!parts.slice(0, -1).includes('0'), 'only functions that moved are listed');
+			const sum = parts.reduce((a, t) => a + BigInt(t.replace(/[^0-9-]/g, '')), 0n);
+			const t = totals.get(top.name);
+			assert.equal(sum, t.a - t.b);
+			// another benchmark, picked by its name
+			await page.click('#rg-changes button:text("600.lzpack_r")');
+			await page.waitForSelector('#rg-where[data-bench="600.lzpack_r"]');
+			const parts2 = await page.$$eval('#rg-where tr td:nth-child(3)', tds => tds.map(td => td.textContent));
+			const t2 = totals.get('600.lzpack_r');
+			assert.equal(parts2.reduce((a, x) => a + BigInt(x.replace(/[^0-9-]/g, '')), 0n), t2.a - t2.b);
+			assert.ok(page.url().includes('bench=600.lzpack_r'));
 			// the waterfall link goes to the delta view of that benchmark
-			const href = await page.$eval(`#rg-changes tr[data-bench="${top.name}"] a`, a => a.getAttribute('href'));
+			const href = await page.$eval(`#rg-changes tr[data-bench="${top.name}"] td:last-child a`, a => a.getAttribute('href'));
 			assert.equal(href, `/compare/main-1...main-2/${top.name}`);
 		});
 
@@ -201,8 +218,9 @@ async function main() {
 			await page.fill('#rg-note-input', 'Looking at **matmul**: <img src=x onerror=alert(1)>');
 			await page.click('#rg-save-note');
 			await page.waitForSelector('.rg-note strong');
-			await page.reload();
-			await page.waitForSelector('body[data-ready]');
+			// reload the permalink
+			await open(page, `${url}/regressions/${id}`);
+			await page.waitForSelector('#rg-where');
 			assert.equal(await page.textContent('#rg-current-state'), 'investigating');
 			const hist = await page.textContent('#rg-history');
 			assert.ok(hist.includes('alice') && hist.includes('investigating'), hist);
