@@ -282,12 +282,12 @@ static bool may_read(struct http *h, struct MHD_Connection *conn)
 						  "token");
 	if (!tok)
 		return false;
-	/* or a token of DATA/tokens with the read scope */
+	/* or a token of DATA/tokens that may read (triage reads too) */
 	return token_file_check(h->srv->cfg->read_token_file, tok,
 				strlen(tok)) ||
 	       (tokens_lookup(h->srv->cat->tokens_path, tok, strlen(tok), NULL,
 			      0, &scopes) &&
-		(scopes & TOKEN_READ));
+		(scopes & (TOKEN_READ | TOKEN_TRIAGE)));
 }
 
 /* ---- uploads ------------------------------------------------------------ */

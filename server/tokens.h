@@ -25,7 +25,8 @@ struct strbuf;
 enum token_scope {
 	TOKEN_UPLOAD = 1 << 0, /* POST /api/v1/runs */
 	TOKEN_TRIAGE = 1 << 1, /* PATCH /api/v1/regressions/ID */
-	TOKEN_READ = 1 << 2,   /* reading, on a server that needs a token */
+	TOKEN_READ = 1 << 2,   /* reading, on a server that needs a token
+				  (a triage token may read too) */
 };
 #define TOKEN_ALL_SCOPES (TOKEN_UPLOAD | TOKEN_TRIAGE | TOKEN_READ)
 

@@ -542,6 +542,10 @@ class Tokens(unittest.TestCase):
                 up = add_token(srv.data, "ci")
                 auth = lambda t: {"Authorization": "Bearer " + t}  # noqa: E731
                 self.assertEqual(srv.get("/api/v1/regressions", auth(reader))[0], 200)
+                triager = add_token(srv.data, "tri", "triage")
+                self.assertEqual(srv.get("/api/v1/regressions", auth(triager))[0], 200)
+                status, body = patch(srv, triager, 1, {"state": "fixed"})
+                self.assertEqual(status, 404, body)  # read passed, no such regression
                 self.assertEqual(srv.get("/api/v1/regressions", auth(up))[0], 401)
                 self.assertEqual(srv.get("/api/v1/regressions")[0], 401)
             finally:
