@@ -135,6 +135,47 @@ static bool pending_between(struct index *idx, const char *series,
 	return found;
 }
 
+/*
+ * Regression `id` (the changes of `pair`) was just opened for a pair whose
+ * new run is `after`: when later ready runs exist (a run uploaded out of
+ * order, a reindex), the first of them that brings its benchmarks back
+ * marks it looking fixed, as it would have had the runs come in order.
+ */
+static int later_fix(struct triage *t, struct index *idx,
+		     const struct index_run *after,
+		     const struct regress_pair *pair, double thr, int64_t id,
+		     struct errbuf *err)
+{
+	struct index_run *runs;
+	size_t nr, total;
+	int ret = 0;
+
+	if (!pair->worse ||
+	    index_list_runs(idx, after->series, 0, SIZE_MAX >> 1, &runs, &nr,
+			    &total, err) < 0)
+		return pair->worse ? -1 : 0;
+	for (size_t i = nr; i-- > 0;) { /* oldest first */
+		struct run r = RUN_INIT;
+		bool fixed;
+
+		if (runs[i].status != INDEX_READY ||
+		    cmp_run(after, &runs[i]) >= 0)
+			continue;
+		if (index_load_run(idx, runs[i].id, 0, NULL, &r, err) < 0) {
+			ret = -1;
+			break;
+		}
+		fixed = regress_looks_fixed(pair->items, pair->nr, &r, thr);
+		run_release(&r);
+		if (fixed) {
+			ret = triage_set_looks_fixed(t, id, runs[i].id, err);
+			break;
+		}
+	}
+	index_runs_free(runs, nr);
+	return ret;
+}
+
 static int detect(struct triage *t, struct index *idx, const char *id,
 		  int64_t opened[2], struct errbuf *err)
 {
@@ -167,7 +208,9 @@ static int detect(struct triage *t, struct index *idx, const char *id,
 			goto fail;
 		regress_detect(&pair, &other, &me_run, thr);
 		if (triage_record_pair(t, me.series, prev.id, id, me.created,
-				       &pair, &opened[0], err) < 0)
+				       &pair, &opened[0], err) < 0 ||
+		    (opened[0] &&
+		     later_fix(t, idx, &me, &pair, thr, opened[0], err) < 0))
 			goto fail;
 		regress_pair_release(&pair);
 		run_release(&other);
@@ -180,7 +223,9 @@ static int detect(struct triage *t, struct index *idx, const char *id,
 			goto fail;
 		regress_detect(&pair, &me_run, &other, thr);
 		if (triage_record_pair(t, me.series, id, next.id, next.created,
-				       &pair, &opened[1], err) < 0)
+				       &pair, &opened[1], err) < 0 ||
+		    (opened[1] &&
+		     later_fix(t, idx, &next, &pair, thr, opened[1], err) < 0))
 			goto fail;
 	}
 	if (triage_fix_candidates(t, me.series, me.created, &cand, &nr_cand,

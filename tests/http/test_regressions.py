@@ -529,6 +529,44 @@ class Notify(unittest.TestCase):
             hook.close()
 
 
+class Reindex(unittest.TestCase):
+    def test_reindex_finds_the_same_pairs_and_ids(self):
+        """`tbscope reindex` analyses the runs again in any order: the pairs,
+        their ids, changes, stale flags and fixes come out the same."""
+        srv = tbtest.Server(TBSCOPE, "--threads", "4")
+        try:
+            up = add_token(srv.data, "ci")
+            a, b = tar_gz(os.path.join(RUNS, A), "r"), tar_gz(os.path.join(RUNS, B), "r")
+            for name, body, t in (("x1", a, ts(1)), ("x2", b, ts(2)), ("x3", a, ts(3)),
+                                  ("x4", b, ts(4)), ("x5", a, ts(5)), ("x6", a, ts(2, 30))):
+                self.assertEqual(upload(srv, up, name, body, ts=t)[0], 201)
+
+            def snapshot():
+                return [regressions(srv, "?kind=%s&stale=1" % k) for k in
+                        ("regression", "improvement")]
+
+            before = snapshot()
+            # x6 (A) between x2 (B) and x3 (A): x2 -> x6 regressed, x6 -> x3 no change
+            pairs = [(r["base"], r["new"], r["stale"]) for r in before[0]]
+            self.assertEqual(pairs, [("x4", "x5", False), ("x2", "x3", True),
+                                     ("x2", "x6", False)])
+            # x6 came late, but x4 (B) after it brings everything back
+            self.assertEqual([r["looks_fixed_by"] for r in before[0]], [None, "x4", "x4"])
+            self.assertEqual(srv.stop(), 0)
+            subprocess.run([TBSCOPE, "reindex", "--data", srv.data], check=True,
+                           capture_output=True)
+            srv.start()
+            after = snapshot()
+            for x, y in zip(before, after):
+                self.assertEqual([(r["id"], r["base"], r["new"], r["stale"], r["changes"],
+                                   r["looks_fixed_by"]) for r in x],
+                                 [(r["id"], r["base"], r["new"], r["stale"], r["changes"],
+                                   r["looks_fixed_by"]) for r in y])
+        finally:
+            srv.stop()
+            srv.close()
+
+
 class Tokens(unittest.TestCase):
     def test_read_scope(self):
         tmp = tempfile.mkdtemp(prefix="tbscope-read-")
