@@ -138,7 +138,13 @@ class Receiver:
 
 
 class Series(unittest.TestCase):
-    """Eight runs of series main, one failed upload, one run out of order."""
+    """Eight runs of series main (s1..s8), one failed upload, s7 out of order:
+
+    s1 A, s2 A (unchanged), s7 B (uploaded last, between s2 and s3: an
+    improvement), s3 B (unchanged from s7), s4 A (the regression), s5 A
+    without 612.matmul_r (a missing benchmark), s6 B (an improvement; both
+    regressions look fixed, two runs after s4), s8 B (unchanged).
+    """
 
     @classmethod
     def setUpClass(cls):
@@ -154,12 +160,14 @@ class Series(unittest.TestCase):
         a, b = tar_gz(os.path.join(RUNS, A), "r"), tar_gz(os.path.join(RUNS, B), "r")
         am = tar_gz(cls.a_minus, "r")
         cls.plan = [("s1", a, ts(1)), ("s2", a, ts(2)), ("s3", b, ts(3)),
-                    ("s4", a, ts(4)), ("s5", am, ts(5)), ("s6", b, ts(6))]
+                    ("s4", a, ts(4)), ("s5", am, ts(5)), ("s6", b, ts(6)),
+                    ("s8", b, ts(7))]
         cls.answers = {}
         for name, body, t in cls.plan:
             cls.answers[name] = upload(cls.srv, cls.up, name, body, ts=t)
         # a failed upload: not a tar archive
         cls.failed = upload(cls.srv, cls.up, "s6b", b"this is not an archive", ts=ts(6, 30))
+        cls.runs_before_s7 = cls.srv.get_json("/api/v1/runs?series=main")["total"]
         # out of order: between s2 and s3
         cls.answers["s7"] = upload(cls.srv, cls.up, "s7", b, ts=ts(2, 30))
         # another series never mixes with main
@@ -186,6 +194,10 @@ class Series(unittest.TestCase):
         for name, (status, ans) in self.answers.items():
             self.assertEqual(status, 201, (name, ans))
         self.assertEqual(self.failed[0], 400, self.failed)
+        self.assertEqual(self.runs_before_s7, 7)  # the failed upload is no run
+        runs = self.srv.get_json("/api/v1/runs?series=main")["runs"]
+        self.assertEqual([r["id"] for r in runs],
+                         ["s8", "s6", "s5", "s4", "s3", "s7", "s2", "s1"])
 
     def test_exactly_the_expected_pairs(self):
         regs = regressions(self.srv, "?series=main")
