@@ -168,7 +168,8 @@ static int later_fix(struct triage *t, struct index *idx,
 		fixed = regress_looks_fixed(pair->items, pair->nr, &r, thr);
 		run_release(&r);
 		if (fixed) {
-			ret = triage_set_looks_fixed(t, id, runs[i].id, err);
+			ret = triage_set_looks_fixed(t, id, runs[i].id,
+						     runs[i].created, err);
 			break;
 		}
 	}
@@ -234,7 +235,8 @@ static int detect(struct triage *t, struct index *idx, const char *id,
 	for (size_t i = 0; i < nr_cand; i++)
 		if (regress_looks_fixed(cand[i].changes->items,
 					cand[i].changes->nr, &me_run, thr) &&
-		    triage_set_looks_fixed(t, cand[i].id, id, err) < 0)
+		    triage_set_looks_fixed(t, cand[i].id, id, me.created, err) <
+			    0)
 			goto fail;
 	if (triage_commit(t, err) < 0)
 		goto fail;

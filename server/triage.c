@@ -44,6 +44,7 @@ static const char schema[] =
 	" kind TEXT NOT NULL, new_created INTEGER NOT NULL,"
 	" opened INTEGER NOT NULL, changes TEXT NOT NULL,"
 	" stale INTEGER NOT NULL DEFAULT 0, looks_fixed_by TEXT,"
+	" looks_fixed_created INTEGER,"
 	" state TEXT NOT NULL DEFAULT 'new', state_at INTEGER, state_by TEXT,"
 	" note TEXT NOT NULL DEFAULT '', links TEXT NOT NULL DEFAULT '[]',"
 	" UNIQUE(series, base_run, new_run, kind));"
@@ -398,8 +399,9 @@ int triage_fix_candidates(struct triage *t, const char *series, int64_t before,
 	sqlite3_stmt *st = prepare(
 		t,
 		"SELECT id, changes FROM regressions WHERE series=?1 AND"
-		" kind='regression' AND stale=0 AND looks_fixed_by IS NULL"
-		" AND new_created < ?2 ORDER BY id",
+		" kind='regression' AND stale=0 AND new_created < ?2 AND"
+		" (looks_fixed_by IS NULL OR looks_fixed_created > ?2)"
+		" ORDER BY id",
 		err);
 	size_t alloc = 0;
 	int rc;
@@ -431,15 +433,18 @@ void triage_candidates_free(struct triage_candidate *c, size_t nr)
 }
 
 int triage_set_looks_fixed(struct triage *t, int64_t id, const char *run,
-			   struct errbuf *err)
+			   int64_t created, struct errbuf *err)
 {
-	sqlite3_stmt *st = prepare(
-		t, "UPDATE regressions SET looks_fixed_by=?2 WHERE id=?1", err);
+	sqlite3_stmt *st = prepare(t,
+				   "UPDATE regressions SET looks_fixed_by=?2,"
+				   " looks_fixed_created=?3 WHERE id=?1",
+				   err);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, run);
+	sqlite3_bind_int64(st, 3, created);
 	return step_done(t, st, "looks fixed", err);
 }
 

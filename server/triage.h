@@ -75,7 +75,9 @@ int triage_mark_first(struct triage *t, const char *series, const char *new_id,
 
 /*
  * The regressions of series opened by a run created before `before`,
- * not stale and not yet looking fixed: ids and their changes, parsed.
+ * not stale, and not looking fixed by a run created before `before`
+ * either (a run placed earlier may fix them first): ids and their
+ * changes, parsed.
  */
 struct triage_candidate {
 	int64_t id;
@@ -85,8 +87,9 @@ int triage_fix_candidates(struct triage *t, const char *series, int64_t before,
 			  struct triage_candidate **out, size_t *nr,
 			  struct errbuf *err);
 void triage_candidates_free(struct triage_candidate *c, size_t nr);
+/* Run `run` (created then) brings regression id back. */
 int triage_set_looks_fixed(struct triage *t, int64_t id, const char *run,
-			   struct errbuf *err);
+			   int64_t created, struct errbuf *err);
 
 /* Filters of triage_list(); NULL fields do not filter. */
 struct triage_filter {

@@ -564,6 +564,13 @@ class Reindex(unittest.TestCase):
                                      ("x2", "x6", False)])
             # x6 came late, but x4 (B) after it brings everything back
             self.assertEqual([r["looks_fixed_by"] for r in before[0]], [None, "x4", "x4"])
+            # x7 (B), placed between x3 and x4, is the first run to bring x2 -> x6 back
+            self.assertEqual(upload(srv, up, "x7", b, ts=ts(3, 30))[0], 201)
+            before = snapshot()
+            self.assertEqual([(r["base"], r["new"], r["looks_fixed_by"]) for r in before[0]],
+                             [("x4", "x5", None), ("x2", "x3", "x4"), ("x2", "x6", "x7")])
+            self.assertEqual([(r["base"], r["new"], r["stale"]) for r in before[1]],
+                             [("x3", "x4", True), ("x3", "x7", False), ("x1", "x2", False)])
             self.assertEqual(srv.stop(), 0)
             subprocess.run([TBSCOPE, "reindex", "--data", srv.data], check=True,
                            capture_output=True)
