@@ -14,6 +14,12 @@
 #include "xalloc.h"
 #include "banned.h"
 
+/*
+ * The schema's version, in PRAGMA user_version.  This is user data: a
+ * change of schema migrates the rows (ALTER TABLE), it never drops them.
+ */
+#define TRIAGE_SCHEMA_VERSION "1"
+
 struct triage {
 	sqlite3 *db;
 };
@@ -89,7 +95,9 @@ struct triage *triage_open(const char *data_dir, struct errbuf *err)
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			 " PRAGMA foreign_keys=ON;",
 			 NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(t->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	    sqlite3_exec(t->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(t->db, "PRAGMA user_version=" TRIAGE_SCHEMA_VERSION,
+			 NULL, NULL, &msg) != SQLITE_OK) {
 		errbuf_set(err, "cannot set up '%s': %s", path.buf,
 			   msg ? msg : sqlite3_errmsg(t->db));
 		sqlite3_free(msg);
