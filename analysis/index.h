@@ -150,8 +150,6 @@ int index_history(struct index *idx, const char *bench, const char *series,
 		  struct history_point **out, size_t *nr, struct errbuf *err);
 void index_history_free(struct history_point *p, size_t nr);
 
-#endif
-
 /* ---- the dashboard's queries (issue #11) -------------------------------- */
 
 /* A series, as the dashboard lists it. */
@@ -184,3 +182,5 @@ int index_next_run(struct index *idx, const char *id, struct index_run *out,
  */
 int index_series_runs(struct index *idx, const char *series,
 		      struct index_run **out, size_t *nr, struct errbuf *err);
+
+#endif

@@ -45,6 +45,8 @@ packages=(
 	# source package, and llvm's lit (llvm-14-tools ships it)
 	qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross libglib2.0-dev
 	dpkg-dev llvm-14-tools
+	# tests: the regressions feed is parsed by feedparser
+	python3-feedparser
 	# tests: the libFuzzer targets (clang with its sanitizer runtimes)
 	clang libclang-rt-14-dev
 	# tests: deploy/ (nginx in front of the server; systemd-analyze)

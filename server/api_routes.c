@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_regress.h"
 #include "compare.h"
 #include "errbuf.h"
 #include "json_view.h"
@@ -247,6 +248,11 @@ void api_handle(struct server *srv, const struct api_request *req,
 	if (!route_split(path, seg, MAX_SEGMENTS, &n) || n < 2 ||
 	    strcmp(seg[0], "api") || strcmp(seg[1], "v1")) {
 		api_error(resp, 404, "not_found", "no such endpoint");
+		goto out;
+	}
+	if (n >= 3 && !strcmp(seg[2], "regressions")) {
+		/* the regression tracker's routes, PATCH included */
+		api_regress_handle(srv, req, seg + 3, n - 3, resp);
 		goto out;
 	}
 	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {

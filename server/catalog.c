@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api_regress.h"
 #include "config.h"
 #include "errbuf.h"
 #include "index.h"
@@ -223,6 +224,8 @@ static int analyze_one(struct catalog *cat, struct index *idx, const char *id,
 		goto fail;
 	if (index_store_run(idx, id, &run, fp, err) < 0)
 		goto fail;
+	/* before the generation moves: answers then include its changes */
+	regress_on_ready(cat->cfg->data_dir, idx, id);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("index: %s: %zu benchmarks, %llu files, %.0f ms", id,
 		 run.nr_benchmarks, (unsigned long long)run.files,

@@ -164,6 +164,10 @@ static int log_level_option(const struct option_spec *opt, const char *arg,
 			OPT_STRDUP(0, "web-dir", "DIR",                        \
 				   "serve static assets from DIR",             \
 				   &(cfg)->web_dir),                           \
+			OPT_STRLIST(0, "notify", "URL",                        \
+				    "POST each new regression to URL "         \
+				    "(repeatable)",                            \
+				    &(cfg)->notify),                           \
 			OPT_CALLBACK(0, "log-level", "LEVEL",                  \
 				     "error, warn, info (default) or debug",   \
 				     &(cfg)->log_level, log_level_option),     \
@@ -207,6 +211,7 @@ void config_release(struct server_config *cfg)
 	free(cfg->data_dir);
 	strlist_release(&cfg->runs_dirs);
 	strlist_release(&cfg->sysroots);
+	strlist_release(&cfg->notify);
 	free(cfg->listen);
 	free(cfg->public_url);
 	free(cfg->token_file);

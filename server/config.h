@@ -35,8 +35,9 @@ struct server_config {
 	unsigned timeout_s;	 /* --timeout: idle connection seconds */
 	char *token_file;	 /* --token-file: an extra accepted token */
 	char *read_token_file;	 /* --read-token: reading needs a token */
-	char *web_dir; /* --web-dir: static assets (default built in) */
-	int log_level; /* enum log_level */
+	char *web_dir;	       /* --web-dir: static assets (default built in) */
+	int log_level;	       /* enum log_level */
+	struct strlist notify; /* --notify: webhooks for new regressions */
 	bool help;
 };
 

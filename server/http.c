@@ -48,13 +48,22 @@ struct request {
 	struct api_upload *up; /* a POST /api/v1/runs being received */
 	struct api_response *deferred; /* a refusal, sent after the body */
 	uint64_t body_bytes; /* of the request body, received so far */
+	struct strbuf body;  /* a PATCH's body (api_regress.c) */
 };
+
+/* The largest PATCH body kept: a note and its links. */
+#define PATCH_MAX_BODY (256u << 10)
 
 /* ---- helpers ------------------------------------------------------------ */
 
 static const char *query_get(void *ctx, const char *key)
 {
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static const char *header_get(void *ctx, const char *name)
+{
+	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
 /* The strong ETag of a body: the first 128 bits of its SHA-256. */
@@ -191,7 +200,8 @@ static enum MHD_Result answer_get(struct http *h, struct MHD_Connection *conn,
 				  struct request *rq, const char *url,
 				  const char *method)
 {
-	struct api_request req = {method, url, query_get, conn};
+	struct api_request req = {method,     url,	    query_get,	 conn,
+				  header_get, rq->body.buf, rq->body.len};
 	struct api_response r;
 	struct cache_entry e;
 	struct strbuf key = STRBUF_INIT;
@@ -262,6 +272,7 @@ static const char *bearer(struct MHD_Connection *conn)
 static bool may_read(struct http *h, struct MHD_Connection *conn)
 {
 	const char *tok;
+	unsigned scopes = 0;
 
 	if (!h->srv->cfg->read_token_file)
 		return true;
@@ -269,8 +280,14 @@ static bool may_read(struct http *h, struct MHD_Connection *conn)
 	if (!tok)
 		tok = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND,
 						  "token");
-	return tok &&
-	       token_file_check(h->srv->cfg->read_token_file, tok, strlen(tok));
+	if (!tok)
+		return false;
+	/* or a token of DATA/tokens that may read (triage reads too) */
+	return token_file_check(h->srv->cfg->read_token_file, tok,
+				strlen(tok)) ||
+	       (tokens_lookup(h->srv->cat->tokens_path, tok, strlen(tok), NULL,
+			      0, &scopes) &&
+		(scopes & (TOKEN_READ | TOKEN_TRIAGE)));
 }
 
 /* ---- uploads ------------------------------------------------------------ */
@@ -324,7 +341,8 @@ static enum MHD_Result refuse_upload(struct http *h,
 static enum MHD_Result begin_post(struct http *h, struct MHD_Connection *conn,
 				  struct request *rq, const char *url)
 {
-	struct api_request req = {"POST", url, query_get, conn};
+	struct api_request req = {"POST",     url,  query_get, conn,
+				  header_get, NULL, 0};
 	struct api_response *r = xmalloc(sizeof(*r));
 	uint64_t len;
 
@@ -347,7 +365,8 @@ static enum MHD_Result begin_post(struct http *h, struct MHD_Connection *conn,
 static enum MHD_Result finish_post(struct http *h, struct MHD_Connection *conn,
 				   struct request *rq, const char *url)
 {
-	struct api_request req = {"POST", url, query_get, conn};
+	struct api_request req = {"POST",     url,  query_get, conn,
+				  header_get, NULL, 0};
 	struct api_response r;
 	enum MHD_Result ret;
 
@@ -381,9 +400,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*data_size) {
-		/* an upload's next bytes; any other body is discarded */
+		/* an upload's next bytes; a PATCH's kept; others dropped */
 		if (rq->up)
 			api_upload_feed(rq->up, data, *data_size);
+		else if (!strcmp(method, "PATCH") &&
+			 rq->body.len + *data_size <= PATCH_MAX_BODY)
+			strbuf_add(&rq->body, data, *data_size);
+		else if (!strcmp(method, "PATCH"))
+			return MHD_NO;
 		rq->body_bytes += *data_size;
 		*data_size = 0;
 		/* a refused upload's body past the limit: hang up */
@@ -433,6 +457,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 	free(rq->method);
 	free(rq->url);
+	strbuf_release(&rq->body);
 	free(rq);
 	*req_cls = NULL;
 }

@@ -19,6 +19,10 @@ struct api_request {
 	/* the value of a query parameter, or NULL */
 	const char *(*query)(void *ctx, const char *key);
 	void *ctx;
+	/* a request header, or NULL (may be unset: NULL) */
+	const char *(*header)(void *ctx, const char *name);
+	const char *body; /* a PATCH's body (NULL: none), body_len bytes */
+	size_t body_len;
 };
 
 enum cache_policy {

@@ -22,7 +22,56 @@ struct token_entry {
 	char hash[TOKEN_HASH_HEX + 1];
 	long long created;
 	bool active;
+	unsigned scopes;
 };
+
+static const char *const scope_names[] = {"upload", "triage", "read"};
+
+bool token_scopes_parse(const char *s, unsigned *scopes, struct errbuf *err)
+{
+	const char *p = s;
+
+	*scopes = 0;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		bool known = false;
+
+		for (size_t i = 0; i < 3; i++)
+			if (strlen(scope_names[i]) == len &&
+			    !strncmp(p, scope_names[i], len)) {
+				*scopes |= 1u << i;
+				known = true;
+			}
+		if (!known) {
+			errbuf_set(err,
+				   "unknown scope '%.*s' in '%s': use upload, "
+				   "triage and read",
+				   (int)len, p, s);
+			return false;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (!*scopes) {
+		errbuf_set(err, "no scope in '%s'", s);
+		return false;
+	}
+	return true;
+}
+
+void token_scopes_format(unsigned scopes, struct strbuf *out)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < 3; i++)
+		if (scopes & (1u << i)) {
+			if (!first)
+				strbuf_addch(out, ',');
+			strbuf_adds(out, scope_names[i]);
+			first = false;
+		}
+}
 
 /* Read every entry; a missing file is an empty list. */
 static int load(const char *path, struct token_entry **out, size_t *nr,
@@ -41,14 +90,18 @@ static int load(const char *path, struct token_entry **out, size_t *nr,
 	for (line = strtok_r(sb.buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct token_entry e;
-		char state[16];
+		char state[16], scopes[64];
+		int n;
 
 		memset(&e, 0, sizeof(e));
-		if (sscanf(line, "%127s %64s %lld %15s", e.name, e.hash,
-			   &e.created, state) != 4 ||
-		    strlen(e.hash) != TOKEN_HASH_HEX)
+		n = sscanf(line, "%127s %64s %lld %15s %63s", e.name, e.hash,
+			   &e.created, state, scopes);
+		if (n < 4 || strlen(e.hash) != TOKEN_HASH_HEX)
 			continue;
 		e.active = !strcmp(state, "active");
+		/* a line from before scopes: an upload token */
+		if (n < 5 || !token_scopes_parse(scopes, &e.scopes, NULL))
+			e.scopes = n < 5 ? TOKEN_UPLOAD : 0;
 		ALLOC_GROW(*out, *nr + 1, alloc);
 		(*out)[(*nr)++] = e;
 	}
@@ -62,9 +115,15 @@ static int save_all(const char *path, const struct token_entry *e, size_t nr,
 	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
 	int fd, ret = -1;
 
-	for (size_t i = 0; i < nr; i++)
-		strbuf_addf(&sb, "%s %s %lld %s\n", e[i].name, e[i].hash,
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_addf(&sb, "%s %s %lld %s ", e[i].name, e[i].hash,
 			    e[i].created, e[i].active ? "active" : "revoked");
+		if (e[i].scopes)
+			token_scopes_format(e[i].scopes, &sb);
+		else
+			strbuf_adds(&sb, "none");
+		strbuf_addch(&sb, '\n');
+	}
 	strbuf_addf(&tmp, "%s.tmp", path);
 	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -93,7 +152,8 @@ out:
 	return ret;
 }
 
-bool tokens_check(const char *path, const char *token, size_t len)
+bool tokens_lookup(const char *path, const char *token, size_t len, char *name,
+		   size_t name_size, unsigned *scopes)
 {
 	struct token_entry *e;
 	char hash[TOKEN_HASH_HEX + 1];
@@ -104,10 +164,24 @@ bool tokens_check(const char *path, const char *token, size_t len)
 		return false;
 	sha256_hex(token, len, hash);
 	for (size_t i = 0; i < nr; i++)
-		if (memeql_sec(e[i].hash, hash, TOKEN_HASH_HEX) && e[i].active)
+		if (memeql_sec(e[i].hash, hash, TOKEN_HASH_HEX) &&
+		    e[i].active) {
 			ok = true;
+			if (name && name_size)
+				snprintf(name, name_size, "%s", e[i].name);
+			if (scopes)
+				*scopes = e[i].scopes;
+		}
 	free(e);
 	return ok;
+}
+
+bool tokens_check(const char *path, const char *token, size_t len)
+{
+	unsigned scopes = 0;
+
+	return tokens_lookup(path, token, len, NULL, 0, &scopes) &&
+	       (scopes & TOKEN_UPLOAD);
 }
 
 bool token_file_check(const char *file, const char *token, size_t len)
@@ -142,6 +216,12 @@ static bool name_ok(const char *name)
 
 int tokens_add(const char *path, const char *name, struct strbuf *token_out,
 	       struct errbuf *err)
+{
+	return tokens_add_scoped(path, name, TOKEN_UPLOAD, token_out, err);
+}
+
+int tokens_add_scoped(const char *path, const char *name, unsigned scopes,
+		      struct strbuf *token_out, struct errbuf *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	struct token_entry *e, *n;
@@ -179,6 +259,7 @@ int tokens_add(const char *path, const char *name, struct strbuf *token_out,
 	sha256_hex(token_out->buf, token_out->len, n->hash);
 	n->created = (long long)time(NULL);
 	n->active = true;
+	n->scopes = scopes;
 	ret = save_all(path, e, nr, err);
 	free(e);
 	return ret;
@@ -218,8 +299,10 @@ int tokens_list(const char *path, struct strbuf *out, struct errbuf *err)
 
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		strbuf_addf(out, "%-24s %s %s\n", e[i].name, when,
+		strbuf_addf(out, "%-24s %s %-7s ", e[i].name, when,
 			    e[i].active ? "active" : "revoked");
+		token_scopes_format(e[i].scopes, out);
+		strbuf_addch(out, '\n');
 	}
 	free(e);
 	return 0;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_regress.h"
 #include "compare.h"
 #include "errbuf.h"
 #include "parse_value.h"
@@ -582,6 +583,92 @@ static void view_compare_worst(json_t *v, json_t *j)
 	}
 }
 
+/* ---- regressions (api_regress.c) ---------------------------------------- */
+
+static void page_regressions(struct server *srv, const struct api_request *req,
+			     struct page *pg)
+{
+	const char *series = req->query(req->ctx, "series");
+	const char *state = req->query(req->ctx, "state");
+	struct api_err err;
+	json_t *j, *v;
+
+	if (series && !*series)
+		series = NULL;
+	if (state && !*state)
+		state = NULL;
+	pg->name = "regressions";
+	strbuf_adds(&pg->api, "/api/v1/regressions");
+	strbuf_adds(&pg->heading, "Regressions");
+	if (series)
+		strbuf_addf(&pg->heading, " in series %s", series);
+	j = regress_find_list(srv, series, state, &err);
+	if (api_failed(pg, j, &err))
+		return;
+	v = view_of(pg, "regressions");
+	if (series)
+		set_str(v, "series", series);
+	set_str(v, "state", state ? state : "any");
+	json_object_set_new(v, "total",
+			    json_integer((json_int_t)json_array_size(j)));
+	json_decref(j);
+}
+
+static void page_regression(struct server *srv, const char *id, struct page *pg)
+{
+	struct api_err err;
+	json_t *j, *v, *top;
+
+	pg->name = "regression";
+	strbuf_addf(&pg->api, "/api/v1/regressions/%s", id);
+	strbuf_addf(&pg->heading, "Regression #%s", id);
+	j = regress_find(srv, id, &err);
+	if (api_failed(pg, j, &err))
+		return;
+	strbuf_reset(&pg->heading);
+	strbuf_addf(&pg->heading, "%s #%s in %s: %s " ARROW " %s",
+		    strcmp(str_of(j, "kind"), "regression") ? "Improvement"
+							    : "Regression",
+		    id, str_of(j, "series"), str_of(j, "base"),
+		    str_of(j, "new"));
+	v = view_of(pg, "regression");
+	set_str(v, "id", id);
+	set_str(v, "kind",
+		strcmp(str_of(j, "kind"), "regression") ? "Improvement"
+							: "Regression");
+	set_str(v, "series", str_of(j, "series"));
+	set_str(v, "base", str_of(j, "base"));
+	set_str(v, "new", str_of(j, "new"));
+	set_str(v, "state", str_of(j, "state"));
+	json_object_set_new(v, "benchmarks",
+			    json_integer((json_int_t)json_array_size(
+				    json_object_get(j, "changes"))));
+	if (json_is_string(json_object_get(j, "looks_fixed_by")))
+		set_str(v, "fixed_by", str_of(j, "looks_fixed_by"));
+	top = json_object_get(j, "top");
+	if (top) {
+		json_t *t = json_object();
+
+		set_str(t, "name", str_of(top, "benchmark"));
+		set_str(t, "change", str_of(top, "change"));
+		set_pct(t, "pct", json_object_get(top, "delta_pct"));
+		set_count(t, "base", json_object_get(top, "base"), false);
+		set_count(t, "new", json_object_get(top, "new"), false);
+		set_count(t, "delta", json_object_get(top, "delta"), true);
+		if (json_object_get(top, "function")) {
+			json_t *f = json_object();
+
+			set_str(f, "name", str_of(top, "function"));
+			set_str(f, "object", str_of(top, "object"));
+			set_count(f, "delta",
+				  json_object_get(top, "function_delta"), true);
+			json_object_set_new(t, "function", f);
+		}
+		json_object_set_new(v, "top", t);
+	}
+	json_decref(j);
+}
+
 /*
  * The title and description of a page: templates/preview.txt rendered
  * from its view, one "title: " and one "description: " line.
@@ -674,6 +761,11 @@ void web_handle(struct server *srv, const struct api_request *req,
 		serve_static(seg[1], seg[2], resp);
 		goto out;
 	}
+	if (n == 2 && !strcmp(seg[0], "feeds") &&
+	    !strcmp(seg[1], "regressions.atom")) {
+		regress_feed(srv, req, resp); /* api_regress.c */
+		goto out;
+	}
 	if (pg.status != 404 && n == 0)
 		page_runs(srv, req, &pg);
 	else if (n == 2 && !strcmp(seg[0], "compare"))
@@ -688,12 +780,19 @@ void web_handle(struct server *srv, const struct api_request *req,
 		page_series_history(srv, req, &pg);
 	else if (n == 2 && !strcmp(seg[0], "history"))
 		page_history(srv, req, seg[1], &pg);
+	else if (n == 1 && !strcmp(seg[0], "regressions"))
+		page_regressions(srv, req, &pg);
+	else if (n == 2 && !strcmp(seg[0], "regressions"))
+		page_regression(srv, seg[1], &pg);
 	else {
 		pg.status = 404;
 		strbuf_adds(&pg.heading, "Not found");
 		set_str(view_of(&pg, "notfound"), "path", req->path);
 	}
 	render_page(&pg, resp);
+	/* triage changes without the index changing: never cached */
+	if (!strncmp(pg.name, "regression", 10))
+		resp->cache = CACHE_NONE;
 out:
 	json_decref(pg.view);
 	strbuf_release(&pg.heading);

@@ -12,6 +12,8 @@ const pages = {
 	benchmark: () => import('./benchmark.js'),
 	delta: () => import('./delta.js'),
 	history: () => import('./history.js'),
+	regressions: () => import('./regressions.js'),
+	regression: () => import('./regressions.js'),
 };
 const THEMES = ['auto', 'light', 'dark'];
 

@@ -24,6 +24,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
+int cmd_regressions(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 /* The command table main() dispatches on, in `tbscope --help` order. */
 struct builtin {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_regress.h"
 #include "builtin.h"
 #include "catalog.h"
 #include "config.h"
@@ -70,6 +71,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	regress_set_notify(&cfg.notify, cfg.public_url);
 	if (catalog_start(&cat, &cfg, &err) < 0) {
 		fprintf(stderr, "tbscope serve: %s\n", err.msg);
 		config_release(&cfg);
@@ -96,6 +98,8 @@ int cmd_serve(int argc, char **argv)
 		free(cfg.public_url);
 		cfg.public_url = strbuf_detach(&url, NULL);
 	}
+	regress_set_notify(&cfg.notify, cfg.public_url);
+	regress_notifier_start(cfg.data_dir);
 	log_info("http: listening on %s (data in %s)", cfg.public_url,
 		 cfg.data_dir);
 	/* machine-readable for scripts and tests that start us on port 0 */
@@ -106,6 +110,7 @@ int cmd_serve(int argc, char **argv)
 		;
 	log_info("http: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(h);
+	regress_notifier_stop();
 	server_release(&srv);
 	catalog_stop(&cat);
 	config_release(&cfg);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `tbscope token add|list|revoke`: the upload tokens of a data directory
- * (tokens.h keeps only their SHA-256).
+ * `tbscope token add|list|revoke`: the tokens of a data directory
+ * (tokens.h keeps only their SHA-256), each with its scopes.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,21 +17,28 @@
 #include "banned.h"
 
 static const char token_usage[] =
-	"usage: tbscope token [--data DIR] add NAME\n"
+	"usage: tbscope token [--data DIR] add [--scope LIST] NAME\n"
 	"       tbscope token [--data DIR] list\n"
 	"       tbscope token [--data DIR] revoke NAME\n"
 	"\n"
-	"Upload tokens.  'add' prints a new token once; only its SHA-256 is\n"
-	"stored (DIR/tokens, default ./tbscope-data).\n";
+	"Tokens.  'add' prints a new token once; only its SHA-256 is\n"
+	"stored (DIR/tokens, default ./tbscope-data).  Scopes: upload\n"
+	"(send runs), triage (change a regression's state), read (read a\n"
+	"server that needs a token).\n";
 
 int cmd_token(int argc, char **argv)
 {
-	const char *data = "tbscope-data";
+	const char *data = "tbscope-data", *scope = "upload";
 	bool help = false;
+	unsigned scopes = 0;
 	const struct option_spec opts[] = {
 		OPT_STRING('d', "data", "DIR",
 			   "the data directory (default ./tbscope-data)",
 			   &data),
+		OPT_STRING(0, "scope", "LIST",
+			   "add: what the token may do, a comma-separated\n"
+			   "list of upload, triage, read (default upload)",
+			   &scope),
 		OPT_HELP('h', &help),
 		OPT_END(),
 	};
@@ -57,6 +64,8 @@ int cmd_token(int argc, char **argv)
 		usage_with_options(stderr, token_usage, opts);
 		return EXIT_USAGE;
 	}
+	if (!token_scopes_parse(scope, &scopes, &err))
+		return usage_error("token", token_usage, opts, &err);
 	if (mkdir(data, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "tbscope token: cannot create '%s': %s\n", data,
 			strerror(errno));
@@ -64,7 +73,8 @@ int cmd_token(int argc, char **argv)
 	}
 	strbuf_addf(&path, "%s/tokens", data);
 	if (!strcmp(verb, "add") &&
-	    tokens_add(path.buf, argv[first + 1], &out, &err) == 0) {
+	    tokens_add_scoped(path.buf, argv[first + 1], scopes, &out, &err) ==
+		    0) {
 		printf("%s\n", out.buf);
 		fprintf(stderr,
 			"tbscope token: this token is shown once; store it "

@@ -46,6 +46,7 @@ struct upload_opts {
 	struct strlist meta; /* KEY=VALUE */
 	struct strlist sysroots;
 	bool dry_run, markdown;
+	bool fail_on_regression; /* the CI gate */
 	long timeout;
 };
 
@@ -254,6 +255,68 @@ out:
 	return ret;
 }
 
+/*
+ * The CI gate: did run o->name open a regression in its series?  Prints
+ * their Markdown summaries (with the permalinks) and returns 3 when it
+ * did, 0 when not, 1 when the server cannot say.
+ */
+static int regression_gate(const struct upload_opts *o, const char *auth)
+{
+	struct strbuf url = STRBUF_INIT, answer = STRBUF_INIT;
+	struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+	char curl_err[CURL_ERROR_SIZE] = "";
+	CURL *c = curl_easy_init();
+	long status = 0;
+	int ret = 1;
+	char *v;
+
+	if (!c)
+		goto out;
+	strbuf_adds(&url, o->server);
+	while (url.len && url.buf[url.len - 1] == '/')
+		url.buf[--url.len] = '\0';
+	v = curl_easy_escape(c, o->name, 0);
+	strbuf_addf(&url, "/api/v1/regressions?format=markdown&run=%s", v);
+	curl_free(v);
+	curl_easy_setopt(c, CURLOPT_URL, url.buf);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_answer);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, o->timeout);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "tbscope-upload");
+	if (curl_easy_perform(c) != CURLE_OK) {
+		fprintf(stderr, "tbscope upload: --fail-on-regression: %s\n",
+			curl_err);
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		fprintf(stderr,
+			"tbscope upload: --fail-on-regression: HTTP %ld: %s\n",
+			status, answer.buf);
+		goto out;
+	}
+	if (!answer.len) {
+		ret = 0;
+		goto out;
+	}
+	printf("\n%s", answer.buf);
+	fprintf(stderr,
+		"tbscope upload: run %s opened a regression in its "
+		"series (--fail-on-regression)\n",
+		o->name);
+	ret = 3;
+out:
+	if (c)
+		curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
+	strbuf_release(&url);
+	strbuf_release(&answer);
+	return ret;
+}
+
 static int send_run(const struct upload_opts *o, const struct run_files *files)
 {
 	struct strbuf url = STRBUF_INIT, tok = STRBUF_INIT, auth = STRBUF_INIT;
@@ -331,6 +394,8 @@ static int send_run(const struct upload_opts *o, const struct run_files *files)
 	if (status && answer.len) {
 		/* the server's answer says more than a broken pipe */
 		ret = report_answer(o, status, &answer, t.sent);
+		if (ret == 0 && o->fail_on_regression)
+			ret = regression_gate(o, auth.buf);
 	} else if (rc != CURLE_OK) {
 		fprintf(stderr, "tbscope upload: %s: %s\n", o->server,
 			*curl_err ? curl_err : curl_easy_strerror(rc));
@@ -411,6 +476,10 @@ static int parse_args(struct upload_opts *o, int argc, char **argv)
 			 "also print the Markdown summary against the\n"
 			 "series' previous run",
 			 &o->markdown),
+		OPT_BOOL(0, "fail-on-regression",
+			 "exit 3 (printing the Markdown summary and the\n"
+			 "permalinks) when the run opened a regression",
+			 &o->fail_on_regression),
 		OPT_BOOL(0, "dry-run", "list what would be sent; send nothing",
 			 &o->dry_run),
 		OPT_COUNT(0, "timeout", "SECONDS",

@@ -25,6 +25,8 @@ const struct builtin builtins[] = {
 	{"upload", cmd_upload, "send a build directory's run to a server"},
 	{"record", cmd_record, "record a program's counts under QEMU"},
 	{"clean", cmd_clean, "remove the files recording left in a build dir"},
+	{"regressions", cmd_regressions, "list the regressions of the series"},
+	{"backup", cmd_backup, "copy the user data: triage store, tokens"},
 };
 const size_t nr_builtins = sizeof(builtins) / sizeof(builtins[0]);
 

@@ -385,17 +385,20 @@ DOCUMENTED = {
     "serve": {o: None for o in (
         "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",
         "max-unpacked", "max-files", "timeout", "token-file", "read-token", "web-dir",
-        "log-level")} | {"help": "h"},
-    "token": {"data": "d", "help": "h"},
+        "notify", "log-level")} | {"help": "h"},
+    "token": {"data": "d", "scope": None, "help": "h"},
     "upload": {o: None for o in (
         "server", "token-file", "name", "series", "commit", "meta", "sysroot",
-        "markdown", "dry-run", "timeout", "help")},
+        "markdown", "fail-on-regression", "dry-run", "timeout", "help")},
 }
 DOCUMENTED["reindex"] = DOCUMENTED["serve"]  # it takes serve's options
 DOCUMENTED["record"] = {o: None for o in (
     "qemu", "plugin", "rate", "inline", "build-dir")}
 DOCUMENTED["record"].update({"sysroot": "L", "help": "h"})
 DOCUMENTED["clean"] = {"dry-run": "n", "help": "h"}
+DOCUMENTED["regressions"] = {"data": "d", "server": None, "series": None, "state": None,
+                             "format": "f", "set-threshold": None, "help": "h"}
+DOCUMENTED["backup"] = {"data": "d", "help": "h"}
 
 TABLE_FILES = {"compare": "server/builtin/cmd_compare.c",
                "show": "server/builtin/cmd_show.c",
@@ -404,7 +407,9 @@ TABLE_FILES = {"compare": "server/builtin/cmd_compare.c",
                "upload": "server/builtin/cmd_upload.c",
                # (a file with two commands: from one's function to the next)
                "record": ("record/cmd_record.c", "int cmd_record(", "int cmd_clean("),
-               "clean": ("record/cmd_record.c", "int cmd_clean(", None)}
+               "clean": ("record/cmd_record.c", "int cmd_clean(", None),
+               "regressions": "server/builtin/cmd_regressions.c",
+               "backup": "server/builtin/cmd_backup.c"}
 
 
 def source_table(cmd):
@@ -450,7 +455,7 @@ GOOD_VALUE = {"N": "1", "SECONDS": "1", "MS": "1", "BYTES": "1", "PCT": "1", "FM
 
 class Options(unittest.TestCase):
     COMMANDS = ("compare", "show", "serve", "reindex", "token", "upload",
-                "record", "clean")
+                "record", "clean", "regressions", "backup")
 
     def test_help_lists_every_option_of_the_table_and_nothing_else(self):
         for cmd in self.COMMANDS:

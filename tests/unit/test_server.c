@@ -166,7 +166,7 @@ static const char *no_query(void *ctx, const char *key)
 
 static void get(struct fixture *f, const char *path, struct api_response *resp)
 {
-	struct api_request req = {"GET", path, no_query, NULL};
+	struct api_request req = {"GET", path, no_query, NULL, NULL, NULL, 0};
 
 	api_response_init(resp);
 	if (!strncmp(path, "/api/", 5))
