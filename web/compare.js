@@ -10,7 +10,7 @@
 // series (GET /api/v1/runs/<id>/neighbours).
 import {api, changeClass, fill, cssVar, dirClass, el, enc, errorBox, fmtInt, fmtPct, fmtShare, fmtSigned,
 	fmtTime, href, loadChart, makeChart, setCrumbs, setHeading, setState, sortBy, sortHeader, state,
-	tableWrap} from './lib.js';
+	regressionLinks, tableWrap} from './lib.js';
 
 const DEFAULT_SORT = '-mag';
 
@@ -585,9 +585,9 @@ function runCard(label, n) {
 				: el('span', {class: 'muted'}, 'newest of its series')));
 }
 
-// A per-comparison hook: the regressions issue (#10) adds its links here.
-export function compareExtras(base, nu) { // eslint-disable-line no-unused-vars
-	return null;
+// The regression this pair of runs opened, if any.
+export function compareExtras(base, nu) {
+	return regressionLinks(base, nu);
 }
 
 function drawRunInfo(near) {

@@ -11,16 +11,16 @@
 //     benchmark picker.
 //   /history: the series to pick from (GET /api/v1/series).
 import {api, fill, cssVar, dirClass, el, enc, fmtInt, fmtPct, fmtSigned, fmtTime,
-	href, loadChart, makeChart, setCrumbs, setHeading, state, tableWrap} from './lib.js';
+	href, loadChart, makeChart, regressionLinks, setCrumbs, setHeading, state, tableWrap} from './lib.js';
 
 let data = null;
 let mode = null; // 'bench' | 'bench-all' | 'series' | 'pick'
 let app = null;
 let chart = null;
 
-// Per-step hook: the regressions issue (#10) adds its triage link here.
-export function stepExtras(point) { // eslint-disable-line no-unused-vars
-	return null;
+// The regression a step opened, if any.
+export function stepExtras(point) {
+	return point.step ? regressionLinks(point.previous_run, point.run) : null;
 }
 
 function compareLink(p, bench) {

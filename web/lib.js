@@ -303,3 +303,35 @@ export function fill(node, ...children) {
 	node.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false)
 		.map(c => (c instanceof Node ? c : document.createTextNode(String(c)))));
 }
+
+// ---- links to regressions (/regressions/<id>) ------------------------------
+
+// The regressions recorded by the server for a query, fetched once per
+// query and page view; a server without them (or an error) gives none.
+const regressionLists = new Map();
+function regressionsFor(query) {
+	const key = new URLSearchParams(query).toString();
+	if (!regressionLists.has(key))
+		regressionLists.set(key, api(`/api/v1/regressions?${key}`)
+			.then(j => (j && j.regressions) || [], () => []));
+	return regressionLists.get(key);
+}
+
+// An element that, once the server answers, links to each regression of
+// the run pair base -> nu ("regression #12, new").  With a series, one
+// question for the whole series serves every pair of it (the runs list).
+export function regressionLinks(base, nu, series = null) {
+	const span = el('span', {class: 'reg-links'});
+	if (!base || !nu)
+		return span;
+	const query = series ? {series, kind: 'regression', limit: '10000'}
+		: {base, new: nu, kind: 'regression', stale: '1'};
+	regressionsFor(query).then(list => {
+		const mine = list.filter(r => r.base === base && r.new === nu);
+		fill(span, ...mine.map(r => el('a', {href: `/regressions/${enc(String(r.id))}`,
+			class: `reg-link state-${r.state || 'none'}`,
+			title: `the regression this pair opened, ${r.state}`},
+		`regression #${r.id}`, el('span', {class: 'reg-state'}, ` ${r.state}`))));
+	});
+	return span;
+}

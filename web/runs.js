@@ -6,7 +6,7 @@
 // that has a previous run ("previous" is the server's
 // index_previous_run(): same series, ready, older).  State: series, base,
 // new, offset.
-import {api, changeClass, dirClass, fill, el, enc, fmtInt, fmtPct, fmtTime, href, setCrumbs,
+import {api, changeClass, dirClass, fill, el, enc, fmtInt, fmtPct, fmtTime, href, regressionLinks, setCrumbs,
 	setHeading, setState, state, tableWrap} from './lib.js';
 
 const LIMIT = 100;
@@ -41,9 +41,9 @@ function selection() {
 	return {base, nu};
 }
 
-// A per-run hook: the regressions issue (#10) adds its triage link here.
-export function runExtras(r) { // eslint-disable-line no-unused-vars
-	return null;
+// The regression a run opened against its previous run, if any.
+export function runExtras(r) {
+	return r.series === null ? null : regressionLinks(r.previous, r.id, r.series);
 }
 
 // "−4.75 % · 2 regressed, 4 improved · worst 612.matmul_r +24.60 %"

@@ -593,7 +593,7 @@ async function main() {
 			const want = [...new Set(Object.values(runMeta).map(([, m]) => m.series))].sort();
 			assert.deepEqual([...lines].sort(), want);
 			const seriesOf = Object.fromEntries(Object.entries(runMeta).map(([id, [, m]]) => [id, m.series]));
-			const links = await page.$$eval('#history-table a.step-link, #history-table td.actions a', as => as.map(a => a.getAttribute('href')));
+			const links = await page.$$eval('#history-table a.step-link, #history-table td.actions a:not(.reg-link)', as => as.map(a => a.getAttribute('href')));
 			assert.ok(links.length > 0);
 			for (const l of links) {
 				const m = l.match(/^\/compare\/(.+)\.\.\.(.+)\?/);

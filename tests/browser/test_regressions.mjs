@@ -235,6 +235,23 @@ async function main() {
 			await shot(page, 'regression-desktop-light');
 		});
 
+		await check('the runs list, the compare page and the history step link to it', async () => {
+			const want = `/regressions/${id}`;
+			await open(page, `${url}/?series=main`);
+			await page.waitForSelector(`tr a.reg-link[href="${want}"]`);
+			const rowText = await page.$eval(`a.reg-link[href="${want}"]`, a => a.closest('tr').textContent);
+			assert.ok(rowText.includes('main-2'), rowText);
+			assert.equal((await page.$$('a.reg-link')).length, 1, 'one regression, one link');
+			await open(page, `${url}/compare/main-1...main-2`);
+			await page.waitForSelector(`a.reg-link[href="${want}"]`);
+			await open(page, `${url}/compare/main-2...main-3`);
+			await page.waitForLoadState('networkidle');
+			assert.equal(await page.$('a.reg-link'), null, 'no link on a pair without one');
+			await open(page, `${url}/history/612.matmul_r?series=main`);
+			await page.waitForSelector(`a.reg-link[href="${want}"]`);
+			await shot(page, 'runs-link-history');
+		});
+
 		await check('phone and dark screenshots', async () => {
 			const phone = await browser.newContext({viewport: {width: 390, height: 844}, colorScheme: 'dark',
 							      deviceScaleFactor: 2});
