@@ -9,6 +9,7 @@ Usage: test_upload.py TBSCOPE_BINARY TEST_DATA_DIR
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -125,6 +126,24 @@ class Uploads(unittest.TestCase):
         with open(meta_path) as f:
             meta = json.load(f)
         self.assertEqual((meta["series"], meta["commit"]), ("main", "c0ffee"))
+
+    def test_runs_are_stored_compressed(self):
+        """Every .qemu_out and .map is kept as .zst, the same bytes inside."""
+        stored = os.path.join(self.srv.data, "runs", A)
+        plain = os.path.join(RUNS, A)
+        seen = 0
+        for root, _, files in os.walk(plain):
+            for f in files:
+                if not re.search(r"\.(qemu_out|map)(\.\d+)?$", f):
+                    continue
+                rel = os.path.relpath(os.path.join(root, f), plain)
+                self.assertFalse(os.path.exists(os.path.join(stored, rel)), rel)
+                z = subprocess.run(["zstd", "-dc", os.path.join(stored, rel + ".zst")],
+                                   capture_output=True, check=True).stdout
+                with open(os.path.join(root, f), "rb") as fh:
+                    self.assertEqual(z, fh.read(), rel)
+                seen += 1
+        self.assertGreater(seen, 0)
 
     def test_curl_upload_answers_compare_against_previous(self):
         self.assertEqual(self.curl_status, 201, self.curl_answer)
