@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "errbuf.h"
 #include "figures.h"
@@ -57,6 +58,7 @@ enum column_kind {
 	COL_U32,	/* uint32_t */
 	COL_U8,		/* uint8_t */
 	COL_BOOL,	/* bool, as 0 or 1 */
+	COL_BLOB,	/* blob tables' data only: not a struct field */
 };
 
 struct column {
@@ -150,12 +152,19 @@ static const struct column mix_columns[] = {
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The columns of a blob table after (run_id, bench); see row_tables. */
+static const struct column blob_columns[] = {
+	{"nr", COL_U64, 0, 0, true},
+	{"data", COL_BLOB, 0, 0, true},
+};
+
 /*
  * A table of one of a benchmark's arrays: a row per element, key (run_id,
  * bench, idx), idx the element's position.
  */
 struct row_table {
 	const char *name;
+	bool blob;	    /* one compressed blob per benchmark (below) */
 	unsigned load_flag; /* the index_load_flags that loads it */
 	size_t size;	    /* of an element */
 	size_t items, nr;   /* of the array and its count in the benchmark */
@@ -163,22 +172,32 @@ struct row_table {
 	size_t nr_cols;
 };
 
-#define ROW_TABLE(name, flag, type, items, nr, cols)                           \
+#define ROW_TABLE(name, blob, flag, type, items, nr, cols)                     \
 	{                                                                      \
-		name, flag, sizeof(type), offsetof(struct benchmark, items),   \
+		name, blob, flag, sizeof(type),                                \
+			offsetof(struct benchmark, items),                     \
 			offsetof(struct benchmark, nr), cols, NR(cols)         \
 	}
 
+/*
+ * The large arrays, always read whole (functions: 100k elements in a big
+ * benchmark; the mix; the hottest blocks with their code), are one row
+ * per benchmark (run_id, bench, nr, data): data is the array encoded
+ * column after column (encode_blob()) and compressed with zstd.  As rows
+ * they took 131 % of the raw .qemu_out bytes, mostly SQLite's per-row
+ * keys and the repeated names.
+ */
 static const struct row_table row_tables[] = {
-	ROW_TABLE("invocations", INDEX_LOAD_DETAILS, struct invocation,
+	ROW_TABLE("invocations", false, INDEX_LOAD_DETAILS, struct invocation,
 		  invocations, nr_invocations, invocation_columns),
-	ROW_TABLE("objects", INDEX_LOAD_OBJECTS, struct object_total, objects,
-		  nr_objects, object_columns),
-	ROW_TABLE("functions", INDEX_LOAD_FUNCTIONS, struct function_total,
-		  functions, nr_functions, function_columns),
-	ROW_TABLE("blocks", INDEX_LOAD_BLOCKS, struct block_total, blocks,
+	ROW_TABLE("objects", false, INDEX_LOAD_OBJECTS, struct object_total,
+		  objects, nr_objects, object_columns),
+	ROW_TABLE("functions", true, INDEX_LOAD_FUNCTIONS,
+		  struct function_total, functions, nr_functions,
+		  function_columns),
+	ROW_TABLE("blocks", true, INDEX_LOAD_BLOCKS, struct block_total, blocks,
 		  nr_blocks, block_columns),
-	ROW_TABLE("mix", INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
+	ROW_TABLE("mix", true, INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
 		  mix_columns),
 };
 
@@ -302,7 +321,8 @@ static void add_create_table(struct strbuf *sql, const char *table, int keys,
 		strbuf_addf(sql, ", %s %s%s", c[i].name,
 			    c[i].kind == COL_TEXT || c[i].kind == COL_TEXT_EMPTY
 				    ? "TEXT"
-				    : "INTEGER",
+			    : c[i].kind == COL_BLOB ? "BLOB"
+						    : "INTEGER",
 			    c[i].not_null ? " NOT NULL" : "");
 	strbuf_addf(sql, ", PRIMARY KEY(run_id, bench%s));",
 		    keys == 3 ? ", idx" : "");
@@ -324,9 +344,15 @@ static int create_schema(struct index *idx, struct errbuf *err)
 			 NR(benchmark_columns));
 	strbuf_adds(&sql, "CREATE INDEX IF NOT EXISTS benchmarks_name ON"
 			  " benchmarks(name);");
-	for (size_t t = 0; t < NR_ROW_TABLES; t++)
+	for (size_t t = 0; t < NR_ROW_TABLES; t++) {
+		if (row_tables[t].blob) {
+			add_create_table(&sql, row_tables[t].name, 2,
+					 blob_columns, NR(blob_columns));
+			continue;
+		}
 		add_create_table(&sql, row_tables[t].name, 3,
 				 row_tables[t].cols, row_tables[t].nr_cols);
+	}
 	strbuf_adds(&sql, warnings_schema);
 	strbuf_addf(&sql, "PRAGMA user_version=%d;", INDEX_SCHEMA_VERSION);
 	ret = exec(idx, sql.buf, err);
@@ -651,6 +677,8 @@ static void bind_columns(sqlite3_stmt *st, int first, const struct column *c,
 		case COL_BOOL:
 			sqlite3_bind_int(st, at, *(const bool *)f);
 			break;
+		case COL_BLOB:
+			break;
 		}
 	}
 }
@@ -694,6 +722,8 @@ static void read_columns(sqlite3_stmt *st, int first, const struct column *c,
 			break;
 		case COL_BOOL:
 			*(bool *)f = sqlite3_column_int(st, at) != 0;
+			break;
+		case COL_BLOB:
 			break;
 		}
 	}
@@ -751,6 +781,197 @@ static int delete_figures(struct index *idx, const char *id, struct errbuf *err)
 			return db_error(idx, err, "delete");
 	}
 	return 0;
+}
+
+/* ---- blob tables: an array as one compressed blob ---------------------- */
+
+/*
+ * The encoding: for each column of the table's list in turn, the value of
+ * every element, as LEB128 varints (texts: length + 1, 0 for NULL, then
+ * the bytes; COL_U64_OPT: 0 when absent, else 1 and the value).  Column
+ * after column puts like values together (names beside names), which is
+ * what zstd compresses best.  The blob is the encoding compressed at
+ * BLOB_ZSTD_LEVEL.
+ */
+#define BLOB_ZSTD_LEVEL 6
+#define BLOB_MAX_RAW	(1ull << 32) /* refused when loading: corrupt */
+
+static void put_varint(struct strbuf *sb, uint64_t v)
+{
+	unsigned char b[10];
+	size_t n = 0;
+
+	do {
+		b[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			b[n] |= 0x80;
+		n++;
+	} while (v);
+	strbuf_add(sb, b, n);
+}
+
+struct blob_reader {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static uint64_t get_varint(struct blob_reader *r)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		unsigned char b;
+
+		if (r->p >= r->end) {
+			r->bad = true;
+			return 0;
+		}
+		b = *r->p++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+	r->bad = true;
+	return 0;
+}
+
+static void encode_blob(struct strbuf *out, const struct row_table *t,
+			const char *items, size_t nr)
+{
+	for (size_t c = 0; c < t->nr_cols; c++) {
+		const struct column *col = &t->cols[c];
+
+		for (size_t i = 0; i < nr; i++) {
+			const char *e = items + i * t->size;
+			const void *f = e + col->off;
+			const char *str;
+
+			switch (col->kind) {
+			case COL_TEXT:
+			case COL_TEXT_EMPTY:
+				str = *(char *const *)f;
+				put_varint(out, str ? strlen(str) + 1 : 0);
+				if (str)
+					strbuf_adds(out, str);
+				break;
+			case COL_U64:
+			case COL_U64_NZ:
+				put_varint(out, *(const uint64_t *)f);
+				break;
+			case COL_U64_OPT:
+				if (*(const bool *)(e + col->has)) {
+					put_varint(out, 1);
+					put_varint(out, *(const uint64_t *)f);
+				} else {
+					put_varint(out, 0);
+				}
+				break;
+			case COL_SIZE:
+				put_varint(out, *(const size_t *)f);
+				break;
+			case COL_U32:
+				put_varint(out, *(const uint32_t *)f);
+				break;
+			case COL_U8:
+				put_varint(out, *(const uint8_t *)f);
+				break;
+			case COL_BOOL:
+				put_varint(out, *(const bool *)f);
+				break;
+			case COL_BLOB:
+				break;
+			}
+		}
+	}
+}
+
+/* Fill items[0..nr) (zeroed) from an encoding; returns 0, or -1 if bad. */
+static int decode_blob(struct blob_reader *r, const struct row_table *t,
+		       char *items, size_t nr)
+{
+	for (size_t c = 0; c < t->nr_cols; c++) {
+		const struct column *col = &t->cols[c];
+
+		for (size_t i = 0; i < nr && !r->bad; i++) {
+			char *e = items + i * t->size;
+			void *f = e + col->off;
+			uint64_t v = get_varint(r);
+
+			switch (col->kind) {
+			case COL_TEXT:
+			case COL_TEXT_EMPTY:
+				if (v > (uint64_t)(r->end - r->p) + 1) {
+					r->bad = true;
+					break;
+				}
+				if (v) {
+					*(char **)f = xstrndup(
+						(const char *)r->p, v - 1);
+					r->p += v - 1;
+				} else if (col->kind == COL_TEXT_EMPTY) {
+					*(char **)f = xstrdup("");
+				}
+				break;
+			case COL_U64:
+			case COL_U64_NZ:
+				*(uint64_t *)f = v;
+				break;
+			case COL_U64_OPT:
+				*(bool *)(e + col->has) = v != 0;
+				if (v)
+					*(uint64_t *)f = get_varint(r);
+				break;
+			case COL_SIZE:
+				*(size_t *)f = (size_t)v;
+				break;
+			case COL_U32:
+				*(uint32_t *)f = (uint32_t)v;
+				break;
+			case COL_U8:
+				*(uint8_t *)f = (uint8_t)v;
+				break;
+			case COL_BOOL:
+				*(bool *)f = v != 0;
+				break;
+			case COL_BLOB:
+				break;
+			}
+		}
+	}
+	return r->bad || r->p != r->end ? -1 : 0;
+}
+
+/* One benchmark's array as a row (run_id, bench, nr, data); none if empty. */
+static int store_blob(sqlite3_stmt *st, const struct row_table *t,
+		      const char *id, int64_t bench, const struct benchmark *b)
+{
+	const char *items = table_items(t, b);
+	size_t nr = *(const size_t *)((const char *)b + t->nr), bound, zlen;
+	struct strbuf raw = STRBUF_INIT;
+	void *z;
+	int rc;
+
+	if (!nr)
+		return 0;
+	encode_blob(&raw, t, items, nr);
+	bound = ZSTD_compressBound(raw.len);
+	z = xmalloc(bound);
+	zlen = ZSTD_compress(z, bound, raw.buf, raw.len, BLOB_ZSTD_LEVEL);
+	strbuf_release(&raw);
+	if (ZSTD_isError(zlen)) {
+		free(z);
+		return -1;
+	}
+	sqlite3_reset(st);
+	bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, bench);
+	bind_u64(st, 3, nr);
+	sqlite3_bind_blob64(st, 4, z, zlen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_clear_bindings(st);
+	free(z);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The rows of a benchmark's array: (run_id, bench, idx, columns...). */
@@ -842,9 +1063,13 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 	if (!sb || !sw)
 		goto out;
 	for (size_t t = 0; t < NR_ROW_TABLES; t++) {
-		rows[t] = prepare_insert(idx, row_tables[t].name, 3,
-					 row_tables[t].cols,
-					 row_tables[t].nr_cols, err);
+		rows[t] = row_tables[t].blob
+				  ? prepare_insert(idx, row_tables[t].name, 2,
+						   blob_columns,
+						   NR(blob_columns), err)
+				  : prepare_insert(idx, row_tables[t].name, 3,
+						   row_tables[t].cols,
+						   row_tables[t].nr_cols, err);
 		if (!rows[t])
 			goto out;
 	}
@@ -859,8 +1084,11 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 		if (sqlite3_step(sb) != SQLITE_DONE)
 			goto db_fail;
 		for (size_t t = 0; t < NR_ROW_TABLES; t++)
-			if (store_rows(rows[t], &row_tables[t], id, (int64_t)b,
-				       bm) < 0)
+			if ((row_tables[t].blob
+				     ? store_blob(rows[t], &row_tables[t], id,
+						  (int64_t)b, bm)
+				     : store_rows(rows[t], &row_tables[t], id,
+						  (int64_t)b, bm)) < 0)
 				goto db_fail;
 		if (store_warnings(sw, id, (int64_t)b, &bm->warnings) < 0)
 			goto db_fail;
@@ -998,6 +1226,83 @@ static int load_rows(struct index *idx, const struct row_table *t,
 	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
 }
 
+/* Decode one blob row into b's array; returns 0, or -1 with *err set. */
+static int load_blob(struct index *idx, sqlite3_stmt *st,
+		     const struct row_table *t, struct benchmark *b,
+		     struct errbuf *err)
+{
+	const void *z = sqlite3_column_blob(st, 2);
+	size_t zlen = (size_t)sqlite3_column_bytes(st, 2);
+	uint64_t nr = col_u64(st, 1);
+	unsigned long long raw_len;
+	struct blob_reader r;
+	char *raw, *items;
+	size_t got;
+
+	raw_len = ZSTD_getFrameContentSize(z, zlen);
+	if (!z || raw_len == ZSTD_CONTENTSIZE_ERROR ||
+	    raw_len == ZSTD_CONTENTSIZE_UNKNOWN || raw_len > BLOB_MAX_RAW ||
+	    nr > raw_len)
+		return errbuf_set(err, "index '%s': %s: a corrupt blob",
+				  idx->path, t->name);
+	raw = xmalloc(raw_len ? raw_len : 1);
+	got = ZSTD_decompress(raw, raw_len, z, zlen);
+	if (ZSTD_isError(got) || got != raw_len) {
+		free(raw);
+		return errbuf_set(err, "index '%s': %s: a corrupt blob",
+				  idx->path, t->name);
+	}
+	items = xcalloc(nr ? nr : 1, t->size);
+	r = (struct blob_reader){(const unsigned char *)raw,
+				 (const unsigned char *)raw + raw_len, false};
+	/* decoded in place: b owns what is decoded, even if it is bad */
+	set_table_items(t, b, items);
+	*table_nr(t, b) = nr;
+	if (decode_blob(&r, t, items, nr) < 0) {
+		free(raw);
+		return errbuf_set(err, "index '%s': %s: a corrupt blob",
+				  idx->path, t->name);
+	}
+	free(raw);
+	return 0;
+}
+
+/* The blobs of a blob table: every benchmark's, or the one asked for. */
+static int load_blobs(struct index *idx, const struct row_table *t,
+		      const char *id, const char *only, struct loading *l,
+		      struct errbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	strbuf_addf(&sql,
+		    "SELECT bench, nr, data FROM %s WHERE run_id=?1 AND"
+		    " (?2 IS NULL OR bench=?2)",
+		    t->name);
+	st = prepare(idx, sql.buf, err);
+	strbuf_release(&sql);
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	if (only && l->run->nr_benchmarks == 1)
+		sqlite3_bind_int64(st, 2, l->ids[0]);
+	else
+		sqlite3_bind_null(st, 2);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct benchmark *b =
+			bench_by_key(l, sqlite3_column_int64(st, 0));
+
+		if (b && !*table_nr(t, b) &&
+		    load_blob(idx, st, t, b, err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
+}
+
 static int load_warnings(struct index *idx, const char *id, struct loading *l,
 			 struct errbuf *err)
 {
@@ -1050,7 +1355,10 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 		goto fail;
 	for (size_t t = 0; t < NR_ROW_TABLES; t++)
 		if ((flags & row_tables[t].load_flag) &&
-		    load_rows(idx, &row_tables[t], id, only, &l, err) < 0)
+		    (row_tables[t].blob ? load_blobs(idx, &row_tables[t], id,
+						     only, &l, err)
+					: load_rows(idx, &row_tables[t], id,
+						    only, &l, err)) < 0)
 			goto fail;
 	if ((flags & INDEX_LOAD_DETAILS) && load_warnings(idx, id, &l, err) < 0)
 		goto fail;
