@@ -52,8 +52,12 @@ for ((k = 1; k <= n; k++)); do
 done
 raw=$(find "$series/run-001" -name '*.qemu_out*.zst' -print0 | xargs -0 zstd -lv 2>/dev/null |
 	awk '/Decompressed Size/ {gsub(/[(),]/, "", $0); for (i = 1; i <= NF; i++) if ($i == "B") s += $(i - 1)} END {print s + 0}')
+# du counts a hard-linked file once per call: the second line is what
+# run-002 adds beside run-001
+more=$(du -sb "$series/run-001" "$series/run-002" | awk 'NR == 2 {print $1}')
 echo "series: $n runs in $series: $(du -sh "$series/" | cut -f1) on disk" \
-	"(run-001 $(du -sh "$series/run-001" | cut -f1), each further run ~$(du -sh "$series/run-002" | cut -f1))"
+	"(run-001 $(du -sh "$series/run-001" | cut -f1), each further run" \
+	"$(awk -v b="$more" 'BEGIN { printf "%.1f MB", b / 1e6 }'))"
 
 start() { # -> pid, url, t_listen (ms)
 	local t0
@@ -106,7 +110,7 @@ echo "  index: $(awk -v b="$idx" 'BEGIN { printf "%.1f MB", b / 1e6 }') for $n r
 	"fit of the samples: $(awk -v b="$growth" 'BEGIN { printf "%.2f MB", b / 1e6 }') per added run," \
 	"$(awk -v b="$growth" -v r="$raw" 'BEGIN { if (r) printf "%.1f %%", b * 100 / r; else print "-" }') of a run's $(awk -v r="$raw" 'BEGIN { printf "%.1f MB", r / 1e6 }') of .qemu_out)"
 echo "  projected for 10,000 runs: index $(awk -v b="$growth" 'BEGIN { printf "%.0f GB", b * 10000 / 1e9 }')," \
-	"runs $(awk -v b="$(size_of "$series/run-002")" 'BEGIN { printf "%.0f GB", b * 10000 / 1e9 }') (+ programs when they change)"
+	"runs $(awk -v b="$more" 'BEGIN { printf "%.0f GB", b * 10000 / 1e9 }') (+ programs when they change)"
 echo "  disk: series $(du -sh "$series/" | cut -f1), data directory $(du -sh "$data" | cut -f1)"
 
 # --- 2. restart on the index ----------------------------------------------------
