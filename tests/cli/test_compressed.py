@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -145,16 +146,14 @@ class Compressed(unittest.TestCase):
         b = [b for b in doc["benchmarks"] if b["name"] == "612.matmul_r"][0]
         self.assertTrue(b["lower_bound"])
 
-    def test_server_runs_dir_of_zst_files(self):
-        """`serve --runs-dir` over the zstd tree lists the README's totals."""
-        data = os.path.join(self.tmp, "data")
-        os.makedirs(data)
+    def serve_until_ready(self, data, want, *args):
+        """Start serve on data (with args) until `want` runs are ready;
+        returns the runs list."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         srv = subprocess.Popen(
-            [TBSCOPE, "serve", "--data", data, "--runs-dir",
-             os.path.join(self.tmp, "zst"), "--listen", "127.0.0.1:%d" % port],
+            [TBSCOPE, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             url = "http://127.0.0.1:%d/api/v1/runs" % port
@@ -164,21 +163,54 @@ class Compressed(unittest.TestCase):
                 try:
                     with urllib.request.urlopen(url, timeout=5) as r:
                         runs = json.load(r)["runs"]
-                    if len(runs) == 2 and all(r["status"] == "ready" for r in runs):
+                    if len(runs) == want and all(r["status"] == "ready" for r in runs):
                         break
                 except OSError:
                     pass
                 time.sleep(0.2)
-            self.assertEqual(len(runs), 2, runs)
-            totals = per_benchmark_totals()
-            for col, run in enumerate((A, B)):
-                r = [r for r in runs if r["id"].endswith(run)][0]
-                self.assertEqual(r["status"], "ready")
-                self.assertEqual(r["instructions"], sum(v[col] for v in totals.values()))
+            return runs
         finally:
             srv.terminate()
             srv.wait(timeout=30)
 
+    def test_server_runs_dir_of_zst_files(self):
+        """`serve --runs-dir` over the zstd tree lists the README's totals."""
+        data = os.path.join(self.tmp, "data")
+        os.makedirs(data)
+        runs = self.serve_until_ready(data, 2, "--runs-dir", os.path.join(self.tmp, "zst"))
+        self.assertEqual(len(runs), 2, runs)
+        totals = per_benchmark_totals()
+        for col, run in enumerate((A, B)):
+            r = [r for r in runs if r["id"].endswith(run)][0]
+            self.assertEqual(r["status"], "ready")
+            self.assertEqual(r["instructions"], sum(v[col] for v in totals.values()))
+
+    def test_index_of_an_older_schema_is_rebuilt_with_every_run(self):
+        """An index.sqlite of another schema version is rebuilt on start:
+        the stored (compressed) upload and the --runs-dir run come back."""
+        data = os.path.join(self.tmp, "data-old")
+        os.makedirs(os.path.join(data, "runs"))
+        shutil.copytree(self.runs["zst", A], os.path.join(data, "runs", "up-A"),
+                        symlinks=True)
+        extra = os.path.join(self.tmp, "extra")
+        os.makedirs(extra)
+        os.symlink(self.runs["gz", B], os.path.join(extra, B))
+        p = subprocess.run([TBSCOPE, "reindex", "--data", data, "--runs-dir", extra],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        db = sqlite3.connect(os.path.join(data, "index.sqlite"))
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        db.execute("PRAGMA user_version=%d" % (version - 1))
+        db.commit()
+        db.close()
+        runs = self.serve_until_ready(data, 2, "--runs-dir", extra)
+        totals = per_benchmark_totals()
+        got = {r["id"]: (r["status"], r["instructions"]) for r in runs}
+        self.assertEqual(got, {"up-A": ("ready", sum(v[0] for v in totals.values())),
+                               B: ("ready", sum(v[1] for v in totals.values()))})
+        db = sqlite3.connect(os.path.join(data, "index.sqlite"))
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], version)
+        db.close()
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)
