@@ -7,7 +7,10 @@
 # mix, and a history.  Each is asked once right after the server starts
 # (cold: nothing cached, the index read from SQLite), REPEATS times with
 # a restart in between; the table gives the median and the minimum of
-# those cold answers, in milliseconds (curl's time_total).
+# those cold answers, in milliseconds (curl's time_total), and the median
+# CPU time the server spent on it (user + system from /proc/PID/stat,
+# 10 ms ticks): on a shared machine the wall time measures the other
+# work as well, the CPU time much less so.
 #
 # usage: bench/page_latency.sh TBSCOPE DATA_DIR RUNS_DIR RUN_A RUN_B BENCH [REPEATS=5]
 # DATA_DIR must already hold the index of RUNS_DIR (tbscope reindex), so
@@ -45,6 +48,11 @@ paths=(
 	"/history/$bench"
 )
 
+hz=$(getconf CLK_TCK)
+cpu_ticks() { # PID -> utime + stime of the process, in clock ticks
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
 for ((r = 0; r < n; r++)); do
 	"$tbscope" serve --data "$data" --runs-dir "$runs" --listen 127.0.0.1:0 \
 		--threads 2 --log-level warn >"$tmp/out" 2>"$tmp/err" &
@@ -62,19 +70,23 @@ for ((r = 0; r < n; r++)); do
 		sleep 0.05
 	done
 	for i in "${!paths[@]}"; do
+		c0=$(cpu_ticks "$pid")
 		t=$(curl -sf -o /dev/null -w '%{time_total}' "$url${paths[$i]}") ||
 			{ echo "GET ${paths[$i]} failed" >&2; exit 1; }
-		echo "$i $t" >>"$tmp/times"
+		c1=$(cpu_ticks "$pid")
+		echo "$i $t $(((c1 - c0) * 1000 / hz))" >>"$tmp/times"
 	done
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	pid=
 done
 
-printf '%-60s %10s %10s\n' "GET (cold, $n restarts)" "median ms" "min ms"
+printf '%-60s %10s %10s %10s\n' "GET (cold, $n restarts)" "median ms" "min ms" "CPU ms"
 for i in "${!paths[@]}"; do
 	awk -v i="$i" '$1 == i {print $2 * 1000}' "$tmp/times" | sort -n >"$tmp/one"
 	med=$(awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}' "$tmp/one")
 	min=$(head -n1 "$tmp/one")
-	printf '%-60s %10.1f %10.1f\n' "${paths[$i]}" "$med" "$min"
+	cpu=$(awk -v i="$i" '$1 == i {print $3}' "$tmp/times" | sort -n |
+		awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+	printf '%-60s %10.1f %10.1f %10d\n' "${paths[$i]}" "$med" "$min" "$cpu"
 done
