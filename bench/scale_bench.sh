@@ -55,7 +55,7 @@ raw=$(find "$series/run-001" -name '*.qemu_out*.zst' -print0 | xargs -0 zstd -lv
 # du counts a hard-linked file once per call: the second line is what
 # run-002 adds beside run-001
 more=$(du -sb "$series/run-001" "$series/run-002" | awk 'NR == 2 {print $1}')
-echo "series: $n runs in $series: $(du -sh "$series/" | cut -f1) on disk" \
+echo "series: $n runs in $series: $(du -sc $(printf "$series/run-%03d " $(seq 1 "$n")) | tail -n1 | awk '{ printf "%.0f MB", $1 * 1024 / 1e6 }') on disk" \
 	"(run-001 $(du -sh "$series/run-001" | cut -f1), each further run" \
 	"$(awk -v b="$more" 'BEGIN { printf "%.1f MB", b / 1e6 }'))"
 
@@ -111,7 +111,7 @@ echo "  index: $(awk -v b="$idx" 'BEGIN { printf "%.1f MB", b / 1e6 }') for $n r
 	"$(awk -v b="$growth" -v r="$raw" 'BEGIN { if (r) printf "%.1f %%", b * 100 / r; else print "-" }') of a run's $(awk -v r="$raw" 'BEGIN { printf "%.1f MB", r / 1e6 }') of .qemu_out)"
 echo "  projected for 10,000 runs: index $(awk -v b="$growth" 'BEGIN { printf "%.0f GB", b * 10000 / 1e9 }')," \
 	"runs $(awk -v b="$more" 'BEGIN { printf "%.0f GB", b * 10000 / 1e9 }') (+ programs when they change)"
-echo "  disk: series $(du -sh "$series/" | cut -f1), data directory $(du -sh "$data" | cut -f1)"
+echo "  disk: data directory $(du -sh "$data" | cut -f1)"
 
 # --- 2. restart on the index ----------------------------------------------------
 for ((r = 0; r < reps; r++)); do
@@ -137,7 +137,7 @@ stop
 
 # --- 4. memory around an upload -----------------------------------------------
 echo
-tok=$("$tbscope" token --data "$data" add bench-scale | awk 'END {print $NF}')
+tok=$("$tbscope" token --data "$data" add bench-scale 2>/dev/null | awk 'END {print $NF}')
 echo "$tok" >"$work/token"
 start
 while [ "$(ready_count)" -lt "$n" ]; do sleep 0.05; done
