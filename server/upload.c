@@ -817,6 +817,12 @@ static int compress_file(const char *path, struct errbuf *err)
 
 	strbuf_addf(&dst, "%s.zst", path);
 	strbuf_addf(&tmp, "%s.zst.tmp", path);
+	if (!access(dst.buf, F_OK)) {
+		/* the archive has both: keep them as sent */
+		ret = 0;
+		ifd = -1;
+		goto out;
+	}
 	ifd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ifd >= 0)
 		ofd = open(tmp.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
