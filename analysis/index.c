@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "errbuf.h"
 #include "figures.h"
+#include "hash.h"
+#include "sort.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -57,6 +60,8 @@ enum column_kind {
 	COL_U32,	/* uint32_t */
 	COL_U8,		/* uint8_t */
 	COL_BOOL,	/* bool, as 0 or 1 */
+	COL_BLOB,	/* blob tables' data only: not a struct field */
+	COL_NAME,	/* char *, in blobs an index into a name set (below) */
 };
 
 struct column {
@@ -118,7 +123,7 @@ static const struct column object_columns[] = {
 
 static const struct column function_columns[] = {
 	COLUMN(struct function_total, object, "object", COL_U32),
-	COLUMN(struct function_total, name, "name", COL_TEXT),
+	COLUMN(struct function_total, name, "name", COL_NAME),
 	COLUMN(struct function_total, instructions, "instructions", COL_U64),
 	COLUMN(struct function_total, addr, "addr", COL_U64),
 	COLUMN(struct function_total, size, "size", COL_U64),
@@ -150,12 +155,33 @@ static const struct column mix_columns[] = {
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The columns of a blob table after (run_id, bench); see row_tables. */
+static const struct column blob_columns[] = {
+	{"nr", COL_U64, 0, 0, true},
+	{"names", COL_U64, 0, 0, false}, /* the name set's key, or NULL */
+	{"data", COL_BLOB, 0, 0, true},
+};
+
+/*
+ * Name sets: the distinct COL_NAME strings of one blob (a benchmark's
+ * function names), sorted, each as varint length + bytes, compressed;
+ * keyed by a hash of that encoding, so every run of the same programs
+ * shares one copy (names were half of the functions blob, and 100,000
+ * mangled C++ names repeat in every nightly run).  Blobs hold each name
+ * as its position in the set + 1 (0: NULL).  A set no blob refers to is
+ * dropped with the last run that used it.
+ */
+static const char names_schema[] =
+	"CREATE TABLE IF NOT EXISTS names(hash INTEGER PRIMARY KEY,"
+	" nr INTEGER NOT NULL, data BLOB NOT NULL);";
+
 /*
  * A table of one of a benchmark's arrays: a row per element, key (run_id,
  * bench, idx), idx the element's position.
  */
 struct row_table {
 	const char *name;
+	bool blob;	    /* one compressed blob per benchmark (below) */
 	unsigned load_flag; /* the index_load_flags that loads it */
 	size_t size;	    /* of an element */
 	size_t items, nr;   /* of the array and its count in the benchmark */
@@ -163,26 +189,45 @@ struct row_table {
 	size_t nr_cols;
 };
 
-#define ROW_TABLE(name, flag, type, items, nr, cols)                           \
+#define ROW_TABLE(name, blob, flag, type, items, nr, cols)                     \
 	{                                                                      \
-		name, flag, sizeof(type), offsetof(struct benchmark, items),   \
+		name, blob, flag, sizeof(type),                                \
+			offsetof(struct benchmark, items),                     \
 			offsetof(struct benchmark, nr), cols, NR(cols)         \
 	}
 
+/*
+ * The large arrays, always read whole (functions: 100k elements in a big
+ * benchmark; the mix; the hottest blocks with their code), are one row
+ * per benchmark (run_id, bench, nr, data): data is the array encoded
+ * column after column (encode_blob()) and compressed with zstd.  As rows
+ * they took 131 % of the raw .qemu_out bytes, mostly SQLite's per-row
+ * keys and the repeated names.
+ */
 static const struct row_table row_tables[] = {
-	ROW_TABLE("invocations", INDEX_LOAD_DETAILS, struct invocation,
+	ROW_TABLE("invocations", false, INDEX_LOAD_DETAILS, struct invocation,
 		  invocations, nr_invocations, invocation_columns),
-	ROW_TABLE("objects", INDEX_LOAD_OBJECTS, struct object_total, objects,
-		  nr_objects, object_columns),
-	ROW_TABLE("functions", INDEX_LOAD_FUNCTIONS, struct function_total,
-		  functions, nr_functions, function_columns),
-	ROW_TABLE("blocks", INDEX_LOAD_BLOCKS, struct block_total, blocks,
+	ROW_TABLE("objects", false, INDEX_LOAD_OBJECTS, struct object_total,
+		  objects, nr_objects, object_columns),
+	ROW_TABLE("functions", true, INDEX_LOAD_FUNCTIONS,
+		  struct function_total, functions, nr_functions,
+		  function_columns),
+	ROW_TABLE("blocks", true, INDEX_LOAD_BLOCKS, struct block_total, blocks,
 		  nr_blocks, block_columns),
-	ROW_TABLE("mix", INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
+	ROW_TABLE("mix", true, INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
 		  mix_columns),
 };
 
 #define NR_ROW_TABLES NR(row_tables)
+
+/* Does the table have a COL_NAME column? */
+static bool has_names(const struct row_table *t)
+{
+	for (size_t c = 0; c < t->nr_cols; c++)
+		if (t->cols[c].kind == COL_NAME)
+			return true;
+	return false;
+}
 
 const char *index_status_name(enum index_status s)
 {
@@ -300,9 +345,12 @@ static void add_create_table(struct strbuf *sql, const char *table, int keys,
 		table, keys == 3 ? ", idx INTEGER NOT NULL" : "");
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(sql, ", %s %s%s", c[i].name,
-			    c[i].kind == COL_TEXT || c[i].kind == COL_TEXT_EMPTY
+			    c[i].kind == COL_TEXT ||
+					    c[i].kind == COL_TEXT_EMPTY ||
+					    c[i].kind == COL_NAME
 				    ? "TEXT"
-				    : "INTEGER",
+			    : c[i].kind == COL_BLOB ? "BLOB"
+						    : "INTEGER",
 			    c[i].not_null ? " NOT NULL" : "");
 	strbuf_addf(sql, ", PRIMARY KEY(run_id, bench%s));",
 		    keys == 3 ? ", idx" : "");
@@ -319,14 +367,22 @@ static int create_schema(struct index *idx, struct errbuf *err)
 	for (size_t i = 0; i < n; i++)
 		strbuf_addf(&sql, "DROP TABLE IF EXISTS %s;", tables[i]);
 	strbuf_adds(&sql, "DROP TABLE IF EXISTS runs;");
+	strbuf_adds(&sql, "DROP TABLE IF EXISTS names;");
 	strbuf_adds(&sql, runs_schema);
+	strbuf_adds(&sql, names_schema);
 	add_create_table(&sql, "benchmarks", 2, benchmark_columns,
 			 NR(benchmark_columns));
 	strbuf_adds(&sql, "CREATE INDEX IF NOT EXISTS benchmarks_name ON"
 			  " benchmarks(name);");
-	for (size_t t = 0; t < NR_ROW_TABLES; t++)
+	for (size_t t = 0; t < NR_ROW_TABLES; t++) {
+		if (row_tables[t].blob) {
+			add_create_table(&sql, row_tables[t].name, 2,
+					 blob_columns, NR(blob_columns));
+			continue;
+		}
 		add_create_table(&sql, row_tables[t].name, 3,
 				 row_tables[t].cols, row_tables[t].nr_cols);
+	}
 	strbuf_adds(&sql, warnings_schema);
 	strbuf_addf(&sql, "PRAGMA user_version=%d;", INDEX_SCHEMA_VERSION);
 	ret = exec(idx, sql.buf, err);
@@ -447,6 +503,26 @@ int index_set_status(struct index *idx, const char *id,
 	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "set status");
 }
 
+/* The name sets no blob refers to any more. */
+static int drop_unused_names(struct index *idx, struct errbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+
+	strbuf_adds(&sql, "DELETE FROM names WHERE hash NOT IN (");
+	for (size_t t = 0, n = 0; t < NR_ROW_TABLES; t++)
+		if (row_tables[t].blob && has_names(&row_tables[t]))
+			strbuf_addf(&sql,
+				    "%sSELECT names FROM %s WHERE names IS NOT"
+				    " NULL",
+				    n++ ? " UNION ALL " : "",
+				    row_tables[t].name);
+	strbuf_addch(&sql, ')');
+	ret = exec(idx, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
 int index_delete_run(struct index *idx, const char *id, struct errbuf *err)
 {
 	sqlite3_stmt *st = prepare(idx, "DELETE FROM runs WHERE id=?1", err);
@@ -457,7 +533,9 @@ int index_delete_run(struct index *idx, const char *id, struct errbuf *err)
 	bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "delete run");
+	if (rc != SQLITE_DONE)
+		return db_error(idx, err, "delete run");
+	return drop_unused_names(idx, err);
 }
 
 #define RUN_COLUMNS                                                            \
@@ -621,6 +699,7 @@ static void bind_columns(sqlite3_stmt *st, int first, const struct column *c,
 		switch (c[i].kind) {
 		case COL_TEXT:
 		case COL_TEXT_EMPTY:
+		case COL_NAME:
 			bind_text(st, at, *(char *const *)f);
 			break;
 		case COL_U64:
@@ -651,6 +730,8 @@ static void bind_columns(sqlite3_stmt *st, int first, const struct column *c,
 		case COL_BOOL:
 			sqlite3_bind_int(st, at, *(const bool *)f);
 			break;
+		case COL_BLOB:
+			break;
 		}
 	}
 }
@@ -667,6 +748,7 @@ static void read_columns(sqlite3_stmt *st, int first, const struct column *c,
 
 		switch (c[i].kind) {
 		case COL_TEXT:
+		case COL_NAME:
 			*(char **)f = col_str(st, at);
 			break;
 		case COL_TEXT_EMPTY:
@@ -694,6 +776,8 @@ static void read_columns(sqlite3_stmt *st, int first, const struct column *c,
 			break;
 		case COL_BOOL:
 			*(bool *)f = sqlite3_column_int(st, at) != 0;
+			break;
+		case COL_BLOB:
 			break;
 		}
 	}
@@ -751,6 +835,359 @@ static int delete_figures(struct index *idx, const char *id, struct errbuf *err)
 			return db_error(idx, err, "delete");
 	}
 	return 0;
+}
+
+/* ---- blob tables: an array as one compressed blob ---------------------- */
+
+/*
+ * The encoding: for each column of the table's list in turn, the value of
+ * every element, as LEB128 varints (texts: length + 1, 0 for NULL, then
+ * the bytes; COL_U64_OPT: 0 when absent, else 1 and the value).  Column
+ * after column puts like values together (names beside names), which is
+ * what zstd compresses best.  The blob is the encoding compressed at
+ * BLOB_ZSTD_LEVEL.
+ */
+#define BLOB_ZSTD_LEVEL 6
+#define BLOB_MAX_RAW	(1ull << 32) /* refused when loading: corrupt */
+
+static void put_varint(struct strbuf *sb, uint64_t v)
+{
+	unsigned char b[10];
+	size_t n = 0;
+
+	do {
+		b[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			b[n] |= 0x80;
+		n++;
+	} while (v);
+	strbuf_add(sb, b, n);
+}
+
+struct blob_reader {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static uint64_t get_varint(struct blob_reader *r)
+{
+	uint64_t v = 0;
+
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		unsigned char b;
+
+		if (r->p >= r->end) {
+			r->bad = true;
+			return 0;
+		}
+		b = *r->p++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+	r->bad = true;
+	return 0;
+}
+
+/* A name set being built (store) or read (load). */
+struct name_set {
+	char **names; /* sorted, distinct; not owned when loading */
+	size_t nr;
+	size_t *lens; /* loading: each name's length */
+};
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The distinct COL_NAME strings of items[0..nr), sorted (borrowed). */
+static void collect_names(struct name_set *ns, const struct row_table *t,
+			  const char *items, size_t nr)
+{
+	size_t kept = 0;
+
+	memset(ns, 0, sizeof(*ns));
+	for (size_t c = 0; c < t->nr_cols; c++) {
+		if (t->cols[c].kind != COL_NAME)
+			continue;
+		ns->names = xreallocarray(ns->names, ns->nr + nr + 1,
+					  sizeof(*ns->names));
+		for (size_t i = 0; i < nr; i++) {
+			char *n = *(char *const *)(items + i * t->size +
+						   t->cols[c].off);
+
+			if (n)
+				ns->names[ns->nr++] = n;
+		}
+	}
+	sort_n(ns->names, ns->nr, sizeof(*ns->names), cmp_str_ptr);
+	for (size_t i = 0; i < ns->nr; i++)
+		if (!kept || strcmp(ns->names[kept - 1], ns->names[i]))
+			ns->names[kept++] = ns->names[i];
+	ns->nr = kept;
+}
+
+/* Position + 1 of name in the set being stored (it is there), 0: NULL. */
+static uint64_t name_code(const struct name_set *ns, const char *name)
+{
+	size_t lo = 0, hi = ns->nr;
+
+	if (!name)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ns->names[mid], name);
+
+		if (!c)
+			return mid + 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	BUG_ON(1);
+	return 0;
+}
+
+static void encode_blob(struct strbuf *out, const struct row_table *t,
+			const char *items, size_t nr, const struct name_set *ns)
+{
+	for (size_t c = 0; c < t->nr_cols; c++) {
+		const struct column *col = &t->cols[c];
+
+		for (size_t i = 0; i < nr; i++) {
+			const char *e = items + i * t->size;
+			const void *f = e + col->off;
+			const char *str;
+
+			switch (col->kind) {
+			case COL_TEXT:
+			case COL_TEXT_EMPTY:
+				str = *(char *const *)f;
+				put_varint(out, str ? strlen(str) + 1 : 0);
+				if (str)
+					strbuf_adds(out, str);
+				break;
+			case COL_NAME:
+				put_varint(out,
+					   name_code(ns, *(char *const *)f));
+				break;
+			case COL_U64:
+			case COL_U64_NZ:
+				put_varint(out, *(const uint64_t *)f);
+				break;
+			case COL_U64_OPT:
+				if (*(const bool *)(e + col->has)) {
+					put_varint(out, 1);
+					put_varint(out, *(const uint64_t *)f);
+				} else {
+					put_varint(out, 0);
+				}
+				break;
+			case COL_SIZE:
+				put_varint(out, *(const size_t *)f);
+				break;
+			case COL_U32:
+				put_varint(out, *(const uint32_t *)f);
+				break;
+			case COL_U8:
+				put_varint(out, *(const uint8_t *)f);
+				break;
+			case COL_BOOL:
+				put_varint(out, *(const bool *)f);
+				break;
+			case COL_BLOB:
+				break;
+			}
+		}
+	}
+}
+
+/* Fill items[0..nr) (zeroed) from an encoding; returns 0, or -1 if bad. */
+static int decode_blob(struct blob_reader *r, const struct row_table *t,
+		       char *items, size_t nr, const struct name_set *ns)
+{
+	for (size_t c = 0; c < t->nr_cols; c++) {
+		const struct column *col = &t->cols[c];
+
+		for (size_t i = 0; i < nr && !r->bad; i++) {
+			char *e = items + i * t->size;
+			void *f = e + col->off;
+			uint64_t v = get_varint(r);
+
+			switch (col->kind) {
+			case COL_TEXT:
+			case COL_TEXT_EMPTY:
+				if (v > (uint64_t)(r->end - r->p) + 1) {
+					r->bad = true;
+					break;
+				}
+				if (v) {
+					*(char **)f = xstrndup(
+						(const char *)r->p, v - 1);
+					r->p += v - 1;
+				} else if (col->kind == COL_TEXT_EMPTY) {
+					*(char **)f = xstrdup("");
+				}
+				break;
+			case COL_NAME:
+				if (v > ns->nr)
+					r->bad = true;
+				else if (v)
+					*(char **)f = xstrndup(ns->names[v - 1],
+							       ns->lens[v - 1]);
+				break;
+			case COL_U64:
+			case COL_U64_NZ:
+				*(uint64_t *)f = v;
+				break;
+			case COL_U64_OPT:
+				*(bool *)(e + col->has) = v != 0;
+				if (v)
+					*(uint64_t *)f = get_varint(r);
+				break;
+			case COL_SIZE:
+				*(size_t *)f = (size_t)v;
+				break;
+			case COL_U32:
+				*(uint32_t *)f = (uint32_t)v;
+				break;
+			case COL_U8:
+				*(uint8_t *)f = (uint8_t)v;
+				break;
+			case COL_BOOL:
+				*(bool *)f = v != 0;
+				break;
+			case COL_BLOB:
+				break;
+			}
+		}
+	}
+	return r->bad || r->p != r->end ? -1 : 0;
+}
+
+/* Compress raw into *z (malloc'd); returns its length, or 0 on error. */
+static size_t compress_blob(const struct strbuf *raw, void **z)
+{
+	size_t bound = ZSTD_compressBound(raw->len), zlen;
+
+	*z = xmalloc(bound);
+	zlen = ZSTD_compress(*z, bound, raw->buf, raw->len, BLOB_ZSTD_LEVEL);
+	if (ZSTD_isError(zlen)) {
+		free(*z);
+		*z = NULL;
+		return 0;
+	}
+	return zlen;
+}
+
+/*
+ * Store name set ns unless it is there; its key in *key.  The key is a
+ * hash of the compressed set; a different set under the same key (a
+ * collision, or another zstd's output) moves on to the next key.
+ */
+static int store_names(struct index *idx, const struct name_set *ns,
+		       int64_t *key)
+{
+	struct strbuf raw = STRBUF_INIT;
+	sqlite3_stmt *get = NULL, *put = NULL;
+	size_t zlen;
+	void *z;
+	int ret = -1;
+
+	for (size_t i = 0; i < ns->nr; i++) {
+		size_t len = strlen(ns->names[i]);
+
+		put_varint(&raw, len);
+		strbuf_add(&raw, ns->names[i], len);
+	}
+	zlen = compress_blob(&raw, &z);
+	strbuf_release(&raw);
+	if (!zlen)
+		return -1;
+	*key = (int64_t)fnv1a_bytes(FNV1A_INIT, z, zlen);
+	get = prepare(idx, "SELECT data FROM names WHERE hash=?1", NULL);
+	put = prepare(idx,
+		      "INSERT INTO names(hash, nr, data) VALUES(?1, ?2, ?3)",
+		      NULL);
+	if (!get || !put)
+		goto out;
+	for (int tries = 0; tries < 16; tries++, (*key)++) {
+		int rc;
+
+		sqlite3_reset(get);
+		sqlite3_bind_int64(get, 1, *key);
+		rc = sqlite3_step(get);
+		if (rc == SQLITE_ROW) {
+			if ((size_t)sqlite3_column_bytes(get, 0) == zlen &&
+			    !memcmp(sqlite3_column_blob(get, 0), z, zlen)) {
+				ret = 0; /* already there */
+				break;
+			}
+			continue;
+		}
+		if (rc != SQLITE_DONE)
+			break;
+		sqlite3_bind_int64(put, 1, *key);
+		bind_u64(put, 2, ns->nr);
+		sqlite3_bind_blob64(put, 3, z, zlen, SQLITE_STATIC);
+		ret = sqlite3_step(put) == SQLITE_DONE ? 0 : -1;
+		break;
+	}
+out:
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	free(z);
+	return ret;
+}
+
+/*
+ * One benchmark's array as a row (run_id, bench, nr, names, data), and
+ * its name set; nothing if the array is empty.
+ */
+static int store_blob(struct index *idx, sqlite3_stmt *st,
+		      const struct row_table *t, const char *id, int64_t bench,
+		      const struct benchmark *b)
+{
+	const char *items = table_items(t, b);
+	size_t nr = *(const size_t *)((const char *)b + t->nr), zlen;
+	struct strbuf raw = STRBUF_INIT;
+	struct name_set ns = {0};
+	bool named = has_names(t);
+	int64_t key = 0;
+	void *z;
+	int rc;
+
+	if (!nr)
+		return 0;
+	if (named) {
+		collect_names(&ns, t, items, nr);
+		if (store_names(idx, &ns, &key) < 0) {
+			free(ns.names);
+			return -1;
+		}
+	}
+	encode_blob(&raw, t, items, nr, &ns);
+	free(ns.names);
+	zlen = compress_blob(&raw, &z);
+	strbuf_release(&raw);
+	if (!zlen)
+		return -1;
+	sqlite3_reset(st);
+	bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, bench);
+	bind_u64(st, 3, nr);
+	if (named)
+		sqlite3_bind_int64(st, 4, key);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_blob64(st, 5, z, zlen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_clear_bindings(st);
+	free(z);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The rows of a benchmark's array: (run_id, bench, idx, columns...). */
@@ -842,9 +1279,13 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 	if (!sb || !sw)
 		goto out;
 	for (size_t t = 0; t < NR_ROW_TABLES; t++) {
-		rows[t] = prepare_insert(idx, row_tables[t].name, 3,
-					 row_tables[t].cols,
-					 row_tables[t].nr_cols, err);
+		rows[t] = row_tables[t].blob
+				  ? prepare_insert(idx, row_tables[t].name, 2,
+						   blob_columns,
+						   NR(blob_columns), err)
+				  : prepare_insert(idx, row_tables[t].name, 3,
+						   row_tables[t].cols,
+						   row_tables[t].nr_cols, err);
 		if (!rows[t])
 			goto out;
 	}
@@ -859,8 +1300,11 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 		if (sqlite3_step(sb) != SQLITE_DONE)
 			goto db_fail;
 		for (size_t t = 0; t < NR_ROW_TABLES; t++)
-			if (store_rows(rows[t], &row_tables[t], id, (int64_t)b,
-				       bm) < 0)
+			if ((row_tables[t].blob
+				     ? store_blob(idx, rows[t], &row_tables[t],
+						  id, (int64_t)b, bm)
+				     : store_rows(rows[t], &row_tables[t], id,
+						  (int64_t)b, bm)) < 0)
 				goto db_fail;
 		if (store_warnings(sw, id, (int64_t)b, &bm->warnings) < 0)
 			goto db_fail;
@@ -998,6 +1442,152 @@ static int load_rows(struct index *idx, const struct row_table *t,
 	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
 }
 
+/*
+ * Decompress blob z (zlen bytes) into *raw (malloc'd, *raw_len bytes).
+ * Returns 0, or -1 when it is corrupt.
+ */
+static int decompress_blob(const void *z, size_t zlen, char **raw,
+			   size_t *raw_len)
+{
+	unsigned long long n =
+		z ? ZSTD_getFrameContentSize(z, zlen) : ZSTD_CONTENTSIZE_ERROR;
+	size_t got;
+
+	if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    n > BLOB_MAX_RAW)
+		return -1;
+	*raw = xmalloc(n ? n : 1);
+	got = ZSTD_decompress(*raw, n, z, zlen);
+	if (ZSTD_isError(got) || got != n) {
+		free(*raw);
+		*raw = NULL;
+		return -1;
+	}
+	*raw_len = n;
+	return 0;
+}
+
+/*
+ * Read name set `key` into *ns (pointers into *raw, which the caller
+ * frees, with ns->names and ns->lens).  Returns 0, or -1 if missing or
+ * corrupt.
+ */
+static int load_names(struct index *idx, int64_t key, struct name_set *ns,
+		      char **raw)
+{
+	sqlite3_stmt *st =
+		prepare(idx, "SELECT nr, data FROM names WHERE hash=?1", NULL);
+	struct blob_reader r;
+	size_t raw_len;
+	uint64_t nr;
+	int ret = -1;
+
+	memset(ns, 0, sizeof(*ns));
+	*raw = NULL;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, key);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	nr = col_u64(st, 0);
+	if (decompress_blob(sqlite3_column_blob(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1), raw,
+			    &raw_len) < 0 ||
+	    nr > raw_len)
+		goto out;
+	ns->names = xcalloc(nr ? nr : 1, sizeof(*ns->names));
+	ns->lens = xcalloc(nr ? nr : 1, sizeof(*ns->lens));
+	r = (struct blob_reader){(const unsigned char *)*raw,
+				 (const unsigned char *)*raw + raw_len, false};
+	for (ns->nr = 0; ns->nr < nr; ns->nr++) {
+		uint64_t len = get_varint(&r);
+
+		if (r.bad || len > (uint64_t)(r.end - r.p))
+			goto out;
+		ns->names[ns->nr] = (char *)r.p;
+		ns->lens[ns->nr] = (size_t)len;
+		r.p += len;
+	}
+	ret = r.p == r.end ? 0 : -1;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Decode one blob row into b's array; returns 0, or -1 with *err set. */
+static int load_blob(struct index *idx, sqlite3_stmt *st,
+		     const struct row_table *t, struct benchmark *b,
+		     struct errbuf *err)
+{
+	uint64_t nr = col_u64(st, 1);
+	struct name_set ns = {0};
+	char *raw = NULL, *names_raw = NULL, *items;
+	struct blob_reader r;
+	size_t raw_len;
+	int ret = -1;
+
+	if (decompress_blob(sqlite3_column_blob(st, 3),
+			    (size_t)sqlite3_column_bytes(st, 3), &raw,
+			    &raw_len) < 0 ||
+	    nr > raw_len)
+		goto out;
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL &&
+	    load_names(idx, sqlite3_column_int64(st, 2), &ns, &names_raw) < 0)
+		goto out;
+	items = xcalloc(nr ? nr : 1, t->size);
+	r = (struct blob_reader){(const unsigned char *)raw,
+				 (const unsigned char *)raw + raw_len, false};
+	/* decoded in place: b owns what is decoded, even if it is bad */
+	set_table_items(t, b, items);
+	*table_nr(t, b) = nr;
+	ret = decode_blob(&r, t, items, nr, &ns);
+out:
+	if (ret < 0)
+		errbuf_set(err, "index '%s': %s: a corrupt blob", idx->path,
+			   t->name);
+	free(raw);
+	free(names_raw);
+	free(ns.names);
+	free(ns.lens);
+	return ret;
+}
+
+/* The blobs of a blob table: every benchmark's, or the one asked for. */
+static int load_blobs(struct index *idx, const struct row_table *t,
+		      const char *id, const char *only, struct loading *l,
+		      struct errbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	strbuf_addf(&sql,
+		    "SELECT bench, nr, names, data FROM %s WHERE run_id=?1 AND"
+		    " (?2 IS NULL OR bench=?2)",
+		    t->name);
+	st = prepare(idx, sql.buf, err);
+	strbuf_release(&sql);
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	if (only && l->run->nr_benchmarks == 1)
+		sqlite3_bind_int64(st, 2, l->ids[0]);
+	else
+		sqlite3_bind_null(st, 2);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct benchmark *b =
+			bench_by_key(l, sqlite3_column_int64(st, 0));
+
+		if (b && !*table_nr(t, b) &&
+		    load_blob(idx, st, t, b, err) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "load run");
+}
+
 static int load_warnings(struct index *idx, const char *id, struct loading *l,
 			 struct errbuf *err)
 {
@@ -1050,7 +1640,10 @@ int index_load_run(struct index *idx, const char *id, unsigned flags,
 		goto fail;
 	for (size_t t = 0; t < NR_ROW_TABLES; t++)
 		if ((flags & row_tables[t].load_flag) &&
-		    load_rows(idx, &row_tables[t], id, only, &l, err) < 0)
+		    (row_tables[t].blob ? load_blobs(idx, &row_tables[t], id,
+						     only, &l, err)
+					: load_rows(idx, &row_tables[t], id,
+						    only, &l, err)) < 0)
 			goto fail;
 	if ((flags & INDEX_LOAD_DETAILS) && load_warnings(idx, id, &l, err) < 0)
 		goto fail;

@@ -24,7 +24,7 @@
 struct errbuf;
 struct run;
 
-#define INDEX_SCHEMA_VERSION 2
+#define INDEX_SCHEMA_VERSION 3
 
 struct index;
 

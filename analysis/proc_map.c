@@ -298,7 +298,7 @@ int proc_map_parse_file(struct proc_map *m, const char *path, const char *name,
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
 
-	if (read_file(&sb, path, 64u << 20, err) < 0) {
+	if (read_file_z(&sb, path, 64u << 20, err) < 0) {
 		strbuf_release(&sb);
 		return -1;
 	}

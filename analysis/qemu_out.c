@@ -594,29 +594,24 @@ int qemu_out_parse_file(struct qemu_out *out, const char *path,
 	 */
 	enum { CHUNK = 64 << 10 };
 	struct qemu_out_parser p;
+	struct zfile z;
 	char *buf;
 	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errbuf_set(err, "cannot open '%s': %s", name,
-				  strerror(errno));
+	/* zstd and gzip files are decompressed as they are read */
+	if (zfile_open(&z, path, name, err) < 0)
+		return -1;
 	buf = xmalloc(CHUNK);
 	qemu_out_parser_init(&p, out, name);
-	while ((n = read_in_full(fd, buf, CHUNK)) > 0)
+	while ((n = zfile_read(&z, buf, CHUNK, name, err)) > 0)
 		qemu_out_parser_feed(&p, buf, (size_t)n);
 	qemu_out_parser_finish(&p);
 	free(buf);
+	zfile_close(&z);
 	if (n < 0) {
-		int e = errno;
-
-		close(fd);
 		qemu_out_clear(out);
-		return errbuf_set(err, "cannot read '%s': %s", name,
-				  strerror(e));
+		return -1;
 	}
-	close(fd);
 	return 0;
 }
 

@@ -28,10 +28,11 @@
 /* ---- discovery ---------------------------------------------------------- */
 
 struct found {
-	char *rel;    /* the .qemu_out file, relative to the root */
-	char *prog;   /* rel without the .qemu_out[.N] suffix */
-	char *suffix; /* "" or ".N" */
-	uint64_t num; /* 0 for .qemu_out, N + 1 for .qemu_out.N */
+	char *rel;	  /* the .qemu_out file, relative to the root */
+	char *prog;	  /* rel without the .qemu_out[.N] suffix */
+	char *suffix;	  /* "" or ".N" */
+	const char *zext; /* "", ".zst" or ".gz": the file is compressed */
+	uint64_t num;	  /* 0 for .qemu_out, N + 1 for .qemu_out.N */
 	uint64_t bytes;
 };
 
@@ -81,6 +82,64 @@ static bool qemu_out_name(const char *name, size_t *prog_len, uint64_t *num)
 	return false;
 }
 
+/* The endings of compressed data files, read by zfile (fileio.h). */
+static const char *const zexts[] = {".zst", ".gz"};
+
+/*
+ * qemu_out_name() of a name that may end in ".zst" or ".gz" as well: sets
+ * *zext to that ending, or "".
+ */
+static bool qemu_out_name_z(const char *name, size_t *prog_len, uint64_t *num,
+			    const char **zext)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(zexts) / sizeof(zexts[0]); i++) {
+		size_t el = strlen(zexts[i]);
+		char *plain;
+		bool ok;
+
+		if (len <= el || strcmp(name + len - el, zexts[i]))
+			continue;
+		plain = xstrndup(name, len - el);
+		ok = qemu_out_name(plain, prog_len, num);
+		free(plain);
+		if (ok)
+			*zext = zexts[i];
+		return ok;
+	}
+	*zext = "";
+	return qemu_out_name(name, prog_len, num);
+}
+
+/*
+ * The .map of found file f, relative to the root, into *out: "P.map.N"
+ * when it exists, else the first of "P.map.N.zst" and "P.map.N.gz" that
+ * does (f's own ending first), else "P.map.N" (missing).
+ */
+static void map_name_of(const char *root, const struct found *f,
+			struct strbuf *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *try[3] = {"", f->zext, zexts[0]};
+	struct stat st;
+
+	if (!strcmp(f->zext, zexts[0]))
+		try[2] = zexts[1];
+	for (size_t i = 0; i < 3; i++) {
+		strbuf_reset(out);
+		strbuf_addf(out, "%s.map%s%s", f->prog, f->suffix, try[i]);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", root, out->buf);
+		if (!stat(path.buf, &st) && S_ISREG(st.st_mode))
+			goto out;
+	}
+	strbuf_reset(out);
+	strbuf_addf(out, "%s.map%s", f->prog, f->suffix);
+out:
+	strbuf_release(&path);
+}
+
 static int walk(int fd, struct strbuf *rel, int depth, struct found_list *out,
 		struct strlist *warnings, struct errbuf *err)
 {
@@ -96,6 +155,7 @@ static int walk(int fd, struct strbuf *rel, int depth, struct found_list *out,
 		const char *name = de->d_name;
 		size_t old_len = rel->len, prog_len;
 		struct stat st;
+		const char *zext;
 		uint64_t num;
 
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
@@ -126,7 +186,7 @@ static int walk(int fd, struct strbuf *rel, int depth, struct found_list *out,
 					return -1;
 				}
 			}
-		} else if (qemu_out_name(name, &prog_len, &num)) {
+		} else if (qemu_out_name_z(name, &prog_len, &num, &zext)) {
 			if (S_ISLNK(st.st_mode) &&
 			    fstatat(fd, name, &st, 0) < 0)
 				st.st_mode = 0;
@@ -143,8 +203,12 @@ static int walk(int fd, struct strbuf *rel, int depth, struct found_list *out,
 				f->rel = xstrdup(rel->buf);
 				f->prog =
 					xstrndup(rel->buf, dir_len + prog_len);
-				f->suffix = xstrdup(name + prog_len +
-						    strlen(".qemu_out"));
+				f->suffix = xstrndup(
+					name + prog_len + strlen(".qemu_out"),
+					strlen(name) - prog_len -
+						strlen(".qemu_out") -
+						strlen(zext));
+				f->zext = zext;
 				f->num = num;
 				f->bytes = (uint64_t)st.st_size;
 			}
@@ -203,7 +267,35 @@ static int cmp_found(const void *a, const void *b)
 	c = strcmp(x->prog, y->prog);
 	if (c)
 		return c;
-	return x->num < y->num ? -1 : x->num > y->num;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	/* the plain file before its compressed copies */
+	return strcmp(x->zext, y->zext);
+}
+
+/*
+ * Drop the compressed copies of a file that is also there plain (or in
+ * another compression): found is sorted by cmp_found().
+ */
+static void drop_copies(struct found_list *found, struct strlist *warnings)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < found->nr; i++) {
+		struct found *f = &found->items[i];
+
+		if (kept && !strcmp(found->items[kept - 1].prog, f->prog) &&
+		    found->items[kept - 1].num == f->num) {
+			strlist_addf(warnings, "%s: a copy of %s: skipped",
+				     f->rel, found->items[kept - 1].rel);
+			free(f->rel);
+			free(f->prog);
+			free(f->suffix);
+			continue;
+		}
+		found->items[kept++] = *f;
+	}
+	found->nr = kept;
 }
 
 /* ".../SPEC/<suite>/<bench>/<prog>": the suite, or NULL for other layouts. */
@@ -979,8 +1071,7 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		inv->qemu_out = xstrdup(f[i].rel);
 
 		/* the map first: rows are attributed as they are parsed */
-		strbuf_reset(&mapname);
-		strbuf_addf(&mapname, "%s.map%s", f[i].prog, f[i].suffix);
+		map_name_of(az->root, &f[i], &mapname);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", az->root, mapname.buf);
 		if (!regular_file(path.buf)) {
@@ -1148,6 +1239,7 @@ int run_analyze(struct run *run, const char *root,
 	if (discover(root, &found, &run->warnings, err) < 0)
 		goto out;
 	sort_n(found.items, found.nr, sizeof(*found.items), cmp_found);
+	drop_copies(&found, &run->warnings);
 
 	az.root = root;
 	az.opts = opts;
@@ -1393,8 +1485,7 @@ int run_list_files(const char *root, const struct run_options *opts,
 
 		files_add_if(out, root, f->rel);
 		files_add_if(out, root, f->prog);
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s.map%s", f->prog, f->suffix);
+		map_name_of(root, f, &sb);
 		files_add_if(out, root, sb.buf);
 		add_libraries(&az, out, f, sb.buf, warnings);
 	}

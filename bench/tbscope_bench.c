@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -180,9 +181,26 @@ static void print_row(const char *figure, const struct timing *tm,
 
 /* ---- the .qemu_out files of a run ------------------------------------- */
 
+/* ".zst" at the end of name? */
+static bool is_zst(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && !strcmp(name + len - 4, ".zst");
+}
+
+/* X.qemu_out[.N], or that with .zst (a compressed run) */
 static bool is_qemu_out(const char *name)
 {
-	const char *p = strstr(name, ".qemu_out");
+	char plain[NAME_MAX + 1];
+	const char *p;
+
+	if (is_zst(name) && strlen(name) < sizeof(plain)) {
+		memcpy(plain, name, strlen(name) - 4);
+		plain[strlen(name) - 4] = '\0';
+		name = plain;
+	}
+	p = strstr(name, ".qemu_out");
 
 	while (p) {
 		const char *rest = p + strlen(".qemu_out");
@@ -448,17 +466,29 @@ static int cmd_parse(const struct opts *o, const char *run)
 	long rss_wc = 0, rss_file = 0, rss_keep = 0;
 	char **argv;
 	int ret = 1, n = 0;
+	bool zst = false;
 
 	if (!files.nr) {
 		fprintf(stderr, "tbscope-bench: no .qemu_out files in %s\n",
 			run);
 		return 1;
 	}
-	argv = xcalloc(files.nr + 3, sizeof(*argv));
-	argv[0] = (char *)"wc";
-	argv[1] = (char *)"-l";
-	for (size_t i = 0; i < files.nr; i++)
-		argv[i + 2] = files.items[i];
+	argv = xcalloc(files.nr + 5, sizeof(*argv));
+	if (is_zst(files.items[0])) {
+		/* compressed files: wc -l of what zstd -dc writes */
+		zst = true;
+		argv[0] = (char *)"sh";
+		argv[1] = (char *)"-c";
+		argv[2] = (char *)"zstd -qdc \"$@\" | wc -l";
+		argv[3] = (char *)"sh";
+		for (size_t i = 0; i < files.nr; i++)
+			argv[i + 4] = files.items[i];
+	} else {
+		argv[0] = (char *)"wc";
+		argv[1] = (char *)"-l";
+		for (size_t i = 0; i < files.nr; i++)
+			argv[i + 2] = files.items[i];
+	}
 	strbuf_addf(&tmp, "%s/tbscope-bench-wc.%ld", tmp_dir(), (long)getpid());
 
 	/*
@@ -501,7 +531,10 @@ static int cmd_parse(const struct opts *o, const char *run)
 
 	strbuf_addf(&note, "%zu files, %.1f MB, %llu lines", files.nr,
 		    (double)bytes / 1e6, (unsigned long long)lines);
-	print_row("wc -l (same files)", &t_wc, bytes, lines, rss_wc, note.buf);
+	if (zst)
+		strbuf_adds(&note, "; MB/s of the compressed bytes");
+	print_row(zst ? "zstd -dc | wc -l (same files)" : "wc -l (same files)",
+		  &t_wc, bytes, lines, rss_wc, note.buf);
 	strbuf_reset(&note);
 	strbuf_addf(&note,
 		    "%.2fx wc -l's CPU time (median of %d paired "
@@ -510,8 +543,9 @@ static int cmd_parse(const struct opts *o, const char *run)
 	if (lines && rows + 2 * files.nr != lines)
 		strbuf_addf(&note, " (wc: %llu lines?)",
 			    (unsigned long long)lines);
-	print_row(".qemu_out parse (files)", &t_file, bytes, rows, rss_file,
-		  note.buf);
+	print_row(zst ? ".qemu_out.zst parse (files)"
+		      : ".qemu_out parse (files)",
+		  &t_file, bytes, rows, rss_file, note.buf);
 	strbuf_reset(&note);
 	strbuf_addf(&note, "%.2fx wc -l's CPU time; every row kept",
 		    median_of(r_keep, n));

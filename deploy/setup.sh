@@ -32,7 +32,7 @@ packages=(
 	build-essential cmake pkg-config git curl ca-certificates
 	clang-format
 	libmicrohttpd-dev libjansson-dev libelf-dev libarchive-dev
-	libsqlite3-dev libcmocka-dev zlib1g-dev nettle-dev libcurl4-openssl-dev
+	libsqlite3-dev libcmocka-dev zlib1g-dev libzstd-dev nettle-dev libcurl4-openssl-dev
 	# tests: the fixtures' riscv64 libraries and an independent disassembler;
 	# arm64's libc and objdump, real AArch64 code to check the decoder on
 	libc6-riscv64-cross binutils-riscv64-linux-gnu

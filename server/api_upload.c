@@ -211,6 +211,33 @@ static void add_url(json_t *obj, const char *key, const char *base,
 	strbuf_release(&sb);
 }
 
+/* ?wait=1 (or true, yes): answer once the run is analysed. */
+static bool wants_wait(const char *v)
+{
+	return v &&
+	       (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"));
+}
+
+/* The id of the run `id` is compared with, if any (index_previous_run()). */
+static bool previous_run(struct server *srv, const char *id, char **base_id)
+{
+	struct index_run prev;
+	struct errbuf err;
+	struct index *idx = catalog_get(srv->cat, &err);
+	bool found;
+
+	if (!idx)
+		return false;
+	found = index_previous_run(idx, id, &prev, &err) == 1;
+	catalog_put(srv->cat, idx);
+	if (found) {
+		*base_id = prev.id;
+		prev.id = NULL;
+		index_run_release(&prev);
+	}
+	return found;
+}
+
 void api_upload_finish(struct server *srv, struct api_upload *u,
 		       const struct api_request *req, struct api_response *resp)
 {
@@ -221,6 +248,7 @@ void api_upload_finish(struct server *srv, struct api_upload *u,
 	char *root = NULL, *base_id = NULL, *body;
 	struct strbuf md = STRBUF_INIT, ids = STRBUF_INIT;
 	json_t *obj;
+	bool wait;
 	unsigned s;
 
 	for (size_t i = 0; upload_meta_keys[i] && n + 2 < 64; i++) {
@@ -245,7 +273,11 @@ void api_upload_finish(struct server *srv, struct api_upload *u,
 	}
 	obj = json_object();
 	json_object_set_new(obj, "id", json_string(id));
-	if (catalog_index_now(srv->cat, id, root, &err) < 0) {
+	wait = wants_wait(req->query(req->ctx, "wait"));
+	if (!wait && catalog_enqueue(srv->cat, id, root, &err) == 0) {
+		/* answered now; the indexer thread analyses it next */
+		json_object_set_new(obj, "status", json_string("indexing"));
+	} else if (catalog_index_now(srv->cat, id, root, &err) < 0) {
 		json_object_set_new(obj, "status", json_string("failed"));
 		json_object_set_new(obj, "error", json_string(err.msg));
 	} else {
@@ -254,7 +286,13 @@ void api_upload_finish(struct server *srv, struct api_upload *u,
 	log_info("upload: %s: stored in %s", id, root);
 	add_url(obj, "url", base, "/runs/%s", id);
 	add_url(obj, "api_url", base, "/api/v1/runs/%s", id);
-	if (api_markdown_vs_previous(srv, id, &base_id, &md)) {
+	if (!wait && previous_run(srv, id, &base_id)) {
+		/* the summary needs the figures: only when waiting */
+		add_url(obj, "compare_url", base, "/compare/%s...%s", base_id,
+			id);
+		json_object_set_new(obj, "base", json_string(base_id));
+		json_object_set_new(obj, "markdown", json_null());
+	} else if (wait && api_markdown_vs_previous(srv, id, &base_id, &md)) {
 		json_object_set_new(obj, "base", json_string(base_id));
 		add_url(obj, "compare_url", base, "/compare/%s...%s", base_id,
 			id);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,8 +239,55 @@ fail:
 	index_set_status(idx, id, INDEX_FAILED, err->msg, 0, 0, &e2);
 out:
 	run_release(&run);
+	/*
+	 * The analysis of a SPEC-sized run peaks at hundreds of MB, freed
+	 * by now but kept by malloc in its arenas (one per thread that
+	 * analysed): give it back, so a long-running server stays small
+	 * between uploads.
+	 */
+	malloc_trim(0);
 	atomic_fetch_add(&cat->generation, 1);
 	return ret;
+}
+
+/* Move the last item of l to the front. */
+static void queue_to_front(struct strlist *l)
+{
+	char *last = l->items[l->nr - 1];
+
+	memmove(l->items + 1, l->items, (l->nr - 1) * sizeof(char *));
+	l->items[0] = last;
+}
+
+int catalog_enqueue(struct catalog *cat, const char *id, const char *root,
+		    struct errbuf *err)
+{
+	struct index_run r = {0};
+	struct index *idx = catalog_get(cat, err);
+	int ret;
+
+	if (!idx)
+		return -1;
+	r.id = (char *)id;
+	r.root = (char *)root;
+	r.status = INDEX_PENDING;
+	read_metadata(root, &r);
+	ret = index_upsert_run(idx, &r, err);
+	free(r.series);
+	free(r.meta_json);
+	catalog_put(cat, idx);
+	if (ret < 0)
+		return -1;
+	atomic_fetch_add(&cat->generation, 1);
+	pthread_mutex_lock(&cat->lock);
+	/* before the runs found at start-up: someone is waiting for it */
+	strlist_add(&cat->queue_ids, id);
+	strlist_add(&cat->queue_roots, root);
+	queue_to_front(&cat->queue_ids);
+	queue_to_front(&cat->queue_roots);
+	pthread_cond_broadcast(&cat->cond);
+	pthread_mutex_unlock(&cat->lock);
+	return 0;
 }
 
 int catalog_index_now(struct catalog *cat, const char *id, const char *root,

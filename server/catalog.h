@@ -62,6 +62,14 @@ struct index *catalog_get(struct catalog *cat, struct errbuf *err);
 void catalog_put(struct catalog *cat, struct index *idx);
 
 /*
+ * Record run id (directory root) as pending and queue it for the indexer
+ * thread, ahead of the runs found at start-up: an upload answered before
+ * its analysis.  Returns 0, or -1 with the reason in *err.
+ */
+int catalog_enqueue(struct catalog *cat, const char *id, const char *root,
+		    struct errbuf *err);
+
+/*
  * Analyse the run `id` at `root` now, in the calling thread (uploads), and
  * store it.  Waits if the indexer thread is analysing it.  Returns 0, or -1
  * with the reason (the run is then listed as failed).

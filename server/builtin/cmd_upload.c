@@ -348,7 +348,8 @@ static int send_run(const struct upload_opts *o, const struct run_files *files)
 	{
 		char *v = curl_easy_escape(c, o->name, 0);
 
-		strbuf_addf(&url, "name=%s", v);
+		/* wait=1: answer with the analysis done (the summary) */
+		strbuf_addf(&url, "name=%s&wait=1", v);
 		curl_free(v);
 	}
 	for (size_t i = 0; i < o->meta.nr; i++) {

@@ -92,7 +92,9 @@ async function waitReady(url) {
 	const end = Date.now() + 120000;
 	for (;;) {
 		const r = await (await fetch(`${url}/api/v1/runs`)).json();
-		if (r.runs.filter(x => x.status === 'ready').length === 3)
+		// detection runs just after a run is listed ready: wait for it too
+		if (r.runs.filter(x => x.status === 'ready').length === 3 &&
+		    (await (await fetch(`${url}/api/v1/regressions?series=main`)).json()).regressions.length)
 			return;
 		if (Date.now() > end)
 			throw new Error('runs not ready');

@@ -132,7 +132,7 @@ class BehindNginx(unittest.TestCase):
             name = "via-proxy-%s" % ("chunked" if chunked else "length")
             cmd = ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "--data-binary", "@-",
                    "-H", "Authorization: Bearer " + tok,
-                   "%s/api/v1/runs?name=%s&series=proxy" % (self.url, name)]
+                   "%s/api/v1/runs?name=%s&series=proxy&wait=1" % (self.url, name)]
             if chunked:
                 cmd[1:1] = ["-H", "Transfer-Encoding: chunked"]
             p = subprocess.run(cmd, input=body, capture_output=True, check=True)

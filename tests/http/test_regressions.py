@@ -59,7 +59,7 @@ def tar_gz(src_dir, arcname):
 
 
 def upload(srv, token, name, body, series="main", ts=None):
-    q = "/api/v1/runs?name=%s&series=%s" % (name, series)
+    q = "/api/v1/runs?name=%s&series=%s&wait=1" % (name, series)
     if ts:
         q += "&timestamp=" + ts
     status, _, data = srv.request("POST", q, body=body,

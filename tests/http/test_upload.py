@@ -9,6 +9,7 @@ Usage: test_upload.py TBSCOPE_BINARY TEST_DATA_DIR
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -63,10 +64,11 @@ def tar_of(entries):
 ROW = b"collected 1 entries in the hash table\npc, tcount, icount, ecount\n0x1000, 1, 4, 10\n"
 
 
-def curl_upload(srv, token, name, body, extra=()):
-    """POST body with the curl binary; returns (status, json)."""
+def curl_upload(srv, token, name, body, extra=(), wait=True):
+    """POST body with the curl binary; returns (status, json).  wait: ask
+    for the answer after the analysis (?wait=1)."""
     cmd = ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "--data-binary", "@-",
-           *extra, "%s/api/v1/runs?name=%s" % (srv.url, name)]
+           *extra, "%s/api/v1/runs?name=%s%s" % (srv.url, name, "&wait=1" if wait else "")]
     if token is not None:
         cmd[1:1] = ["-H", "Authorization: Bearer " + token]
     p = subprocess.run(cmd, input=body, capture_output=True, check=True)
@@ -125,6 +127,46 @@ class Uploads(unittest.TestCase):
         with open(meta_path) as f:
             meta = json.load(f)
         self.assertEqual((meta["series"], meta["commit"]), ("main", "c0ffee"))
+
+    def test_upload_is_answered_before_its_analysis(self):
+        """Without ?wait=1 the answer comes first (status indexing), the
+        figures later: those of FIXTURES.md."""
+        name = "early-" + A
+        status, answer = curl_upload(self.srv, self.token, name + "&series=early",
+                                     tar_gz(os.path.join(RUNS, A), A), wait=False)
+        self.assertEqual(status, 201, answer)
+        self.assertEqual(answer["status"], "indexing")
+        self.assertIsNone(answer["markdown"])
+        self.assertEqual(answer["url"], "%s/runs/%s" % (self.srv.url, name))
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            run = self.srv.get_json("/api/v1/runs/" + name)
+            if run["status"] in ("ready", "failed"):
+                break
+            self.assertIn(run["status"], ("pending", "indexing"))
+            time.sleep(0.1)
+        self.assertEqual(run["status"], "ready")
+        totals = tbtest.per_benchmark_totals(DATA)
+        self.assertEqual({b["name"]: b["instructions"] for b in run["benchmarks"]},
+                         {k: v[0] for k, v in totals.items()})
+
+    def test_runs_are_stored_compressed(self):
+        """Every .qemu_out and .map is kept as .zst, the same bytes inside."""
+        stored = os.path.join(self.srv.data, "runs", A)
+        plain = os.path.join(RUNS, A)
+        seen = 0
+        for root, _, files in os.walk(plain):
+            for f in files:
+                if not re.search(r"\.(qemu_out|map)(\.\d+)?$", f):
+                    continue
+                rel = os.path.relpath(os.path.join(root, f), plain)
+                self.assertFalse(os.path.exists(os.path.join(stored, rel)), rel)
+                z = subprocess.run(["zstd", "-dc", os.path.join(stored, rel + ".zst")],
+                                   capture_output=True, check=True).stdout
+                with open(os.path.join(root, f), "rb") as fh:
+                    self.assertEqual(z, fh.read(), rel)
+                seen += 1
+        self.assertGreater(seen, 0)
 
     def test_curl_upload_answers_compare_against_previous(self):
         self.assertEqual(self.curl_status, 201, self.curl_answer)

@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "index.h"
 #include "json_view.h"
 #include "run.h"
+#include "strbuf.h"
 #include "testutil.h"
 
 #define RUN_A TEST_DATA "/runs/build.gcc-O2-rv64gc"
@@ -351,11 +353,12 @@ static char *table_columns(sqlite3 *db, const char *table)
 }
 
 /*
- * Schema version 2, as written out before the figure tables were made
- * from their column lists: changing a list changes the schema, which
- * must bump INDEX_SCHEMA_VERSION (and this test).
+ * Schema version 3, written out: changing a column list changes the
+ * schema, which must bump INDEX_SCHEMA_VERSION (and this test).  Version
+ * 3 keeps functions, blocks and mix as one blob per benchmark, and the
+ * function names in shared sets.
  */
-static void schema_is_version_2(void **state)
+static void schema_is_version_3(void **state)
 {
 #define KEYS2 "run_id TEXT NOT NULL pk1, bench INTEGER NOT NULL pk2, "
 #define KEYS3 KEYS2 "idx INTEGER NOT NULL pk3, "
@@ -377,17 +380,17 @@ static void schema_is_version_2(void **state)
 		       "INTEGER, partial INTEGER"},
 		{"objects", KEYS3 "name TEXT, path TEXT, elf TEXT, elf_error "
 				  "TEXT, instructions INTEGER"},
-		{"functions",
-		 KEYS3 "object INTEGER, name TEXT, instructions INTEGER, addr "
-		       "INTEGER, size INTEGER, blocks INTEGER, code_hash "
-		       "INTEGER"},
-		{"blocks", KEYS3 "object INTEGER, function INTEGER, addr "
-				 "INTEGER, icount INTEGER, ecount INTEGER, "
-				 "tcount INTEGER, code TEXT"},
-		{"mix", KEYS3 "function INTEGER, mnemonic TEXT, class INTEGER,"
-			      " decoder INTEGER, ext TEXT, count INTEGER, "
-			      "compressed INTEGER, stack INTEGER, vector "
-			      "INTEGER"},
+		/* the large arrays: one compressed blob per benchmark */
+		{"functions", KEYS2 "nr INTEGER NOT NULL, names INTEGER, data "
+				    "BLOB NOT NULL"},
+		{"blocks", KEYS2 "nr INTEGER NOT NULL, names INTEGER, data "
+				 "BLOB NOT NULL"},
+		{"mix", KEYS2
+		 "nr INTEGER NOT NULL, names INTEGER, data BLOB NOT NULL"},
+		/* function names, a set per benchmark shared by runs */
+		{"names",
+		 "hash INTEGER pk1, nr INTEGER NOT NULL, data BLOB NOT "
+		 "NULL"},
 		{"warnings", KEYS3 "message TEXT"},
 	};
 	char *tmp, *path, *got;
@@ -436,6 +439,110 @@ static void schema_is_version_2(void **state)
 #undef KEYS3
 }
 
+static int64_t count_rows(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The distinct sets of function names among run's benchmarks, counted
+ * from the analysis: each benchmark's names sorted, without repeats, and
+ * joined with newlines; then the distinct joined strings.
+ */
+static size_t distinct_name_sets(const struct run *run)
+{
+	char **sets = calloc(run->nr_benchmarks + 1, sizeof(*sets));
+	size_t n = 0;
+
+	for (size_t b = 0; b < run->nr_benchmarks; b++) {
+		const struct benchmark *bm = &run->benchmarks[b];
+		char **names = calloc(bm->nr_functions + 1, sizeof(*names));
+		struct strbuf sb = STRBUF_INIT;
+		bool seen = false;
+
+		for (size_t f = 0; f < bm->nr_functions; f++)
+			names[f] = bm->functions[f].name;
+		qsort(names, bm->nr_functions, sizeof(*names), cmp_str);
+		for (size_t f = 0; f < bm->nr_functions; f++)
+			if (!f || strcmp(names[f - 1], names[f]))
+				strbuf_addf(&sb, "%s\n", names[f]);
+		free(names);
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = !strcmp(sets[i], sb.buf);
+		if (seen || !bm->nr_functions)
+			strbuf_release(&sb);
+		else
+			sets[n++] = strbuf_detach(&sb, NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(sets[i]);
+	free(sets);
+	return n;
+}
+
+/*
+ * Two runs of the same programs share their function names: the fixture
+ * run stored twice holds one name set per distinct set of names (counted
+ * from the analysis), kept while either run is there, gone with the last.
+ */
+static void name_sets_are_shared_and_dropped(void **state)
+{
+	struct run run = RUN_INIT, back = RUN_INIT;
+	struct errbuf err;
+	char *tmp, *path;
+	struct index *idx = fresh_index(&tmp);
+	static const char count[] = "SELECT count(*) FROM names";
+	size_t sets;
+
+	(void)state;
+	path = tu_path(tmp, "index.sqlite");
+	assert_int_equal(run_analyze(&run, RUN_A, NULL, &err), 0);
+	sets = distinct_name_sets(&run);
+	assert_true(sets > 1 && sets <= run.nr_benchmarks);
+	add_run(idx, "A1", RUN_A, "s", 1);
+	add_run(idx, "A2", RUN_A, "s", 2);
+	assert_int_equal(index_store_run(idx, "A1", &run, "fp", &err), 0);
+	assert_int_equal(count_rows(path, count), sets);
+	assert_int_equal(index_store_run(idx, "A2", &run, "fp", &err), 0);
+	assert_int_equal(count_rows(path, count), sets);
+	assert_int_equal(index_delete_run(idx, "A1", &err), 0);
+	assert_int_equal(count_rows(path, count), sets);
+	assert_int_equal(index_load_run(idx, "A2", INDEX_LOAD_FUNCTIONS, NULL,
+					&back, &err),
+			 1);
+	for (size_t b = 0; b < run.nr_benchmarks; b++) {
+		assert_int_equal(back.benchmarks[b].nr_functions,
+				 run.benchmarks[b].nr_functions);
+		for (size_t f = 0; f < run.benchmarks[b].nr_functions; f++)
+			assert_string_equal(
+				back.benchmarks[b].functions[f].name,
+				run.benchmarks[b].functions[f].name);
+	}
+	run_release(&back);
+	assert_int_equal(index_delete_run(idx, "A2", &err), 0);
+	assert_int_equal(count_rows(path, count), 0);
+	run_release(&run);
+	index_close(idx);
+	free(path);
+	tu_rm_rf(tmp);
+	free(tmp);
+}
+
 static void other_schema_version_is_rebuilt(void **state)
 {
 	struct errbuf err;
@@ -468,7 +575,8 @@ int main(void)
 		cmocka_unit_test(stored_blocks_and_mix_render_the_same_json),
 		cmocka_unit_test(lists_newest_first_and_tracks_history),
 		cmocka_unit_test(previous_run),
-		cmocka_unit_test(schema_is_version_2),
+		cmocka_unit_test(schema_is_version_3),
+		cmocka_unit_test(name_sets_are_shared_and_dropped),
 		cmocka_unit_test(other_schema_version_is_rebuilt),
 	};
 
