@@ -243,6 +243,70 @@ out:
 	return ret;
 }
 
+/* ---- query values -------------------------------------------------------- */
+
+/* Does [s, s + len) hold a NUL or another control character? */
+static bool has_control(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+struct query_check {
+	char *bad; /* the first refused parameter's name, or NULL */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
+				 const char *key, size_t key_size,
+				 const char *value, size_t value_size)
+{
+	struct query_check *c = cls;
+
+	if (has_control(key, key_size) ||
+	    (value && has_control(value, value_size))) {
+		struct strbuf name = STRBUF_INIT;
+
+		/* the name as printable text: control bytes as \xNN */
+		for (size_t i = 0; i < key_size && i < 100; i++) {
+			unsigned char ch = (unsigned char)key[i];
+
+			if (ch < 0x20 || ch == 0x7f || ch == '\\')
+				strbuf_addf(&name, "\\x%02x", ch);
+			else
+				strbuf_addch(&name, (char)ch);
+		}
+		c->bad = strbuf_detach(&name, NULL);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Refuse a request whose query has a NUL or another control character in
+ * a parameter's name or value (400, naming the parameter): the handlers
+ * read values as C strings, and "name=nul%00zz" must not be taken for
+ * "name=nul".  Returns NULL when the query is clean, else the refusal.
+ */
+static struct api_response *check_query(struct MHD_Connection *conn)
+{
+	struct query_check c = {NULL};
+	struct api_response *r;
+
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
+	if (!c.bad)
+		return NULL;
+	r = xmalloc(sizeof(*r));
+	api_response_init(r);
+	api_error(r, MHD_HTTP_BAD_REQUEST, "bad_request",
+		  "query parameter '%s': control character in its name or "
+		  "value",
+		  c.bad);
+	free(c.bad);
+	return r;
+}
+
 /* ---- read access -------------------------------------------------------- */
 
 /* The bearer token of the request, or NULL. */
@@ -288,16 +352,28 @@ static bool declared_length(struct MHD_Connection *conn, uint64_t *len)
 }
 
 /*
+ * The most body bytes read of a request: --max-upload, and of a refused
+ * body --max-discard more, so that its answer reaches the client.
+ */
+static uint64_t body_bound(const struct server_config *cfg)
+{
+	uint64_t b = cfg->max_upload + cfg->max_discard;
+
+	return b < cfg->max_upload ? UINT64_MAX : b;
+}
+
+/*
  * Send a refused upload's answer on its first call, or keep it for after
  * the body.  A client that sent "Expect: 100-continue" is answered at
  * once and never sends the body.  Others (curl below 1 MiB, most HTTP
  * libraries) are sending it already: answering and closing now would
  * reset the connection under them, and they would report a failed send
  * instead of this answer.  So the body is read and dropped, and the
- * answer goes after it, as the answers to refused bodies do.  413, and
- * any refusal of a body declared larger than --max-upload, are at once:
- * that body is not worth reading (nor one that turns out larger: see
- * on_request()).  Takes over *r.
+ * answer goes after it, also a 413 for a declared length over
+ * --max-upload, as long as the body is within body_bound(); a body
+ * declared larger is not worth reading and is answered at once (one
+ * that turns out larger is hung up on: see on_request()).  Takes over
+ * *r.
  */
 static enum MHD_Result refuse_upload(struct http *h,
 				     struct MHD_Connection *conn,
@@ -308,9 +384,8 @@ static enum MHD_Result refuse_upload(struct http *h,
 	uint64_t len;
 	enum MHD_Result ret;
 
-	if (r->status == MHD_HTTP_CONTENT_TOO_LARGE ||
-	    (expect && !strcasecmp(expect, "100-continue")) ||
-	    (declared_length(conn, &len) && len > h->srv->cfg->max_upload)) {
+	if ((expect && !strcasecmp(expect, "100-continue")) ||
+	    (declared_length(conn, &len) && len > body_bound(h->srv->cfg))) {
 		ret = reply(conn, rq, r, "");
 		api_response_release(r);
 		free(r);
@@ -368,6 +443,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
 	struct http *h = cls;
 	struct request *rq = *req_cls;
+	struct api_response *bad;
 
 	if (!rq) {
 		rq = xcalloc(1, sizeof(*rq));
@@ -375,7 +451,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		rq->method = xstrdup(method);
 		rq->url = xstrdup(url);
 		*req_cls = rq;
-		if (!strcmp(method, "POST"))
+		bad = check_query(conn);
+		if (bad && !strcmp(method, "POST"))
+			return refuse_upload(h, conn, rq, bad);
+		rq->deferred = bad; /* answered after any body */
+		if (!bad && !strcmp(method, "POST"))
 			return begin_post(h, conn, rq, url);
 		/* reply on a later call: replying now would cost keep-alive */
 		return MHD_YES;
@@ -386,8 +466,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			api_upload_feed(rq->up, data, *data_size);
 		rq->body_bytes += *data_size;
 		*data_size = 0;
-		/* a refused upload's body past the limit: hang up */
-		if (rq->deferred && rq->body_bytes > h->srv->cfg->max_upload)
+		/* a body past what is read of one: hang up */
+		if (rq->body_bytes > body_bound(h->srv->cfg))
 			return MHD_NO;
 		return MHD_YES;
 	}

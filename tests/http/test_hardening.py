@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Hardening (issue #13): a real `tbscope serve` on loopback, attacked the
+way the audit did.  Odd bytes in query values, refused bodies sent
+without `Expect`, every status the README documents, slow clients, fast
+restart and stop.  Every load is bounded in count and time.
+
+Usage: test_hardening.py TBSCOPE_BINARY TEST_DATA_DIR
+"""
+import gzip
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import tbtest  # noqa: E402
+from tbtest import A, B  # noqa: E402
+
+TBSCOPE = os.path.abspath(sys.argv[1])
+DATA = os.path.abspath(sys.argv[2])
+RUNS = os.path.join(DATA, "runs")
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+
+ROW = b"collected 1 entries in the hash table\npc, tcount, icount, ecount\n0x1000, 1, 4, 10\n"
+
+
+def add_token(data_dir, name):
+    p = subprocess.run([TBSCOPE, "token", "--data", data_dir, "add", name],
+                       capture_output=True, text=True, check=True)
+    return p.stdout.strip()
+
+
+def tar_of(entries):
+    """entries: (name, bytes)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for name, data in entries:
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def curl(srv, path, body=None, token=None, extra=(), method=None):
+    """(curl exit status, HTTP status, answer) of one request by curl."""
+    cmd = ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "--max-time", "60", *extra]
+    if token is not None:
+        cmd += ["-H", "Authorization: Bearer " + token]
+    if method:
+        cmd += ["-X", method]
+    if body is not None:
+        cmd += ["--data-binary", "@-"]
+    p = subprocess.run(cmd + [srv.url + path], input=body, capture_output=True)
+    text, _, code = p.stdout.decode(errors="replace").rpartition("\n")
+    try:
+        answer = json.loads(text) if text else None
+    except ValueError:
+        answer = text
+    return p.returncode, int(code or 0), answer
+
+
+class Queries(unittest.TestCase):
+    """A NUL or control byte in a query parameter is refused, naming it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = tbtest.Server(TBSCOPE, "--runs-dir", RUNS)
+        cls.token = add_token(cls.srv.data, "ci")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def test_nul_in_the_run_id_is_400_and_takes_nothing(self):
+        body = tar_of([("a.qemu_out", ROW)])
+        rc, status, answer = curl(self.srv, "/api/v1/runs?name=nul%00zz", body, self.token)
+        self.assertEqual(status, 400, answer)
+        self.assertIn("'name'", answer["error"]["message"])
+        self.assertEqual(os.listdir(os.path.join(self.srv.data, "runs")), [])
+        # the shortened id was not taken
+        rc, status, answer = curl(self.srv, "/api/v1/runs?name=nul", body, self.token)
+        self.assertEqual(status, 201, answer)
+
+    def test_control_bytes_in_any_parameter(self):
+        for path, param in (
+                ("/api/v1/runs?name=ok&series=ma%00in", "series"),
+                ("/api/v1/runs?name=ok&commit=c0%0affee", "commit"),
+                ("/api/v1/runs?name=ok&title=%7f", "title")):
+            with self.subTest(path):
+                rc, status, answer = curl(self.srv, path, tar_of([("a.qemu_out", ROW)]),
+                                          self.token)
+                self.assertEqual(status, 400, answer)
+                self.assertIn("'%s'" % param, answer["error"]["message"])
+        for path, param in (
+                ("/api/v1/runs?series=a%00b", "series"),
+                ("/api/v1/runs?limit=5%09", "limit"),
+                ("/api/v1/compare/%s...%s?threshold=1%%00" % (A, B), "threshold"),
+                ("/api/v1/runs/%s/benchmarks/x/blocks?function=f%%01" % A, "function"),
+                ("/compare/%s...%s?objects=%%1b" % (A, B), "objects"),
+                ("/api/v1/runs?se%01ries=x", "se\\x01ries")):
+            with self.subTest(path):
+                status, _, body = self.srv.get(path)
+                self.assertEqual(status, 400, body)
+                self.assertIn("'%s'" % param, json.loads(body)["error"]["message"])
+        # printable and UTF-8 values are still fine
+        status, _, body = self.srv.get("/api/v1/runs?series=%C3%A9t%C3%A9")
+        self.assertEqual(status, 200, body)
+
+
+class RefusedBodies(unittest.TestCase):
+    """A body over --max-upload gets its 413, with or without Expect; a
+    refused body is read and dropped up to --max-upload + --max-discard,
+    and hung up on only past that."""
+
+    MAX_UPLOAD = 1 << 20
+    MAX_DISCARD = 24 << 20
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = tbtest.Server(TBSCOPE, "--max-upload", str(cls.MAX_UPLOAD),
+                                "--max-discard", str(cls.MAX_DISCARD))
+        cls.token = add_token(cls.srv.data, "ci")
+        cls.tmp = tempfile.mkdtemp(prefix="tbscope-refused-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def body_file(self, size):
+        path = os.path.join(self.tmp, "body-%d" % size)
+        if not os.path.exists(path):
+            with open(path, "wb") as f:
+                f.write(os.urandom(1 << 16) * (size >> 16))
+        return path
+
+    def post_file(self, path, extra):
+        cmd = ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "--max-time", "60",
+               "-H", "Authorization: Bearer " + self.token, *extra,
+               "--data-binary", "@" + path, self.srv.url + "/api/v1/runs?name=big"]
+        p = subprocess.run(cmd, capture_output=True)
+        text, _, code = p.stdout.decode(errors="replace").rpartition("\n")
+        return p.returncode, int(code or 0), text, p.stderr.decode()
+
+    def test_declared_over_the_limit_without_expect_is_413(self):
+        # 20 MiB declared, 1 MiB allowed: today's code reset the connection
+        path = self.body_file(20 << 20)
+        for extra in (("-H", "Expect:"), ("-H", "Expect: 100-continue")):
+            with self.subTest(extra):
+                rc, status, text, err = self.post_file(path, extra)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(status, 413, text)
+                self.assertEqual(json.loads(text)["error"]["code"], "too_large")
+                self.assertIn("--max-upload", json.loads(text)["error"]["message"])
+        self.assertEqual(os.listdir(os.path.join(self.srv.data, "staging")), [])
+        self.assertEqual(os.listdir(os.path.join(self.srv.data, "runs")), [])
+
+    def test_streamed_over_the_limit_is_413(self):
+        path = os.path.join(self.tmp, "streamed.tar")
+        with open(path, "wb") as f:
+            f.write(tar_of([("a.qemu_out", ROW), ("b", os.urandom(4 << 20))]))
+        rc, status, text, err = self.post_file(
+            path, ("-H", "Expect:", "-H", "Transfer-Encoding: chunked"))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(status, 413, text)
+
+    def test_past_the_bound_is_hung_up_on(self):
+        # 32 MiB > 1 + 24 MiB: a refused chunked body is not read to its end
+        path = self.body_file(32 << 20)
+        t0 = time.monotonic()
+        rc, status, text, err = self.post_file(
+            path, ("-H", "Expect:", "-H", "Transfer-Encoding: chunked",
+                   "-H", "Authorization: Bearer wrong"))
+        self.assertNotEqual(rc, 0, text)
+        self.assertLess(time.monotonic() - t0, 30)
+        # and the server is fine
+        rc, status, answer = curl(self.srv, "/api/v1/runs?name=small",
+                                  tar_of([("a.qemu_out", ROW)]), self.token)
+        self.assertEqual(status, 201, answer)
+
+
+def documented_statuses():
+    """The status codes of the README's status table."""
+    with open(README) as f:
+        text = f.read()
+    m = re.search(r"\n### Status codes\n(.*?)\n#", text, re.S)
+    assert m, "README has no '### Status codes' section"
+    return sorted(int(c) for c in re.findall(r"^\| (\d{3}) \|", m.group(1), re.M))
+
+
+class Statuses(unittest.TestCase):
+    """Every status the README documents, each case as documented."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = tbtest.Server(TBSCOPE, "--max-upload", "200000",
+                                "--max-unpacked", "300000", "--max-files", "5",
+                                "--runs-dir", RUNS)
+        cls.token = add_token(cls.srv.data, "ci")
+        for run in (A, B):
+            cls.srv.wait_ready(run, timeout=120)
+        cls.seen = set()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def check(self, want, path, body=None, token=None, extra=(), method=None, needle=None):
+        rc, status, answer = curl(self.srv, path, body, token, extra, method)
+        self.assertEqual(status, want, (path, answer))
+        if want >= 400:
+            self.assertEqual(set(answer), {"error"}, answer)
+            if needle:
+                self.assertIn(needle, answer["error"]["message"])
+        self.seen.add(want)
+        return answer
+
+    def test_every_documented_status(self):
+        good = tar_of([("a.qemu_out", ROW)])
+        self.check(200, "/api/v1/runs/" + A)
+        self.check(201, "/api/v1/runs?name=s-ok", good, self.token)
+        status, headers, _ = self.srv.get("/api/v1/runs/" + A)
+        status, _, _ = self.srv.get("/api/v1/runs/" + A, {"If-None-Match": headers["etag"]})
+        self.assertEqual(status, 304)
+        self.seen.add(304)
+        # 400: bad id, bad archive entry, bad parameter, bad range
+        self.check(400, "/api/v1/runs?name=bad!id", good, self.token)
+        self.check(400, "/api/v1/runs?name=s-bad", tar_of([("a.qemu_out", ROW), ("../x", b"x")]),
+                   self.token, needle="../x")
+        self.check(400, "/api/v1/runs?limit=x")
+        self.check(400, "/api/v1/compare/" + A)
+        self.check(401, "/api/v1/runs?name=s-401", good)
+        self.check(403, "/api/v1/runs?name=s-403", good, "wrong")
+        self.check(404, "/api/v1/runs/nosuchrun")
+        self.check(404, "/api/v1/nosuchendpoint")
+        self.check(405, "/api/v1/runs/" + A, method="DELETE")
+        self.check(409, "/api/v1/runs?name=s-ok", good, self.token)
+        # 413: body, unpacked size, entries, path length
+        self.check(413, "/api/v1/runs?name=s-413", os.urandom(250000), self.token,
+                   needle="--max-upload")
+        self.check(413, "/api/v1/runs?name=s-413",
+                   gzip.compress(tar_of([("a.qemu_out", ROW), ("z", bytes(400000))])),
+                   self.token, needle="--max-unpacked")
+        self.check(413, "/api/v1/runs?name=s-413",
+                   tar_of([("a.qemu_out", ROW)] + [("f%d" % i, b"x") for i in range(6)]),
+                   self.token, needle="--max-files")
+        self.check(413, "/api/v1/runs?name=s-413",
+                   tar_of([("a.qemu_out", ROW), ("d/" * 520 + "x", b"x")]),
+                   self.token, needle="path longer than")
+        # 503: a run still being analysed, with Retry-After
+        self.check_503()
+        self.assertEqual(sorted(self.seen), documented_statuses())
+
+    def check_503(self):
+        """A big run in --runs-dir is 503 while the server analyses it."""
+        runs = os.path.join(self.srv.tmp, "slowruns")
+        os.makedirs(os.path.join(runs, "slow"))
+        write_qemu_out(os.path.join(runs, "slow", "a.qemu_out"), 1000000)
+        srv = tbtest.Server(TBSCOPE, "--runs-dir", runs)
+        try:
+            status, headers, body = srv.get("/api/v1/runs/slow/benchmarks/a")
+            self.assertEqual(status, 503, body)
+            self.assertEqual(json.loads(body)["error"]["code"], "not_ready")
+            self.assertEqual(headers.get("retry-after"), "2")
+            self.seen.add(503)
+        finally:
+            srv.close()
+
+
+def write_qemu_out(path, rows):
+    """A hotblocks file of rows distinct blocks (no program: [unknown])."""
+    with open(path, "w") as f:
+        f.write("collected %d entries in the hash table\npc, tcount, icount, ecount\n" % rows)
+        f.writelines("0x%x, 1, 4, 10\n" % (0x10000 + 16 * i) for i in range(rows))
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]], verbosity=2)
