@@ -39,12 +39,13 @@ struct server_config {
 	 * BODY_PROGRESS_BYTES (http.c), whatever the idle timeout.
 	 */
 	unsigned request_timeout_s;
-	uint64_t max_discard;  /* --max-discard: of a refused body, read
-				  past --max-upload */
-	char *token_file;      /* --token-file: an extra accepted token */
-	char *read_token_file; /* --read-token: reading needs a token */
-	char *web_dir;	       /* --web-dir: static assets (default built in) */
-	int log_level;	       /* enum log_level */
+	unsigned max_connections; /* --max-connections: open at once */
+	uint64_t max_discard;	  /* --max-discard: of a refused body, read
+				     past --max-upload */
+	char *token_file;	  /* --token-file: an extra accepted token */
+	char *read_token_file;	  /* --read-token: reading needs a token */
+	char *web_dir; /* --web-dir: static assets (default built in) */
+	int log_level; /* enum log_level */
 	bool help;
 };
 

@@ -8,14 +8,20 @@ restart and stop.  Every load is bounded in count and time.
 Usage: test_hardening.py TBSCOPE_BINARY TEST_DATA_DIR
 """
 import gzip
+import http.client
 import io
 import json
 import os
 import re
+import resource
+import select
+import selectors
+import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import unittest
 
@@ -271,6 +277,127 @@ class Statuses(unittest.TestCase):
             self.seen.add(503)
         finally:
             srv.close()
+
+
+class SlowClients(unittest.TestCase):
+    """2,000 connections from 8 loopback addresses sending their headers a
+    line a second: each is closed at --request-timeout, and a probe from a
+    ninth address gets every answer in under a second meanwhile."""
+
+    SLOW = 2000
+    ADDRESSES = ["127.0.0.%d" % i for i in range(2, 10)]
+    PROBE = "127.0.0.10"
+    TIMEOUT = 3
+
+    @classmethod
+    def setUpClass(cls):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        want = cls.SLOW + 256
+        if soft < want:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, want), hard))
+        if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < want:
+            raise unittest.SkipTest("open-file limit below %d" % want)
+        cls.srv = tbtest.Server(TBSCOPE, "--request-timeout", str(cls.TIMEOUT))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def probe(self, until, out):
+        while time.monotonic() < until:
+            t0 = time.monotonic()
+            try:
+                conn = http.client.HTTPConnection(self.srv.host, self.srv.port, timeout=5,
+                                                  source_address=(self.PROBE, 0))
+                conn.request("GET", "/api/v1/runs")
+                r = conn.getresponse()
+                r.read()
+                conn.close()
+                out.append((r.status, time.monotonic() - t0))
+            except OSError as e:
+                out.append((repr(e), time.monotonic() - t0))
+            time.sleep(0.1)
+
+    def test_slow_headers_are_closed_and_others_served(self):
+        socks = []
+        try:
+            for i in range(self.SLOW):
+                s = socket.socket()
+                s.bind((self.ADDRESSES[i % len(self.ADDRESSES)], 0))
+                s.settimeout(5)
+                s.connect((self.srv.host, self.srv.port))
+                s.setblocking(False)
+                s.send(b"GET /api/v1/runs HTTP/1.1\r\nHost: x\r\n")
+                socks.append(s)
+            opened = time.monotonic()
+            answers = []
+            t = threading.Thread(target=self.probe,
+                                 args=(opened + self.TIMEOUT + 3, answers))
+            t.start()
+            closed_at = {}
+            sel = selectors.DefaultSelector()
+            for s in socks:
+                sel.register(s, selectors.EVENT_READ)
+            n = 0
+            end = opened + self.TIMEOUT + 5
+            next_line = opened + 1
+            while len(closed_at) < len(socks) and time.monotonic() < end:
+                for key, _ in sel.select(timeout=0.1):
+                    s = key.fileobj
+                    try:
+                        data = s.recv(4096)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        closed_at[s] = time.monotonic() - opened
+                        sel.unregister(s)
+                if time.monotonic() >= next_line:
+                    # one more header line from every connection still open
+                    next_line += 1
+                    n += 1
+                    for s in socks:
+                        if s not in closed_at:
+                            try:
+                                s.send(b"X-Slow-%d: x\r\n" % n)
+                            except OSError:
+                                pass
+            t.join()
+        finally:
+            for s in socks:
+                s.close()
+        self.assertEqual(len(closed_at), self.SLOW, "slow connections left open")
+        latest = max(closed_at.values())
+        worst = max(dt for _, dt in answers)
+        print("\n%d slow connections closed by %.2f s (--request-timeout %d); probe: %d "
+              "answers, worst %.3f s" % (len(closed_at), latest, self.TIMEOUT, len(answers),
+                                          worst), file=sys.stderr)
+        self.assertLess(latest, self.TIMEOUT + 2)
+        self.assertGreater(len(answers), 10)
+        self.assertEqual([st for st, _ in answers if st != 200], [])
+        self.assertLess(worst, 1.0)
+
+    def test_slow_body_is_closed(self):
+        s = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+        try:
+            s.sendall(b"POST /api/v1/runs?name=x HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: 100000\r\nExpect:\r\n\r\n")
+            t0 = time.monotonic()
+            got = b"x"
+            while got and time.monotonic() - t0 < self.TIMEOUT + 5:
+                try:
+                    s.send(b"0123456789")  # 10 bytes a second
+                    r, _, _ = select.select([s], [], [], 1)
+                    if r:
+                        got = s.recv(4096)
+                        # any answer (a refusal) is fine; the close is what counts
+                        while got:
+                            got = s.recv(4096)
+                except OSError:
+                    got = b""
+            self.assertEqual(got, b"", "a body of 10 bytes a second was not cut off")
+            self.assertLess(time.monotonic() - t0, self.TIMEOUT + 2)
+        finally:
+            s.close()
 
 
 def write_qemu_out(path, rows):
