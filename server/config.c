@@ -163,9 +163,9 @@ static int log_level_option(const struct option_spec *opt, const char *arg,
 				"progress,\n1-3600 (default 10)",              \
 				&(cfg)->request_timeout_s, 1, 3600),           \
 			OPT_UINT(0, "max-connections", "N",                    \
-				 "connections open at once, 16-1000000\n"      \
+				 "connections open at once, 1-1000000\n"       \
 				 "(default 10000; 256 from one address)",      \
-				 &(cfg)->max_connections, 16, 1000000),        \
+				 &(cfg)->max_connections, 1, 1000000),         \
 			OPT_SIZE(0, "max-discard", "BYTES",                    \
 				 "of a refused body, read and drop up to "     \
 				 "this\nmuch past --max-upload to answer "     \

@@ -778,7 +778,10 @@ struct http *http_start(struct server *srv, uint16_t *port, struct errbuf *err)
 	struct http *h = xcalloc(1, sizeof(*h));
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_ERROR_LOG;
-	unsigned conns = fit_connections(cfg->max_connections);
+	/* MHD shares the limit out among its threads: one each at least */
+	unsigned conns = fit_connections(cfg->max_connections > cfg->threads
+						 ? cfg->max_connections
+						 : cfg->threads);
 
 	/* epoll scales to many (slow) connections; select() stops at 1024 */
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)

@@ -385,7 +385,7 @@ DOCUMENTED = {
     "serve": {o: None for o in (
         "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",
         "max-unpacked", "max-files", "timeout", "token-file", "read-token", "web-dir",
-        "log-level")} | {"help": "h"},
+        "log-level", "request-timeout", "max-connections", "max-discard")} | {"help": "h"},
     "token": {"data": "d", "help": "h"},
     "upload": {o: None for o in (
         "server", "token-file", "name", "series", "commit", "meta", "sysroot",

@@ -15,15 +15,16 @@ import os
 import re
 import resource
 import select
+import signal
 import selectors
 import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
@@ -270,7 +271,7 @@ class Statuses(unittest.TestCase):
         write_qemu_out(os.path.join(runs, "slow", "a.qemu_out"), 1000000)
         srv = tbtest.Server(TBSCOPE, "--runs-dir", runs)
         try:
-            status, headers, body = srv.get("/api/v1/runs/slow/benchmarks/a")
+            status, headers, body = poll_known(lambda: srv.get("/api/v1/runs/slow/benchmarks/a"))
             self.assertEqual(status, 503, body)
             self.assertEqual(json.loads(body)["error"]["code"], "not_ready")
             self.assertEqual(headers.get("retry-after"), "2")
@@ -303,20 +304,30 @@ class SlowClients(unittest.TestCase):
     def tearDownClass(cls):
         cls.srv.close()
 
-    def probe(self, until, out):
-        while time.monotonic() < until:
-            t0 = time.monotonic()
-            try:
-                conn = http.client.HTTPConnection(self.srv.host, self.srv.port, timeout=5,
-                                                  source_address=(self.PROBE, 0))
-                conn.request("GET", "/api/v1/runs")
-                r = conn.getresponse()
-                r.read()
-                conn.close()
-                out.append((r.status, time.monotonic() - t0))
-            except OSError as e:
-                out.append((repr(e), time.monotonic() - t0))
-            time.sleep(0.1)
+    PROBE_CODE = """
+import http.client, json, sys, time
+host, port, src, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+out, until = [], time.monotonic() + seconds
+while time.monotonic() < until:
+    t0 = time.monotonic()
+    try:
+        conn = http.client.HTTPConnection(host, port, timeout=5, source_address=(src, 0))
+        conn.request("GET", "/api/v1/runs")
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        out.append((r.status, time.monotonic() - t0))
+    except OSError as e:
+        out.append((repr(e), time.monotonic() - t0))
+    time.sleep(0.1)
+print(json.dumps(out))
+"""
+
+    def probe(self, seconds):
+        """A probe client in its own process (no GIL shared with the attack)."""
+        return subprocess.Popen([sys.executable, "-c", self.PROBE_CODE, self.srv.host,
+                                 str(self.srv.port), self.PROBE, str(seconds)],
+                                stdout=subprocess.PIPE, text=True)
 
     def test_slow_headers_are_closed_and_others_served(self):
         socks = []
@@ -330,10 +341,7 @@ class SlowClients(unittest.TestCase):
                 s.send(b"GET /api/v1/runs HTTP/1.1\r\nHost: x\r\n")
                 socks.append(s)
             opened = time.monotonic()
-            answers = []
-            t = threading.Thread(target=self.probe,
-                                 args=(opened + self.TIMEOUT + 3, answers))
-            t.start()
+            prober = self.probe(self.TIMEOUT + 3)
             closed_at = {}
             sel = selectors.DefaultSelector()
             for s in socks:
@@ -361,7 +369,7 @@ class SlowClients(unittest.TestCase):
                                 s.send(b"X-Slow-%d: x\r\n" % n)
                             except OSError:
                                 pass
-            t.join()
+            answers = json.loads(prober.communicate(timeout=60)[0])
         finally:
             for s in socks:
                 s.close()
@@ -398,6 +406,189 @@ class SlowClients(unittest.TestCase):
             self.assertLess(time.monotonic() - t0, self.TIMEOUT + 2)
         finally:
             s.close()
+
+
+def spawn(*args):
+    """Start `tbscope serve ARGS`; (process, url, seconds to listen, log path)."""
+    log = tempfile.NamedTemporaryFile("w+", prefix="tbscope-hard-", suffix=".log", delete=False)
+    t0 = time.monotonic()
+    p = subprocess.Popen([TBSCOPE, "serve", "--listen", "127.0.0.1:0", *args],
+                         stdout=subprocess.PIPE, stderr=log, text=True)
+    line = p.stdout.readline()
+    took = time.monotonic() - t0
+    m = re.match(r"tbscope: listening on (http://\S+)", line)
+    if not m:
+        p.kill()
+        p.wait()
+        raise RuntimeError("server did not start: %r" % line)
+    return p, m.group(1), took, log.name
+
+
+def stop_time(p):
+    """SIGTERM p; (seconds until it exited, exit status)."""
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    p.stdout.close()
+    return time.monotonic() - t0, rc
+
+
+def get(url, timeout=10):
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        conn.request("GET", u.path + ("?" + u.query if u.query else ""))
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+class RestartAndStop(unittest.TestCase):
+    """Restart over 1,000 runs listens before it checks the index; SIGTERM
+    stops within 200 ms when idle, and cleanly with work in flight."""
+
+    RUNS = 1000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="tbscope-restart-")
+        cls.runs = os.path.join(cls.tmp, "runs")
+        for r in range(cls.RUNS):
+            os.makedirs(os.path.join(cls.runs, "run%04d" % r))
+            with open(os.path.join(cls.runs, "run%04d" % r, "a.qemu_out"), "w") as f:
+                f.write("collected 2 entries in the hash table\npc, tcount, icount, ecount\n"
+                        "0x1000, 1, 4, %d\n0x2000, 1, 2, 5\n" % (r + 1))
+        cls.data = os.path.join(cls.tmp, "data")
+        p, url, _, _ = spawn("--data", cls.data, "--runs-dir", cls.runs)
+        try:
+            end = time.monotonic() + 240
+            while time.monotonic() < end:
+                status, body = get(url + "/api/v1/runs?limit=1000")
+                runs = json.loads(body)["runs"]
+                if len(runs) == cls.RUNS and all(r["status"] == "ready" for r in runs):
+                    break
+                time.sleep(0.5)
+            else:
+                raise TimeoutError("1,000 runs not indexed")
+        finally:
+            stop_time(p)
+
+    def test_restart_listens_before_checking_the_index(self):
+        listen = []
+        for _ in range(3):
+            p, url, took, log = spawn("--data", self.data, "--runs-dir", self.runs)
+            status, body = get(url + "/api/v1/runs?limit=1")
+            self.assertEqual(status, 200, body)
+            self.assertEqual(json.loads(body)["total"], self.RUNS)
+            # the check runs after the server listens, and finds nothing to do
+            end = time.monotonic() + 60
+            while time.monotonic() < end:
+                with open(log) as f:
+                    text = f.read()
+                if "runs to analyse (checked" in text:
+                    break
+                time.sleep(0.05)
+            self.assertLess(text.index("http: listening"), text.index("runs to analyse (checked"),
+                            text)
+            self.assertIn("index: 0 runs to analyse", text)
+            stop_time(p)
+            os.unlink(log)
+            listen.append(took)
+        print("\nrestart over %d runs: listening after %s s" %
+              (self.RUNS, ", ".join("%.3f" % t for t in listen)), file=sys.stderr)
+        self.assertLess(min(listen), 1.0)
+
+    def test_sigterm_when_idle_within_200ms(self):
+        times = []
+        for _ in range(3):
+            p, url, _, log = spawn("--data", self.data, "--runs-dir", self.runs)
+            u = urllib.parse.urlsplit(url)
+            # answered requests, a kept-alive connection, a half-sent request
+            kept = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+            for path in ("/api/v1/runs", "/api/v1/runs/run0001", "/"):
+                kept.request("GET", path)
+                kept.getresponse().read()
+            half = socket.create_connection((u.hostname, u.port))
+            half.send(b"GET / HTTP/1.1\r\n")
+            time.sleep(0.3)
+            took, rc = stop_time(p)
+            kept.close()
+            half.close()
+            os.unlink(log)
+            self.assertEqual(rc, 0)
+            times.append(took)
+        print("\nSIGTERM when idle: %s s" % ", ".join("%.3f" % t for t in times),
+              file=sys.stderr)
+        self.assertLess(min(times), 0.2)
+        self.assertLess(max(times), 1.0)
+
+    def test_sigterm_while_analysing(self):
+        runs = os.path.join(self.tmp, "bigruns")
+        os.makedirs(os.path.join(runs, "big"))
+        write_qemu_out(os.path.join(runs, "big", "a.qemu_out"), 1000000)
+        data = os.path.join(self.tmp, "data-big")
+        p, url, _, log = spawn("--data", data, "--runs-dir", runs)
+        status, body = poll_known(lambda: get(url + "/api/v1/runs/big/benchmarks/a"))
+        self.assertEqual(status, 503, body)
+        took, rc = stop_time(p)
+        self.assertEqual(rc, 0)
+        self.assertLess(took, 1.0)
+        # the run is analysed at the next start
+        p, url, _, log2 = spawn("--data", data, "--runs-dir", runs)
+        try:
+            end = time.monotonic() + 120
+            while time.monotonic() < end:
+                status, body = get(url + "/api/v1/runs/big")
+                if json.loads(body)["status"] in ("ready", "failed"):
+                    break
+                time.sleep(0.2)
+            self.assertEqual(json.loads(body)["status"], "ready", body)
+        finally:
+            stop_time(p)
+        print("\nSIGTERM while analysing a run: %.3f s" % took, file=sys.stderr)
+
+    def test_sigterm_during_an_upload(self):
+        data = os.path.join(self.tmp, "data-up")
+        p, url, _, log = spawn("--data", data)
+        token = add_token(data, "ci")
+        u = urllib.parse.urlsplit(url)
+        s = socket.create_connection((u.hostname, u.port), timeout=10)
+        body = tar_of([("a.qemu_out", ROW), ("pad", os.urandom(1 << 20))])
+        s.sendall(b"POST /api/v1/runs?name=up1 HTTP/1.1\r\nHost: x\r\n"
+                  b"Authorization: Bearer %s\r\nContent-Length: %d\r\nExpect:\r\n\r\n"
+                  % (token.encode(), len(body)))
+        s.sendall(body[:len(body) // 2])
+        time.sleep(0.3)
+        took, rc = stop_time(p)
+        s.close()
+        self.assertEqual(rc, 0)
+        self.assertLess(took, 1.0)
+        # discarded cleanly: nothing stored, nothing staged, the id free
+        self.assertEqual(os.listdir(os.path.join(data, "runs")), [])
+        self.assertEqual(os.listdir(os.path.join(data, "staging")), [])
+        p, url, _, _ = spawn("--data", data)
+        try:
+            srv = type("S", (), {"url": url})
+            rc, status, answer = curl(srv, "/api/v1/runs?name=up1", body, token)
+            self.assertEqual(status, 201, answer)
+        finally:
+            stop_time(p)
+
+
+def poll_known(request, seconds=30):
+    """request() until it is not a 404 (the start-up check has not seen the
+    run yet)."""
+    end = time.monotonic() + seconds
+    while True:
+        answer = request()
+        if answer[0] != 404 or time.monotonic() > end:
+            return answer
+        time.sleep(0.01)
 
 
 def write_qemu_out(path, rows):
