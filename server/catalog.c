@@ -607,3 +607,10 @@ void catalog_stop(struct catalog *cat)
 	free(cat->staging_dir);
 	free(cat->tokens_path);
 }
+
+/* ---- for the fuzz target ------------------------------------------------ */
+
+void catalog_read_metadata(const char *root, struct index_run *r)
+{
+	read_metadata(root, r);
+}

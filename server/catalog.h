@@ -88,4 +88,11 @@ void catalog_wait_idle(struct catalog *cat);
 /* Is root inside DATA/runs (an uploaded, immutable run)? */
 bool catalog_immutable(const struct catalog *cat, const char *root);
 
+/*
+ * Fill r->series, r->meta_json (both to free) and r->created from
+ * root/tbscope-run.json, as the indexer does (for tests/fuzz).
+ */
+struct index_run;
+void catalog_read_metadata(const char *root, struct index_run *r);
+
 #endif

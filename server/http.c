@@ -290,6 +290,62 @@ static bool has_control(const char *s, size_t len)
 	return false;
 }
 
+/* Is [s, s + len) UTF-8 (no overlong forms, surrogates, past U+10FFFF)? */
+static bool utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0)
+			n = 1, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			n = 2, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			n = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return false;
+		if (len - i <= n)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/*
+ * A path (percent-decoded) with a control character or bytes that are not
+ * UTF-8 names nothing here: run ids and benchmark names are ASCII, and the
+ * pages and error messages that quote it are UTF-8.  NULL when it is fine,
+ * else the refusal (400).
+ */
+static struct api_response *check_path(const char *url)
+{
+	struct api_response *r;
+
+	if (!has_control(url, strlen(url)) &&
+	    utf8_ok((const unsigned char *)url, strlen(url)))
+		return NULL;
+	r = xmalloc(sizeof(*r));
+	api_response_init(r);
+	api_error(r, MHD_HTTP_BAD_REQUEST, "bad_request",
+		  "the path holds a control character or is not UTF-8");
+	return r;
+}
+
 struct query_check {
 	char *bad; /* the first refused parameter's name, or NULL */
 };
@@ -509,7 +565,7 @@ static void *watch_thread(void *arg)
 
 			if (w->closed)
 				continue;
-			if (w->deadline && now > w->deadline)
+			if (w->deadline > 0 && now > w->deadline)
 				why = "request line and headers";
 			else if (w->in_body && !w->in_server &&
 				 now - w->mark > limit)
@@ -647,7 +703,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 		rq->watch = info ? info->socket_context : NULL;
 		watch_headers_done(h, rq->watch);
-		bad = check_query(conn);
+		bad = check_path(url);
+		if (!bad)
+			bad = check_query(conn);
 		if (bad && !strcmp(method, "POST"))
 			return refuse_upload(h, conn, rq, bad);
 		rq->deferred = bad; /* answered after any body */

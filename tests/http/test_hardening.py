@@ -116,6 +116,21 @@ class Queries(unittest.TestCase):
                 status, _, body = self.srv.get(path)
                 self.assertEqual(status, 400, body)
                 self.assertIn("'%s'" % param, json.loads(body)["error"]["message"])
+        # a path that is not UTF-8 or holds a control byte: 400, not 500
+        for path in ("/run/%ff", "/compare/%ff...%fe", "/history/%c3%28",
+                     "/api/v1/history/604.%ff?series=main", "/api/v1/runs/%01"):
+            with self.subTest(path):
+                status, _, body = self.srv.get(path)
+                self.assertEqual(status, 400, body)
+                self.assertEqual(json.loads(body)["error"]["code"], "bad_request")
+        # an error quoting a value that is not UTF-8 is still an error
+        # object (it was {"error": null})
+        self.srv.wait_ready(A)
+        status, _, body = self.srv.get(
+            "/api/v1/runs/%s/benchmarks/604.sortmix_r/blocks?function=%%ff" % A)
+        self.assertEqual(status, 404, body)
+        self.assertEqual(json.loads(body)["error"]["code"], "not_found")
+        self.assertIn("\\xff", json.loads(body)["error"]["message"])
         # printable and UTF-8 values are still fine
         status, _, body = self.srv.get("/api/v1/runs?series=%C3%A9t%C3%A9")
         self.assertEqual(status, 200, body)
