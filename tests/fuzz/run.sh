@@ -67,8 +67,11 @@ seed() { # target: its seeds, the first 60 KB of fixture files, in $work/<target
 		cp "$here/corpus/$1"/* "$d/"; return ;;
 	*) set -- "$runs"/build.gcc-O2-rv64gc/External/SPEC/*/*/6??.*_r ;;
 	esac
+	# a .qemu_out seed's first 4 KB hold every kind of line
+	local bytes=60000
+	[ "$1" = fuzz_qemu_out ] && bytes=4096
 	for f in "$@"; do
-		head -c 60000 "$f" > "$d/seed$((i++))"
+		head -c "$bytes" "$f" > "$d/seed$((i++))"
 	done
 }
 
