@@ -357,14 +357,16 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
 	struct query_check *c = cls;
 
 	if (has_control(key, key_size) ||
-	    (value && has_control(value, value_size))) {
+	    !utf8_ok((const unsigned char *)key, key_size) ||
+	    (value && (has_control(value, value_size) ||
+		       !utf8_ok((const unsigned char *)value, value_size)))) {
 		struct strbuf name = STRBUF_INIT;
 
-		/* the name as printable text: control bytes as \xNN */
+		/* the name as printable ASCII: other bytes as \xNN */
 		for (size_t i = 0; i < key_size && i < 100; i++) {
 			unsigned char ch = (unsigned char)key[i];
 
-			if (ch < 0x20 || ch == 0x7f || ch == '\\')
+			if (ch < 0x20 || ch >= 0x7f || ch == '\\')
 				strbuf_addf(&name, "\\x%02x", ch);
 			else
 				strbuf_addch(&name, (char)ch);
@@ -376,10 +378,12 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
 }
 
 /*
- * Refuse a request whose query has a NUL or another control character in
- * a parameter's name or value (400, naming the parameter): the handlers
- * read values as C strings, and "name=nul%00zz" must not be taken for
- * "name=nul".  Returns NULL when the query is clean, else the refusal.
+ * Refuse a request whose query has a NUL or another control character, or
+ * bytes that are not UTF-8, in a parameter's name or value (400, naming
+ * the parameter): the handlers read values as C strings, and
+ * "name=nul%00zz" must not be taken for "name=nul"; the pages and
+ * messages that quote values are UTF-8.  Returns NULL when the query is
+ * clean, else the refusal.
  */
 static struct api_response *check_query(struct MHD_Connection *conn)
 {
@@ -392,8 +396,8 @@ static struct api_response *check_query(struct MHD_Connection *conn)
 	r = xmalloc(sizeof(*r));
 	api_response_init(r);
 	api_error(r, MHD_HTTP_BAD_REQUEST, "bad_request",
-		  "query parameter '%s': control character in its name or "
-		  "value",
+		  "query parameter '%s': a control character or bytes that "
+		  "are not UTF-8 in its name or value",
 		  c.bad);
 	free(c.bad);
 	return r;

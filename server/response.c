@@ -39,22 +39,6 @@ void api_error(struct api_response *r, unsigned status, const char *code,
 	va_end(ap);
 	j = json_pack("{s:{s:s, s:s%}}", "error", "code", code, "message",
 		      msg.buf, msg.len);
-	if (!j) {
-		/* a name from the URL that is not UTF-8: its bytes as \xNN */
-		struct strbuf ascii = STRBUF_INIT;
-
-		for (size_t i = 0; i < msg.len; i++) {
-			unsigned char c = (unsigned char)msg.buf[i];
-
-			if (c >= 0x80)
-				strbuf_addf(&ascii, "\\x%02x", c);
-			else
-				strbuf_addch(&ascii, (char)c);
-		}
-		j = json_pack("{s:{s:s, s:s%}}", "error", "code", code,
-			      "message", ascii.buf, ascii.len);
-		strbuf_release(&ascii);
-	}
 	s = j ? json_dumps(j, JSON_VIEW_DUMP_FLAGS) : NULL;
 	json_decref(j);
 	strbuf_reset(&r->body);

@@ -4,7 +4,7 @@
  * them over, against a real catalog over an empty data directory (every
  * run unknown: what is fuzzed is the routing and the reading of query
  * values, not the analysis).  The input is "path?query", the query cut
- * at '&' and '=' (paths http.c refuses are skipped).  Oracles: every
+ * at '&' and '=' (what http.c refuses is skipped).  Oracles: every
  * answer has a status libmicrohttpd can send (200-599) and none is 500,
  * an error answer is one JSON object {"error": {"code",
  * "message"}} whose code is the status's, and a 200 has a body.
@@ -77,6 +77,18 @@ static void setup(void)
 	atexit(cleanup);
 }
 
+/* UTF-8 (as jansson reads it) without control characters. */
+static bool text_ok(const char *s, size_t n)
+{
+	json_t *utf8 = json_stringn(s, n);
+	bool ok = utf8 != NULL;
+
+	json_decref(utf8);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
+	return ok;
+}
+
 static char *dup_n(const uint8_t *p, size_t n)
 {
 	char *s = malloc(n + 1);
@@ -102,18 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!*base)
 		setup();
 	/* http.c answers 400 to a path with control bytes or not UTF-8 */
-	{
-		json_t *utf8 = json_stringn(path, strlen(path));
-		bool ok = utf8 != NULL;
-
-		json_decref(utf8);
-		for (const char *c = path; ok && *c; c++)
-			ok = (unsigned char)*c >= 0x20 && *c != 0x7f;
-		if (!ok) {
-			free(path);
-			return 0;
-		}
-	}
+	if (!text_ok(path, strlen(path)))
+		goto out;
 	if (q) {
 		const uint8_t *p = q + 1, *end = data + size;
 
@@ -122,13 +124,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const uint8_t *stop = amp ? amp : end;
 			const uint8_t *eq = memchr(p, '=', (size_t)(stop - p));
 
-			/* as http.c passes them: C strings, no control bytes */
-			args.keys[args.nr] =
-				dup_n(p, (size_t)((eq ? eq : stop) - p));
-			args.values[args.nr] =
-				eq ? dup_n(eq + 1, (size_t)(stop - eq - 1))
-				   : NULL;
+			size_t kn = (size_t)((eq ? eq : stop) - p);
+			size_t vn = eq ? (size_t)(stop - eq - 1) : 0;
+
+			args.keys[args.nr] = dup_n(p, kn);
+			args.values[args.nr] = eq ? dup_n(eq + 1, vn) : NULL;
 			args.nr++;
+			/* http.c refuses what is not UTF-8 text (400) */
+			if (!text_ok((const char *)p, kn) ||
+			    (eq && !text_ok((const char *)eq + 1, vn)))
+				goto out;
 			if (!amp)
 				break;
 			p = amp + 1;
@@ -162,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(j);
 	}
 	api_response_release(&r);
+out:
 	for (size_t i = 0; i < args.nr; i++) {
 		free(args.keys[i]);
 		free(args.values[i]);

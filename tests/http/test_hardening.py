@@ -123,14 +123,21 @@ class Queries(unittest.TestCase):
                 status, _, body = self.srv.get(path)
                 self.assertEqual(status, 400, body)
                 self.assertEqual(json.loads(body)["error"]["code"], "bad_request")
-        # an error quoting a value that is not UTF-8 is still an error
-        # object (it was {"error": null})
+        # a value that is not UTF-8 was quoted in an error as
+        # {"error": null}: now refused first
         self.srv.wait_ready(A)
         status, _, body = self.srv.get(
             "/api/v1/runs/%s/benchmarks/604.sortmix_r/blocks?function=%%ff" % A)
-        self.assertEqual(status, 404, body)
-        self.assertEqual(json.loads(body)["error"]["code"], "not_found")
-        self.assertIn("\\xff", json.loads(body)["error"]["message"])
+        self.assertEqual(status, 400, body)
+        self.assertIn("'function'", json.loads(body)["error"]["message"])
+        # a value that is not UTF-8: 400 naming it (a page quoting it was 500)
+        for path, param in (("/history/b?series=s%81", "series"),
+                            ("/api/v1/runs?series=%ff", "series"),
+                            ("/run/%s?f%%c3=1" % A, "f\\xc3")):
+            with self.subTest(path):
+                status, _, body = self.srv.get(path)
+                self.assertEqual(status, 400, body)
+                self.assertIn("'%s'" % param, json.loads(body)["error"]["message"])
         # printable and UTF-8 values are still fine
         status, _, body = self.srv.get("/api/v1/runs?series=%C3%A9t%C3%A9")
         self.assertEqual(status, 200, body)
