@@ -7,6 +7,7 @@ restart and stop.  Every load is bounded in count and time.
 
 Usage: test_hardening.py TBSCOPE_BINARY TEST_DATA_DIR
 """
+import atexit
 import gzip
 import http.client
 import io
@@ -15,6 +16,7 @@ import os
 import re
 import resource
 import select
+import shutil
 import signal
 import selectors
 import socket
@@ -161,6 +163,7 @@ class RefusedBodies(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.srv.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def body_file(self, size):
         path = os.path.join(self.tmp, "body-%d" % size)
@@ -441,12 +444,30 @@ print(json.dumps(out))
             s.close()
 
 
+SPAWNED = []
+
+
+@atexit.register
+def _kill_spawned():
+    """No server outlives the test, whatever failed."""
+    for p in SPAWNED:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        try:
+            os.unlink(p.log_path)
+        except OSError:
+            pass
+
+
 def spawn(*args):
     """Start `tbscope serve ARGS`; (process, url, seconds to listen, log path)."""
     log = tempfile.NamedTemporaryFile("w+", prefix="tbscope-hard-", suffix=".log", delete=False)
     t0 = time.monotonic()
     p = subprocess.Popen([TBSCOPE, "serve", "--listen", "127.0.0.1:0", *args],
                          stdout=subprocess.PIPE, stderr=log, text=True)
+    p.log_path = log.name
+    SPAWNED.append(p)
     line = p.stdout.readline()
     took = time.monotonic() - t0
     m = re.match(r"tbscope: listening on (http://\S+)", line)
@@ -511,6 +532,10 @@ class RestartAndStop(unittest.TestCase):
         finally:
             stop_time(p)
 
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
     def test_restart_listens_before_checking_the_index(self):
         listen = []
         for _ in range(3):
@@ -566,9 +591,11 @@ class RestartAndStop(unittest.TestCase):
         write_qemu_out(os.path.join(runs, "big", "a.qemu_out"), 1000000)
         data = os.path.join(self.tmp, "data-big")
         p, url, _, log = spawn("--data", data, "--runs-dir", runs)
-        status, body = poll_known(lambda: get(url + "/api/v1/runs/big/benchmarks/a"))
+        try:
+            status, body = poll_known(lambda: get(url + "/api/v1/runs/big/benchmarks/a"))
+        finally:
+            took, rc = stop_time(p)
         self.assertEqual(status, 503, body)
-        took, rc = stop_time(p)
         self.assertEqual(rc, 0)
         self.assertLess(took, 1.0)
         # the run is analysed at the next start
