@@ -436,42 +436,29 @@ json_t *api_mix(struct server *srv, const char *id, const char *bench,
 	return benchmark_detail(srv, id, bench, fn, true, 0, policy, err);
 }
 
+struct known_ctx {
+	struct index *idx;
+};
+
+static bool known_run(void *ctx, const char *id)
+{
+	struct known_ctx *k = ctx;
+	struct index_run r;
+
+	if (!k->idx || index_get_run(k->idx, id, &r, NULL) != 1)
+		return false;
+	index_run_release(&r);
+	return true;
+}
+
 bool api_split_compare(struct server *srv, const char *spec, char **base,
 		       char **new_id)
 {
-	struct index *idx = catalog_get(srv->cat, NULL);
-	const char *p;
+	struct known_ctx k = {catalog_get(srv->cat, NULL)};
+	bool ok = api_split_range(spec, known_run, &k, base, new_id);
 
-	for (p = strstr(spec, "..."); p && idx; p = strstr(p + 1, "...")) {
-		char *x = xstrndup(spec, (size_t)(p - spec));
-		char *y = xstrdup(p + 3);
-		struct index_run r;
-		bool ok = api_name_ok(x) && api_name_ok(y) &&
-			  index_get_run(idx, x, &r, NULL) == 1;
-
-		if (ok) {
-			index_run_release(&r);
-			ok = index_get_run(idx, y, &r, NULL) == 1;
-			if (ok)
-				index_run_release(&r);
-		}
-		if (ok) {
-			catalog_put(srv->cat, idx);
-			*base = x;
-			*new_id = y;
-			return true;
-		}
-		free(x);
-		free(y);
-	}
-	catalog_put(srv->cat, idx);
-	/* no split names two known runs: take the first, for the message */
-	p = strstr(spec, "...");
-	if (!p)
-		return false;
-	*base = xstrndup(spec, (size_t)(p - spec));
-	*new_id = xstrdup(p + 3);
-	return true;
+	catalog_put(srv->cat, k.idx);
+	return ok;
 }
 
 /*
@@ -1300,4 +1287,33 @@ json_t *api_series_history(struct server *srv, const char *series,
 	index_runs_free(runs, nr);
 	set_policy(policy, CACHE_NONE);
 	return j;
+}
+
+/* ---- the compare range, without the index ------------------------------ */
+
+bool api_split_range(const char *spec, bool (*known)(void *ctx, const char *id),
+		     void *ctx, char **base, char **new_id)
+{
+	const char *p;
+
+	for (p = strstr(spec, "..."); p; p = strstr(p + 1, "...")) {
+		char *x = xstrndup(spec, (size_t)(p - spec));
+		char *y = xstrdup(p + 3);
+
+		if (api_name_ok(x) && api_name_ok(y) && known(ctx, x) &&
+		    known(ctx, y)) {
+			*base = x;
+			*new_id = y;
+			return true;
+		}
+		free(x);
+		free(y);
+	}
+	/* no split names two known runs: take the first, for the message */
+	p = strstr(spec, "...");
+	if (!p)
+		return false;
+	*base = xstrndup(spec, (size_t)(p - spec));
+	*new_id = xstrdup(p + 3);
+	return true;
 }

@@ -125,6 +125,15 @@ json_t *api_history(struct server *srv, const char *bench, const char *series,
 bool api_markdown_vs_previous(struct server *srv, const char *new_id,
 			      char **base_id, struct strbuf *md);
 
+/*
+ * The pure part of api_split_compare(): the first split of spec at "..."
+ * into two valid run ids that known() accepts, else the first split at
+ * "..." whatever it names (for the error message).  False when spec has
+ * no "...".  *base and *new_id are the caller's to free.
+ */
+bool api_split_range(const char *spec, bool (*known)(void *ctx, const char *id),
+		     void *ctx, char **base, char **new_id);
+
 /* Handle a GET under /api/v1/ (api_routes.c). */
 void api_handle(struct server *srv, const struct api_request *req,
 		struct api_response *resp);

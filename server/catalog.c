@@ -327,6 +327,25 @@ out:
 	return ret;
 }
 
+static bool stopping(struct catalog *cat)
+{
+	bool stop;
+
+	pthread_mutex_lock(&cat->lock);
+	stop = cat->stop;
+	pthread_mutex_unlock(&cat->lock);
+	return stop;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void startup_scan(struct catalog *cat, struct index *idx);
+
 static void *indexer_main(void *arg)
 {
 	struct catalog *cat = arg;
@@ -335,8 +354,14 @@ static void *indexer_main(void *arg)
 
 	if (!idx) {
 		log_error("index: %s", err.msg);
+		pthread_mutex_lock(&cat->lock);
+		cat->scanning = false;
+		cat->thread_done = true;
+		pthread_cond_broadcast(&cat->cond);
+		pthread_mutex_unlock(&cat->lock);
 		return NULL;
 	}
+	startup_scan(cat, idx);
 	for (;;) {
 		char *id, *root;
 		bool skip;
@@ -372,6 +397,10 @@ static void *indexer_main(void *arg)
 		free(root);
 	}
 	catalog_put(cat, idx);
+	pthread_mutex_lock(&cat->lock);
+	cat->thread_done = true;
+	pthread_cond_broadcast(&cat->cond);
+	pthread_mutex_unlock(&cat->lock);
 	return NULL;
 }
 
@@ -403,6 +432,11 @@ static void scan_run(struct catalog *cat, struct index *idx, const char *id,
 			return;
 		}
 	strlist_add(seen, id);
+	pthread_mutex_lock(&cat->lock);
+	found = busy_has(cat, id); /* being uploaded right now */
+	pthread_mutex_unlock(&cat->lock);
+	if (found)
+		return;
 	found = index_get_run(idx, id, &old, &err);
 	if (found < 0) {
 		log_error("index: %s", err.msg);
@@ -466,7 +500,7 @@ static void scan_dir(struct catalog *cat, struct index *idx, const char *dir,
 		free(path);
 	}
 	closedir(d);
-	for (size_t i = 0; i < names.nr; i++) {
+	for (size_t i = 0; i < names.nr && !stopping(cat); i++) {
 		char *path = join(dir, names.items[i]);
 
 		scan_run(cat, idx, names.items[i], path, seen);
@@ -492,6 +526,9 @@ static void drop_vanished(struct catalog *cat, struct index *idx,
 
 		for (size_t j = 0; j < seen->nr && !present; j++)
 			present = !strcmp(seen->items[j], runs[i].id);
+		/* uploaded while the scan ran */
+		if (!present && catalog_immutable(cat, runs[i].root))
+			present = is_dir(runs[i].root);
 		if (!present) {
 			log_info("index: %s: directory gone, dropped",
 				 runs[i].id);
@@ -502,10 +539,38 @@ static void drop_vanished(struct catalog *cat, struct index *idx,
 	index_runs_free(runs, nr);
 }
 
+/*
+ * The start-up scan, in the indexer thread: compare every run directory
+ * with the index, queue what is new or changed, drop what is gone.
+ */
+static void startup_scan(struct catalog *cat, struct index *idx)
+{
+	const struct server_config *cfg = cat->cfg;
+	struct strlist seen = STRLIST_INIT;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	scan_dir(cat, idx, cat->runs_dir, &seen);
+	for (size_t i = 0; i < cfg->runs_dirs.nr && !stopping(cat); i++)
+		scan_dir(cat, idx, cfg->runs_dirs.items[i], &seen);
+	if (!stopping(cat))
+		drop_vanished(cat, idx, &seen);
+	strlist_release(&seen);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_mutex_lock(&cat->lock);
+	cat->scanning = false;
+	log_info("index: %zu runs to analyse (checked in %.0f ms)",
+		 cat->queue_ids.nr,
+		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			 (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	pthread_cond_broadcast(&cat->cond);
+	pthread_mutex_unlock(&cat->lock);
+}
+
 void catalog_wait_idle(struct catalog *cat)
 {
 	pthread_mutex_lock(&cat->lock);
-	while (cat->queue_ids.nr || cat->busy.nr)
+	while (cat->scanning || cat->queue_ids.nr || cat->busy.nr)
 		pthread_cond_wait(&cat->cond, &cat->lock);
 	pthread_mutex_unlock(&cat->lock);
 }
@@ -513,7 +578,6 @@ void catalog_wait_idle(struct catalog *cat)
 int catalog_start(struct catalog *cat, const struct server_config *cfg,
 		  struct errbuf *err)
 {
-	struct strlist seen = STRLIST_INIT;
 	struct index *idx;
 
 	memset(cat, 0, sizeof(*cat));
@@ -532,20 +596,45 @@ int catalog_start(struct catalog *cat, const struct server_config *cfg,
 	if (stat(cfg->data_dir, &cat->data_st) < 0)
 		return errbuf_set(err, "cannot stat '%s': %s", cfg->data_dir,
 				  strerror(errno));
+	/* opened here so that a bad index is an error of the start */
 	idx = catalog_get(cat, err);
 	if (!idx)
 		return -1;
-	scan_dir(cat, idx, cat->runs_dir, &seen);
-	for (size_t i = 0; i < cfg->runs_dirs.nr; i++)
-		scan_dir(cat, idx, cfg->runs_dirs.items[i], &seen);
-	drop_vanished(cat, idx, &seen);
-	strlist_release(&seen);
 	catalog_put(cat, idx);
-	log_info("index: %zu runs to analyse", cat->queue_ids.nr);
-	if (pthread_create(&cat->thread, NULL, indexer_main, cat) != 0)
+	cat->scanning = true;
+	if (pthread_create(&cat->thread, NULL, indexer_main, cat) != 0) {
+		cat->scanning = false;
 		return errbuf_set(err, "cannot start the indexer thread");
+	}
 	cat->thread_started = true;
 	return 0;
+}
+
+bool catalog_stop_within(struct catalog *cat, unsigned ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&cat->lock);
+	cat->stop = true;
+	pthread_cond_broadcast(&cat->cond);
+	while (cat->thread_started && !cat->thread_done)
+		if (pthread_cond_timedwait(&cat->cond, &cat->lock, &until) ==
+		    ETIMEDOUT)
+			break;
+	if (cat->thread_started && !cat->thread_done) {
+		pthread_mutex_unlock(&cat->lock);
+		return false;
+	}
+	pthread_mutex_unlock(&cat->lock);
+	catalog_stop(cat);
+	return true;
 }
 
 void catalog_stop(struct catalog *cat)
@@ -556,6 +645,7 @@ void catalog_stop(struct catalog *cat)
 	pthread_mutex_unlock(&cat->lock);
 	if (cat->thread_started)
 		pthread_join(cat->thread, NULL);
+	cat->thread_started = false;
 	for (size_t i = 0; i < cat->pool_nr; i++)
 		index_close(cat->pool[i]);
 	strlist_release(&cat->queue_ids);
@@ -567,4 +657,11 @@ void catalog_stop(struct catalog *cat)
 	free(cat->runs_dir);
 	free(cat->staging_dir);
 	free(cat->tokens_path);
+}
+
+/* ---- for the fuzz target ------------------------------------------------ */
+
+void catalog_read_metadata(const char *root, struct index_run *r)
+{
+	read_metadata(root, r);
 }

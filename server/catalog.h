@@ -41,6 +41,8 @@ struct catalog {
 	struct strlist queue_ids, queue_roots; /* runs waiting */
 	struct strlist busy;		       /* runs being analysed */
 	bool stop;
+	bool scanning;	  /* the start-up scan is running */
+	bool thread_done; /* the indexer thread has returned */
 	bool thread_started;
 	pthread_t thread;
 	struct index *pool[32];
@@ -49,13 +51,22 @@ struct catalog {
 };
 
 /*
- * Create the data directory if needed, open the index, compare it with
- * the run directories, and start the indexer thread.
+ * Create the data directory if needed, open the index, and start the
+ * indexer thread, which first compares the index with the run directories
+ * (so that a restart over many runs listens at once).
  */
 int catalog_start(struct catalog *cat, const struct server_config *cfg,
 		  struct errbuf *err);
 /* Stop the indexer (after the run it is analysing) and close everything. */
 void catalog_stop(struct catalog *cat);
+/*
+ * catalog_stop(), but wait at most ms milliseconds for the indexer.
+ * Returns true when stopped; false when it is still analysing a run: then
+ * nothing is released and the caller should _exit() at once (the run
+ * stays pending in the index and is analysed at the next start, as after
+ * a crash).
+ */
+bool catalog_stop_within(struct catalog *cat, unsigned ms);
 
 /* An index connection for this thread; give it back with catalog_put(). */
 struct index *catalog_get(struct catalog *cat, struct errbuf *err);
@@ -84,5 +95,12 @@ void catalog_wait_idle(struct catalog *cat);
 
 /* Is root inside DATA/runs (an uploaded, immutable run)? */
 bool catalog_immutable(const struct catalog *cat, const char *root);
+
+/*
+ * Fill r->series, r->meta_json (both to free) and r->created from
+ * root/tbscope-run.json, as the indexer does (for tests/fuzz).
+ */
+struct index_run;
+void catalog_read_metadata(const char *root, struct index_run *r);
 
 #endif

@@ -24,6 +24,9 @@ void config_defaults(struct server_config *cfg)
 	cfg->max_unpacked = 8ull << 30;
 	cfg->max_files = 100000;
 	cfg->timeout_s = 30;
+	cfg->request_timeout_s = 10;
+	cfg->max_connections = 10000;
+	cfg->max_discard = 64ull << 20;
 	cfg->log_level = LOG_INFO;
 	cfg->data_dir = xstrdup("tbscope-data");
 	BUG_ON(config_parse_args(cfg, 1, argv, &err) < 0);
@@ -153,6 +156,21 @@ static int log_level_option(const struct option_spec *opt, const char *arg,
 				 "idle connection timeout, 1-3600 (default "   \
 				 "30)",                                        \
 				 &(cfg)->timeout_s, 1, 3600),                  \
+			OPT_UINT(                                              \
+				0, "request-timeout", "SECONDS",               \
+				"time to send the request line and headers,\n" \
+				"and most time a body may go without "         \
+				"progress,\n1-3600 (default 10)",              \
+				&(cfg)->request_timeout_s, 1, 3600),           \
+			OPT_UINT(0, "max-connections", "N",                    \
+				 "connections open at once, 1-1000000\n"       \
+				 "(default 10000; 256 from one address)",      \
+				 &(cfg)->max_connections, 1, 1000000),         \
+			OPT_SIZE(0, "max-discard", "BYTES",                    \
+				 "of a refused body, read and drop up to "     \
+				 "this\nmuch past --max-upload to answer "     \
+				 "it\n(default 67108864)",                     \
+				 &(cfg)->max_discard, 0, UINT64_MAX),          \
 			OPT_STRDUP(                                            \
 				0, "token-file", "FILE",                       \
 				"also accept the token in FILE for uploads",   \

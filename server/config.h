@@ -33,8 +33,17 @@ struct server_config {
 	uint64_t max_unpacked;	 /* --max-unpacked: files' total bytes */
 	uint64_t max_files;	 /* --max-files per upload */
 	unsigned timeout_s;	 /* --timeout: idle connection seconds */
-	char *token_file;	 /* --token-file: an extra accepted token */
-	char *read_token_file;	 /* --read-token: reading needs a token */
+	/*
+	 * --request-timeout: seconds a request has to send its request line
+	 * and headers, and that a body may go without bringing
+	 * BODY_PROGRESS_BYTES (http.c), whatever the idle timeout.
+	 */
+	unsigned request_timeout_s;
+	unsigned max_connections; /* --max-connections: open at once */
+	uint64_t max_discard;	  /* --max-discard: of a refused body, read
+				     past --max-upload */
+	char *token_file;	  /* --token-file: an extra accepted token */
+	char *read_token_file;	  /* --read-token: reading needs a token */
 	char *web_dir;	       /* --web-dir: static assets (default built in) */
 	int log_level;	       /* enum log_level */
 	struct strlist notify; /* --notify: webhooks for new regressions */

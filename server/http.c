@@ -3,6 +3,7 @@
 
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "api.h"
@@ -32,10 +35,42 @@
 #define ANSWER_BYTES	(64u << 20)
 #define ANSWER_MAX_BODY (8u << 20)
 
+/*
+ * What a body must bring in each --request-timeout window (not counting
+ * the time the server itself takes to store what came).
+ */
+#define BODY_PROGRESS_BYTES 1024
+
+/* Connections at most from one address. */
+#define PER_ADDRESS_CONNECTIONS 256u
+
+/*
+ * One open connection, watched for slow clients (see watch_thread()).
+ * Created when MHD accepts it, freed when MHD closes it; all fields under
+ * http.watch_lock.
+ */
+struct watch {
+	struct watch *prev, *next;
+	int fd;
+	double deadline;   /* of the request line and headers; 0: none */
+	bool in_body;	   /* receiving a request body */
+	bool in_server;	   /* the server is storing what came */
+	double mark;	   /* when the body last made progress */
+	uint64_t received; /* body bytes so far */
+	uint64_t mark_received;
+	bool closed; /* shut down by the watcher */
+};
+
 struct http {
 	struct MHD_Daemon *daemon;
 	struct server *srv;
 	struct cache *answers; /* GET answers, by http_cache_key() */
+	pthread_mutex_t watch_lock;
+	pthread_cond_t watch_wake;
+	struct watch watches; /* list head */
+	bool watch_stop;
+	bool watch_started;
+	pthread_t watcher;
 };
 
 /* Per-request state, created on the first callback, freed on completion. */
@@ -49,6 +84,7 @@ struct request {
 	struct api_response *deferred; /* a refusal, sent after the body */
 	uint64_t body_bytes; /* of the request body, received so far */
 	struct strbuf body;  /* a PATCH's body (api_regress.c) */
+	struct watch *watch; /* of its connection */
 };
 
 /* The largest PATCH body kept: a note and its links. */
@@ -253,6 +289,130 @@ out:
 	return ret;
 }
 
+/* ---- query values -------------------------------------------------------- */
+
+/* Does [s, s + len) hold a NUL or another control character? */
+static bool has_control(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
+/* Is [s, s + len) UTF-8 (no overlong forms, surrogates, past U+10FFFF)? */
+static bool utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0)
+			n = 1, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			n = 2, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			n = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return false;
+		if (len - i <= n)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/*
+ * A path (percent-decoded) with a control character or bytes that are not
+ * UTF-8 names nothing here: run ids and benchmark names are ASCII, and the
+ * pages and error messages that quote it are UTF-8.  NULL when it is fine,
+ * else the refusal (400).
+ */
+static struct api_response *check_path(const char *url)
+{
+	struct api_response *r;
+
+	if (!has_control(url, strlen(url)) &&
+	    utf8_ok((const unsigned char *)url, strlen(url)))
+		return NULL;
+	r = xmalloc(sizeof(*r));
+	api_response_init(r);
+	api_error(r, MHD_HTTP_BAD_REQUEST, "bad_request",
+		  "the path holds a control character or is not UTF-8");
+	return r;
+}
+
+struct query_check {
+	char *bad; /* the first refused parameter's name, or NULL */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind,
+				 const char *key, size_t key_size,
+				 const char *value, size_t value_size)
+{
+	struct query_check *c = cls;
+
+	if (has_control(key, key_size) ||
+	    !utf8_ok((const unsigned char *)key, key_size) ||
+	    (value && (has_control(value, value_size) ||
+		       !utf8_ok((const unsigned char *)value, value_size)))) {
+		struct strbuf name = STRBUF_INIT;
+
+		/* the name as printable ASCII: other bytes as \xNN */
+		for (size_t i = 0; i < key_size && i < 100; i++) {
+			unsigned char ch = (unsigned char)key[i];
+
+			if (ch < 0x20 || ch >= 0x7f || ch == '\\')
+				strbuf_addf(&name, "\\x%02x", ch);
+			else
+				strbuf_addch(&name, (char)ch);
+		}
+		c->bad = strbuf_detach(&name, NULL);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Refuse a request whose query has a NUL or another control character, or
+ * bytes that are not UTF-8, in a parameter's name or value (400, naming
+ * the parameter): the handlers read values as C strings, and
+ * "name=nul%00zz" must not be taken for "name=nul"; the pages and
+ * messages that quote values are UTF-8.  Returns NULL when the query is
+ * clean, else the refusal.
+ */
+static struct api_response *check_query(struct MHD_Connection *conn)
+{
+	struct query_check c = {NULL};
+	struct api_response *r;
+
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
+	if (!c.bad)
+		return NULL;
+	r = xmalloc(sizeof(*r));
+	api_response_init(r);
+	api_error(r, MHD_HTTP_BAD_REQUEST, "bad_request",
+		  "query parameter '%s': a control character or bytes that "
+		  "are not UTF-8 in its name or value",
+		  c.bad);
+	free(c.bad);
+	return r;
+}
+
 /* ---- read access -------------------------------------------------------- */
 
 /* The bearer token of the request, or NULL. */
@@ -305,16 +465,28 @@ static bool declared_length(struct MHD_Connection *conn, uint64_t *len)
 }
 
 /*
+ * The most body bytes read of a request: --max-upload, and of a refused
+ * body --max-discard more, so that its answer reaches the client.
+ */
+static uint64_t body_bound(const struct server_config *cfg)
+{
+	uint64_t b = cfg->max_upload + cfg->max_discard;
+
+	return b < cfg->max_upload ? UINT64_MAX : b;
+}
+
+/*
  * Send a refused upload's answer on its first call, or keep it for after
  * the body.  A client that sent "Expect: 100-continue" is answered at
  * once and never sends the body.  Others (curl below 1 MiB, most HTTP
  * libraries) are sending it already: answering and closing now would
  * reset the connection under them, and they would report a failed send
  * instead of this answer.  So the body is read and dropped, and the
- * answer goes after it, as the answers to refused bodies do.  413, and
- * any refusal of a body declared larger than --max-upload, are at once:
- * that body is not worth reading (nor one that turns out larger: see
- * on_request()).  Takes over *r.
+ * answer goes after it, also a 413 for a declared length over
+ * --max-upload, as long as the body is within body_bound(); a body
+ * declared larger is not worth reading and is answered at once (one
+ * that turns out larger is hung up on: see on_request()).  Takes over
+ * *r.
  */
 static enum MHD_Result refuse_upload(struct http *h,
 				     struct MHD_Connection *conn,
@@ -325,9 +497,8 @@ static enum MHD_Result refuse_upload(struct http *h,
 	uint64_t len;
 	enum MHD_Result ret;
 
-	if (r->status == MHD_HTTP_CONTENT_TOO_LARGE ||
-	    (expect && !strcasecmp(expect, "100-continue")) ||
-	    (declared_length(conn, &len) && len > h->srv->cfg->max_upload)) {
+	if ((expect && !strcasecmp(expect, "100-continue")) ||
+	    (declared_length(conn, &len) && len > body_bound(h->srv->cfg))) {
 		ret = reply(conn, rq, r, "");
 		api_response_release(r);
 		free(r);
@@ -378,6 +549,161 @@ static enum MHD_Result finish_post(struct http *h, struct MHD_Connection *conn,
 	return ret;
 }
 
+/* ---- slow clients ------------------------------------------------------- */
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * MHD's idle timeout is reset by every byte, so a client sending a header
+ * line every few seconds would hold its connection for ever.  The watcher
+ * gives each request --request-timeout seconds from the connection's
+ * opening (or, on a kept-alive connection, --timeout seconds from the end
+ * of the previous answer) to complete its request line and headers, and
+ * a body that many seconds for each BODY_PROGRESS_BYTES.  A connection
+ * past its deadline is shut down (shutdown(2)): MHD then sees the end of
+ * the stream and closes it as if the client had gone.  The fd cannot be
+ * another connection's by then: MHD closes it only after on_connection()
+ * took the watch out of the list, under the same lock.
+ */
+static void *watch_thread(void *arg)
+{
+	struct http *h = arg;
+	const struct server_config *cfg = h->srv->cfg;
+	double limit = cfg->request_timeout_s;
+
+	pthread_mutex_lock(&h->watch_lock);
+	while (!h->watch_stop) {
+		struct timespec until;
+		double now = now_s();
+
+		for (struct watch *w = h->watches.next; w != &h->watches;
+		     w = w->next) {
+			const char *why = NULL;
+
+			if (w->closed)
+				continue;
+			if (w->deadline > 0 && now > w->deadline)
+				why = "request line and headers";
+			else if (w->in_body && !w->in_server &&
+				 now - w->mark > limit)
+				why = "body";
+			if (!why)
+				continue;
+			log_info("http: closing a connection: %s too slow "
+				 "(--request-timeout %us)",
+				 why, cfg->request_timeout_s);
+			shutdown(w->fd, SHUT_RDWR);
+			w->closed = true;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&h->watch_wake, &h->watch_lock, &until);
+	}
+	pthread_mutex_unlock(&h->watch_lock);
+	return NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http *h = cls;
+	struct watch *w = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		w = xcalloc(1, sizeof(*w));
+		w->fd = info ? info->connect_fd : -1;
+		w->deadline = now_s() + h->srv->cfg->request_timeout_s;
+		if (w->fd < 0)
+			w->closed = true; /* never shut down */
+		pthread_mutex_lock(&h->watch_lock);
+		w->next = h->watches.next;
+		w->prev = &h->watches;
+		w->next->prev = w;
+		h->watches.next = w;
+		pthread_mutex_unlock(&h->watch_lock);
+		*socket_context = w;
+		return;
+	}
+	if (!w)
+		return;
+	pthread_mutex_lock(&h->watch_lock);
+	w->prev->next = w->next;
+	w->next->prev = w->prev;
+	pthread_mutex_unlock(&h->watch_lock);
+	free(w);
+	*socket_context = NULL;
+}
+
+/* The headers are in: the body (if any) must now make progress. */
+static void watch_headers_done(struct http *h, struct watch *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&h->watch_lock);
+	w->deadline = 0;
+	w->in_body = true;
+	w->mark = now_s();
+	w->received = w->mark_received = 0;
+	pthread_mutex_unlock(&h->watch_lock);
+}
+
+/* len more body bytes came; the server is (busy) storing them or not. */
+static void watch_body(struct http *h, struct watch *w, size_t len, bool busy)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&h->watch_lock);
+	if (busy) {
+		w->in_server = true;
+		pthread_mutex_unlock(&h->watch_lock);
+		return;
+	}
+	w->received += len;
+	/* the time the server took is not the client's */
+	if (w->in_server ||
+	    w->received - w->mark_received >= BODY_PROGRESS_BYTES) {
+		w->in_server = false;
+		w->mark = now_s();
+		w->mark_received = w->received;
+	}
+	pthread_mutex_unlock(&h->watch_lock);
+}
+
+/* The body is in (or there is none): no deadline until the answer ends. */
+static void watch_body_done(struct http *h, struct watch *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&h->watch_lock);
+	w->in_body = false;
+	pthread_mutex_unlock(&h->watch_lock);
+}
+
+/* An answer ended: a kept-alive connection's next request has --timeout. */
+static void watch_request_done(struct http *h, struct watch *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&h->watch_lock);
+	w->in_body = false;
+	w->deadline = now_s() + h->srv->cfg->timeout_s;
+	pthread_mutex_unlock(&h->watch_lock);
+}
+
 /* ---- callbacks ---------------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -387,6 +713,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
 	struct http *h = cls;
 	struct request *rq = *req_cls;
+	struct api_response *bad;
+	const union MHD_ConnectionInfo *info;
 
 	if (!rq) {
 		rq = xcalloc(1, sizeof(*rq));
@@ -394,27 +722,41 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		rq->method = xstrdup(method);
 		rq->url = xstrdup(url);
 		*req_cls = rq;
-		if (!strcmp(method, "POST"))
+		info = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		rq->watch = info ? info->socket_context : NULL;
+		watch_headers_done(h, rq->watch);
+		bad = check_path(url);
+		if (!bad)
+			bad = check_query(conn);
+		if (bad && !strcmp(method, "POST"))
+			return refuse_upload(h, conn, rq, bad);
+		rq->deferred = bad; /* answered after any body */
+		if (!bad && !strcmp(method, "POST"))
 			return begin_post(h, conn, rq, url);
 		/* reply on a later call: replying now would cost keep-alive */
 		return MHD_YES;
 	}
 	if (*data_size) {
 		/* an upload's next bytes; a PATCH's kept; others dropped */
-		if (rq->up)
+		if (rq->up) {
+			watch_body(h, rq->watch, 0, true);
 			api_upload_feed(rq->up, data, *data_size);
-		else if (!strcmp(method, "PATCH") &&
-			 rq->body.len + *data_size <= PATCH_MAX_BODY)
+		} else if (!strcmp(method, "PATCH") &&
+			   rq->body.len + *data_size <= PATCH_MAX_BODY) {
 			strbuf_add(&rq->body, data, *data_size);
-		else if (!strcmp(method, "PATCH"))
+		} else if (!strcmp(method, "PATCH")) {
 			return MHD_NO;
+		}
+		watch_body(h, rq->watch, *data_size, false);
 		rq->body_bytes += *data_size;
 		*data_size = 0;
-		/* a refused upload's body past the limit: hang up */
-		if (rq->deferred && rq->body_bytes > h->srv->cfg->max_upload)
+		/* a body past what is read of one: hang up */
+		if (rq->body_bytes > body_bound(h->srv->cfg))
 			return MHD_NO;
 		return MHD_YES;
 	}
+	watch_body_done(h, rq->watch);
 	if (rq->deferred)
 		return reply(conn, rq, rq->deferred, "");
 	if (rq->up)
@@ -432,12 +774,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct http *h = cls;
 	struct request *rq = *req_cls;
 	struct timespec end;
 	double ms;
 
 	if (!rq)
 		return;
+	watch_request_done(h, rq->watch);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	ms = (double)(end.tv_sec - rq->start.tv_sec) * 1e3 +
 	     (double)(end.tv_nsec - rq->start.tv_nsec) / 1e6;
@@ -477,43 +821,106 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 	strbuf_release(&sb);
 }
 
+static void stop_watcher(struct http *h)
+{
+	if (!h->watch_started)
+		return;
+	pthread_mutex_lock(&h->watch_lock);
+	h->watch_stop = true;
+	pthread_cond_signal(&h->watch_wake);
+	pthread_mutex_unlock(&h->watch_lock);
+	pthread_join(h->watcher, NULL);
+	h->watch_started = false;
+}
+
+/*
+ * Raise the open-file limit to what --max-connections needs (up to the
+ * hard limit); returns the connections that fit.
+ */
+static unsigned fit_connections(unsigned want)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)want + 256; /* files, index, uploads */
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return want;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= need)
+		return want;
+	if (rl.rlim_cur < 256 + 16)
+		return 16;
+	log_warn("http: open-file limit %llu: at most %llu connections",
+		 (unsigned long long)rl.rlim_cur,
+		 (unsigned long long)(rl.rlim_cur - 256));
+	return (unsigned)(rl.rlim_cur - 256);
+}
+
 struct http *http_start(struct server *srv, uint16_t *port, struct errbuf *err)
 {
 	const struct server_config *cfg = srv->cfg;
 	struct http *h = xcalloc(1, sizeof(*h));
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_ERROR_LOG;
+	/* MHD shares the limit out among its threads: one each at least */
+	unsigned conns = fit_connections(cfg->max_connections > cfg->threads
+						 ? cfg->max_connections
+						 : cfg->threads);
 
+	/* epoll scales to many (slow) connections; select() stops at 1024 */
+	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+		flags |= MHD_USE_EPOLL_INTERNAL_THREAD;
+	else
+		flags |= MHD_USE_AUTO_INTERNAL_THREAD;
 	if (cfg->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	h->srv = srv;
 	h->answers = cache_new(ANSWER_SLOTS, ANSWER_BYTES);
+	pthread_mutex_init(&h->watch_lock, NULL);
+	pthread_cond_init(&h->watch_wake, NULL);
+	h->watches.next = h->watches.prev = &h->watches;
+	if (pthread_create(&h->watcher, NULL, watch_thread, h)) {
+		errbuf_set(err, "cannot start a thread");
+		goto fail;
+	}
+	h->watch_started = true;
 	h->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER,
 		log_mhd, NULL, /* must be first */
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->addr,
 		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-		MHD_OPTION_CONNECTION_LIMIT, 1024u,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
+		MHD_OPTION_CONNECTION_LIMIT, conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_ADDRESS_CONNECTIONS,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
 	if (!h->daemon) {
 		errbuf_set(err, "cannot listen on %s", cfg->listen);
-		cache_free(h->answers);
-		free(h);
-		return NULL;
+		goto fail;
 	}
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	*port = info ? info->port : 0;
 	return h;
+fail:
+	stop_watcher(h);
+	cache_free(h->answers);
+	free(h);
+	return NULL;
 }
 
 void http_stop(struct http *h)
 {
 	if (!h)
 		return;
+	/* no shutdown(2) of a connection MHD is closing */
+	stop_watcher(h);
 	MHD_stop_daemon(h->daemon);
 	cache_free(h->answers);
+	pthread_mutex_destroy(&h->watch_lock);
+	pthread_cond_destroy(&h->watch_wake);
 	free(h);
 }

@@ -257,7 +257,7 @@ static int check_entry(struct upload *u, struct archive_entry *e,
 	}
 	quote(&q, name);
 	if (strlen(name) > u->lim.max_path) {
-		fail(u, 400, "archive entry '%s': path longer than %zu bytes",
+		fail(u, 413, "archive entry '%s': path longer than %zu bytes",
 		     q.buf, u->lim.max_path);
 		goto bad;
 	}

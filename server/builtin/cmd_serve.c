@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `tbscope serve`: the daemon.  It blocks SIGINT/SIGTERM before any
- * thread starts, starts the catalog (indexer) and the HTTP daemon, then
- * waits in sigwait() and stops both cleanly.
+ * thread starts, starts the catalog (indexer, which checks the index in
+ * the background) and the HTTP daemon, then waits in sigwait() and stops
+ * both: requests in flight end first, an analysis in progress is left to
+ * the next start.
  */
 #include <pthread.h>
 #include <jansson.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api_regress.h"
 #include "builtin.h"
@@ -22,6 +25,9 @@
 #include "strbuf.h"
 #include "upload.h"
 #include "banned.h"
+
+/* How long a stop waits for the indexer to finish the run it analyses. */
+#define STOP_GRACE_MS 100
 
 static const char serve_usage[] =
 	"usage: tbscope serve [options]\n"
@@ -109,10 +115,21 @@ int cmd_serve(int argc, char **argv)
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("http: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	/* in-flight requests end first: an upload's is stored or discarded */
 	http_stop(h);
 	regress_notifier_stop();
 	server_release(&srv);
-	catalog_stop(&cat);
+	if (!catalog_stop_within(&cat, STOP_GRACE_MS)) {
+		/*
+		 * The indexer is in the middle of a run: not worth waiting
+		 * for.  Its transaction is rolled back and the run analysed
+		 * again at the next start, as after a crash.
+		 */
+		log_info("index: stopped in the middle of an analysis; it is "
+			 "done again at the next start");
+		fflush(stdout);
+		_exit(0);
+	}
 	config_release(&cfg);
 	return 0;
 }

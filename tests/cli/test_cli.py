@@ -385,7 +385,8 @@ DOCUMENTED = {
     "serve": {o: None for o in (
         "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",
         "max-unpacked", "max-files", "timeout", "token-file", "read-token", "web-dir",
-        "notify", "log-level")} | {"help": "h"},
+        "notify", "log-level", "request-timeout", "max-connections",
+        "max-discard")} | {"help": "h"},
     "token": {"data": "d", "scope": None, "help": "h"},
     "upload": {o: None for o in (
         "server", "token-file", "name", "series", "commit", "meta", "sysroot",

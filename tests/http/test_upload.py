@@ -308,7 +308,7 @@ class Limits(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = tbtest.Server(TBSCOPE, "--max-upload", "50000",
-                                "--max-unpacked", "400000")
+                                "--max-unpacked", "400000", "--max-discard", "100000")
         cls.token = add_token(cls.srv.data, "ci")
 
     @classmethod
@@ -333,7 +333,8 @@ class Limits(unittest.TestCase):
                        ("-H", "Transfer-Encoding: chunked"))
 
     def test_refused_body_past_the_limit_is_hung_up_on(self):
-        # a refused upload's body is read to its end only up to --max-upload
+        # a refused upload's body is read to its end only up to
+        # --max-upload + --max-discard
         p = subprocess.run(
             ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
              "-H", "Transfer-Encoding: chunked", "-H", "Authorization: Bearer wrong",
