@@ -108,7 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t plen = q ? (size_t)(q - data) : size;
 	char *path = dup_n(data, plen);
 	struct query args = {{0}, {0}, 0};
-	struct api_request req = {"GET", path, query_get, &args};
+	struct api_request req = {.method = "GET",
+				  .path = path,
+				  .query = query_get,
+				  .ctx = &args};
 	struct api_response r;
 
 	if (!*base)
