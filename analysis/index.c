@@ -12,6 +12,7 @@
 #include "figures.h"
 #include "hash.h"
 #include "sort.h"
+#include "sqlite_db.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -19,6 +20,7 @@
 struct index {
 	sqlite3 *db;
 	char *path;
+	char *name; /* "index '<path>'", for messages */
 };
 
 /*
@@ -246,41 +248,18 @@ const char *index_status_name(enum index_status s)
 
 static int db_error(struct index *idx, struct errbuf *err, const char *what)
 {
-	return errbuf_set(err, "index '%s': %s: %s", idx->path, what,
-			  sqlite3_errmsg(idx->db));
+	return db_fail(idx->db, idx->name, what, err);
 }
 
 static int exec(struct index *idx, const char *sql, struct errbuf *err)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(idx->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		errbuf_set(err, "index '%s': %s", idx->path,
-			   msg ? msg : "error");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
+	return db_exec(idx->db, idx->name, sql, err);
 }
 
 static sqlite3_stmt *prepare(struct index *idx, const char *sql,
 			     struct errbuf *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(idx->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(idx, err, "prepare");
-		return NULL;
-	}
-	return st;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
+	return db_prepare(idx->db, idx->name, sql, err);
 }
 
 /* u64 figures are stored as their two's complement int64 */
@@ -292,13 +271,6 @@ static void bind_u64(sqlite3_stmt *st, int i, uint64_t v)
 static uint64_t col_u64(sqlite3_stmt *st, int i)
 {
 	return (uint64_t)sqlite3_column_int64(st, i);
-}
-
-static char *col_str(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s ? xstrdup((const char *)s) : NULL;
 }
 
 static int schema_version(struct index *idx)
@@ -396,6 +368,12 @@ struct index *index_open(const char *path, struct errbuf *err)
 	int v;
 
 	idx->path = xstrdup(path);
+	{
+		struct strbuf name = STRBUF_INIT;
+
+		strbuf_addf(&name, "index '%s'", path);
+		idx->name = strbuf_detach(&name, NULL);
+	}
 	if (sqlite3_open_v2(path, &idx->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX,
@@ -440,6 +418,7 @@ void index_close(struct index *idx)
 		return;
 	sqlite3_close_v2(idx->db);
 	free(idx->path);
+	free(idx->name);
 	free(idx);
 }
 
@@ -468,13 +447,13 @@ int index_upsert_run(struct index *idx, const struct index_run *r,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, r->id);
-	bind_text(st, 2, r->root);
-	bind_text(st, 3, r->series);
-	bind_text(st, 4, r->meta_json);
+	db_bind_text(st, 1, r->id);
+	db_bind_text(st, 2, r->root);
+	db_bind_text(st, 3, r->series);
+	db_bind_text(st, 4, r->meta_json);
 	sqlite3_bind_int64(st, 5, r->created);
 	sqlite3_bind_int(st, 6, (int)r->status);
-	bind_text(st, 7, r->error);
+	db_bind_text(st, 7, r->error);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_error(idx, err, "upsert run");
@@ -493,9 +472,9 @@ int index_set_status(struct index *idx, const char *id,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	sqlite3_bind_int(st, 2, (int)status);
-	bind_text(st, 3, error);
+	db_bind_text(st, 3, error);
 	bind_u64(st, 4, done);
 	bind_u64(st, 5, total);
 	rc = sqlite3_step(st);
@@ -530,7 +509,7 @@ int index_delete_run(struct index *idx, const char *id, struct errbuf *err)
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -546,14 +525,14 @@ int index_delete_run(struct index *idx, const char *id, struct errbuf *err)
 static void read_run_row(sqlite3_stmt *st, struct index_run *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = col_str(st, 0);
-	r->root = col_str(st, 1);
-	r->series = col_str(st, 2);
-	r->meta_json = col_str(st, 3);
+	r->id = db_col_str(st, 0);
+	r->root = db_col_str(st, 1);
+	r->series = db_col_str(st, 2);
+	r->meta_json = db_col_str(st, 3);
 	r->created = sqlite3_column_int64(st, 4);
 	r->status = (enum index_status)sqlite3_column_int(st, 5);
-	r->error = col_str(st, 6);
-	r->fingerprint = col_str(st, 7);
+	r->error = db_col_str(st, 6);
+	r->fingerprint = db_col_str(st, 7);
 	r->progress_done = col_u64(st, 8);
 	r->progress_total = col_u64(st, 9);
 	r->instructions = col_u64(st, 10);
@@ -571,7 +550,7 @@ int index_get_run(struct index *idx, const char *id, struct index_run *out,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_run_row(st, out);
@@ -596,7 +575,7 @@ int index_list_runs(struct index *idx, const char *series, size_t offset,
 		     err);
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
+	db_bind_text(st, 1, series);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
 		return db_error(idx, err, "count runs");
@@ -610,7 +589,7 @@ int index_list_runs(struct index *idx, const char *series, size_t offset,
 		     err);
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
+	db_bind_text(st, 1, series);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -642,7 +621,7 @@ int index_previous_run(struct index *idx, const char *id, struct index_run *out,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	sqlite3_bind_int(st, 2, INDEX_READY);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -700,7 +679,7 @@ static void bind_columns(sqlite3_stmt *st, int first, const struct column *c,
 		case COL_TEXT:
 		case COL_TEXT_EMPTY:
 		case COL_NAME:
-			bind_text(st, at, *(char *const *)f);
+			db_bind_text(st, at, *(char *const *)f);
 			break;
 		case COL_U64:
 			bind_u64(st, at, *(const uint64_t *)f);
@@ -749,10 +728,10 @@ static void read_columns(sqlite3_stmt *st, int first, const struct column *c,
 		switch (c[i].kind) {
 		case COL_TEXT:
 		case COL_NAME:
-			*(char **)f = col_str(st, at);
+			*(char **)f = db_col_str(st, at);
 			break;
 		case COL_TEXT_EMPTY:
-			*(char **)f = col_str(st, at);
+			*(char **)f = db_col_str(st, at);
 			if (!*(char **)f)
 				*(char **)f = xstrdup("");
 			break;
@@ -828,7 +807,7 @@ static int delete_figures(struct index *idx, const char *id, struct errbuf *err)
 		strbuf_release(&sql);
 		if (!st)
 			return -1;
-		bind_text(st, 1, id);
+		db_bind_text(st, 1, id);
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)
@@ -1176,7 +1155,7 @@ static int store_blob(struct index *idx, sqlite3_stmt *st,
 	if (!zlen)
 		return -1;
 	sqlite3_reset(st);
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, bench);
 	bind_u64(st, 3, nr);
 	if (named)
@@ -1199,7 +1178,7 @@ static int store_rows(sqlite3_stmt *st, const struct row_table *t,
 
 	for (size_t i = 0; i < nr; i++) {
 		sqlite3_reset(st);
-		bind_text(st, 1, id);
+		db_bind_text(st, 1, id);
 		sqlite3_bind_int64(st, 2, bench);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
 		bind_columns(st, 4, t->cols, t->nr_cols, items + i * t->size);
@@ -1215,10 +1194,10 @@ static int store_warnings(sqlite3_stmt *st, const char *id, int64_t bench,
 {
 	for (size_t i = 0; i < l->nr; i++) {
 		sqlite3_reset(st);
-		bind_text(st, 1, id);
+		db_bind_text(st, 1, id);
 		sqlite3_bind_int64(st, 2, bench);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
-		bind_text(st, 4, l->items[i]);
+		db_bind_text(st, 4, l->items[i]);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
 	}
@@ -1246,9 +1225,9 @@ static int store_summary(struct index *idx, const char *id,
 		     err);
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	sqlite3_bind_int(st, 2, INDEX_READY);
-	bind_text(st, 3, fingerprint);
+	db_bind_text(st, 3, fingerprint);
 	bind_u64(st, 4, run->instructions);
 	bind_u64(st, 5, run->nr_benchmarks);
 	sqlite3_bind_int(st, 6, lower);
@@ -1293,7 +1272,7 @@ int index_store_run(struct index *idx, const char *id, const struct run *run,
 		const struct benchmark *bm = &run->benchmarks[b];
 
 		sqlite3_reset(sb);
-		bind_text(sb, 1, id);
+		db_bind_text(sb, 1, id);
 		sqlite3_bind_int64(sb, 2, (sqlite3_int64)b);
 		bind_columns(sb, 3, benchmark_columns, NR(benchmark_columns),
 			     bm);
@@ -1369,8 +1348,8 @@ static int load_benchmarks(struct index *idx, const char *id, const char *only,
 	strbuf_release(&sql);
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
-	bind_text(st, 2, only);
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, only);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t n = out->nr_benchmarks;
 		struct benchmark *b;
@@ -1414,7 +1393,7 @@ static int load_rows(struct index *idx, const struct row_table *t,
 		free(allocs);
 		return -1;
 	}
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	/* ?2: the one benchmark asked for, or all */
 	if (only && out->nr_benchmarks == 1)
 		sqlite3_bind_int64(st, 2, l->ids[0]);
@@ -1569,7 +1548,7 @@ static int load_blobs(struct index *idx, const struct row_table *t,
 	strbuf_release(&sql);
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	if (only && l->run->nr_benchmarks == 1)
 		sqlite3_bind_int64(st, 2, l->ids[0]);
 	else
@@ -1599,7 +1578,7 @@ static int load_warnings(struct index *idx, const char *id, struct loading *l,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t bi = sqlite3_column_int64(st, 0);
 		const char *msg = (const char *)sqlite3_column_text(st, 1);
@@ -1672,15 +1651,15 @@ int index_history(struct index *idx, const char *bench, const char *series,
 	*nr = 0;
 	if (!st)
 		return -1;
-	bind_text(st, 1, bench);
-	bind_text(st, 2, series);
+	db_bind_text(st, 1, bench);
+	db_bind_text(st, 2, series);
 	sqlite3_bind_int(st, 3, INDEX_READY);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct history_point *p;
 
 		ALLOC_GROW(*out, *nr + 1, alloc);
 		p = &(*out)[(*nr)++];
-		p->run_id = col_str(st, 0);
+		p->run_id = db_col_str(st, 0);
 		p->created = sqlite3_column_int64(st, 1);
 		p->present = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		p->instructions = col_u64(st, 2);
@@ -1727,7 +1706,7 @@ int index_list_series(struct index *idx, struct index_series **out, size_t *nr,
 
 		ALLOC_GROW(*out, *nr + 1, alloc);
 		s = &(*out)[(*nr)++];
-		s->name = col_str(st, 0);
+		s->name = db_col_str(st, 0);
 		s->runs = col_u64(st, 1);
 		s->ready = col_u64(st, 2);
 		s->latest = sqlite3_column_int64(st, 3);
@@ -1764,7 +1743,7 @@ int index_next_run(struct index *idx, const char *id, struct index_run *out,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	sqlite3_bind_int(st, 2, INDEX_READY);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -1790,7 +1769,7 @@ int index_series_runs(struct index *idx, const char *series,
 	*nr = 0;
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
+	db_bind_text(st, 1, series);
 	sqlite3_bind_int(st, 2, INDEX_READY);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ALLOC_GROW(*out, *nr + 1, alloc);

@@ -10,6 +10,7 @@
 
 #include "errbuf.h"
 #include "regress.h"
+#include "sqlite_db.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -68,10 +69,11 @@ static const char schema[] =
 	" body TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
 	" next_at INTEGER NOT NULL);";
 
+#define NAME "triage store" /* in messages */
+
 static int db_error(struct triage *t, struct errbuf *err, const char *what)
 {
-	return errbuf_set(err, "triage store: %s: %s", what,
-			  sqlite3_errmsg(t->db));
+	return db_fail(t->db, NAME, what, err);
 }
 
 struct triage *triage_open(const char *data_dir, struct errbuf *err)
@@ -122,43 +124,19 @@ void triage_close(struct triage *t)
 static sqlite3_stmt *prepare(struct triage *t, const char *sql,
 			     struct errbuf *err)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_error(t, err, "prepare");
-		return NULL;
-	}
-	return st;
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
+	return db_prepare(t->db, NAME, sql, err);
 }
 
 /* Run a statement that returns no rows. */
 static int step_done(struct triage *t, sqlite3_stmt *st, const char *what,
 		     struct errbuf *err)
 {
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(t, err, what);
+	return db_step_done(t->db, NAME, st, what, err);
 }
 
 static int exec(struct triage *t, const char *sql, struct errbuf *err)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(t->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		errbuf_set(err, "triage store: %s", msg ? msg : "error");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
+	return db_exec(t->db, NAME, sql, err);
 }
 
 int triage_begin(struct triage *t, struct errbuf *err)
@@ -185,7 +163,7 @@ int triage_threshold(struct triage *t, const char *series, double *pct,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
+	db_bind_text(st, 1, series);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*pct = sqlite3_column_double(st, 0);
@@ -207,7 +185,7 @@ int triage_set_threshold(struct triage *t, const char *series, double pct,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
+	db_bind_text(st, 1, series);
 	sqlite3_bind_double(st, 2, pct);
 	return step_done(t, st, "set threshold", err);
 }
@@ -299,10 +277,10 @@ static int upsert(struct triage *t, const char *series, const char *base,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
-	bind_text(st, 2, base);
-	bind_text(st, 3, new_id);
-	bind_text(st, 4, kind);
+	db_bind_text(st, 1, series);
+	db_bind_text(st, 2, base);
+	db_bind_text(st, 3, new_id);
+	db_bind_text(st, 4, kind);
 	rc = sqlite3_step(st);
 	*created = rc == SQLITE_DONE;
 	if (rc == SQLITE_ROW)
@@ -323,13 +301,13 @@ static int upsert(struct triage *t, const char *series, const char *base,
 			     err);
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
-	bind_text(st, 2, base);
-	bind_text(st, 3, new_id);
-	bind_text(st, 4, kind);
+	db_bind_text(st, 1, series);
+	db_bind_text(st, 2, base);
+	db_bind_text(st, 3, new_id);
+	db_bind_text(st, 4, kind);
 	sqlite3_bind_int64(st, 5, new_created);
 	sqlite3_bind_int64(st, 6, (int64_t)time(NULL));
-	bind_text(st, 7, changes);
+	db_bind_text(st, 7, changes);
 	if (!*created)
 		sqlite3_bind_int64(st, 8, *id);
 	if (step_done(t, st, "record pair", err) < 0)
@@ -349,8 +327,8 @@ int triage_mark_first(struct triage *t, const char *series, const char *new_id,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
-	bind_text(st, 2, new_id);
+	db_bind_text(st, 1, series);
+	db_bind_text(st, 2, new_id);
 	return step_done(t, st, "mark stale", err);
 }
 
@@ -392,8 +370,8 @@ int triage_record_pair(struct triage *t, const char *series, const char *base,
 
 		if (!st)
 			return -1;
-		bind_text(st, 1, series);
-		bind_text(st, 2, new_id);
+		db_bind_text(st, 1, series);
+		db_bind_text(st, 2, new_id);
 		sqlite3_bind_int64(st, 3, ids[0]);
 		sqlite3_bind_int64(st, 4, ids[1]);
 		return step_done(t, st, "mark stale", err);
@@ -418,7 +396,7 @@ int triage_fix_candidates(struct triage *t, const char *series, int64_t before,
 	*nr = 0;
 	if (!st)
 		return -1;
-	bind_text(st, 1, series);
+	db_bind_text(st, 1, series);
 	sqlite3_bind_int64(st, 2, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		ALLOC_GROW(*out, *nr + 1, alloc);
@@ -451,7 +429,7 @@ int triage_set_looks_fixed(struct triage *t, int64_t id, const char *run,
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, run);
+	db_bind_text(st, 2, run);
 	sqlite3_bind_int64(st, 3, created);
 	return step_done(t, st, "looks fixed", err);
 }
@@ -600,12 +578,12 @@ json_t *triage_list(struct triage *t, const struct triage_filter *f,
 	strbuf_release(&sql);
 	if (!st)
 		return NULL;
-	bind_text(st, 1, f->kind ? f->kind : "regression");
-	bind_text(st, 2, f->series);
-	bind_text(st, 3, f->run);
-	bind_text(st, 4, state);
-	bind_text(st, 5, f->base);
-	bind_text(st, 6, f->new_run);
+	db_bind_text(st, 1, f->kind ? f->kind : "regression");
+	db_bind_text(st, 2, f->series);
+	db_bind_text(st, 3, f->run);
+	db_bind_text(st, 4, state);
+	db_bind_text(st, 5, f->base);
+	db_bind_text(st, 6, f->new_run);
 	a = json_array();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(a, row_json(st));
@@ -703,11 +681,11 @@ int triage_update(struct triage *t, int64_t id, const char *who,
 	if (!st)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, c->state);
-	bind_text(st, 3, c->note);
-	bind_text(st, 4, links);
+	db_bind_text(st, 2, c->state);
+	db_bind_text(st, 3, c->note);
+	db_bind_text(st, 4, links);
 	sqlite3_bind_int64(st, 5, now);
-	bind_text(st, 6, who);
+	db_bind_text(st, 6, who);
 	if (step_done(t, st, "update", err) < 0)
 		goto fail;
 	changed = sqlite3_changes(t->db);
@@ -724,10 +702,10 @@ int triage_update(struct triage *t, int64_t id, const char *who,
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
-	bind_text(st, 3, who);
-	bind_text(st, 4, c->state);
-	bind_text(st, 5, c->note);
-	bind_text(st, 6, links);
+	db_bind_text(st, 3, who);
+	db_bind_text(st, 4, c->state);
+	db_bind_text(st, 5, c->note);
+	db_bind_text(st, 6, links);
 	if (step_done(t, st, "history", err) < 0 || triage_commit(t, err) < 0)
 		goto fail;
 	ret = 1;
@@ -750,8 +728,8 @@ int triage_enqueue(struct triage *t, const char *url, const char *body,
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, url);
-	bind_text(st, 2, body);
+	db_bind_text(st, 1, url);
+	db_bind_text(st, 2, body);
 	return step_done(t, st, "enqueue", err);
 }
 
@@ -825,6 +803,6 @@ int triage_backup(struct triage *t, const char *path, struct errbuf *err)
 
 	if (!st)
 		return -1;
-	bind_text(st, 1, path);
+	db_bind_text(st, 1, path);
 	return step_done(t, st, "backup", err);
 }
