@@ -239,34 +239,14 @@ static void set_policy(enum cache_policy *out, enum cache_policy p)
 
 /* ---- the entry points --------------------------------------------------- */
 
+static json_t *runs_page(struct server *srv, const char *series, size_t offset,
+			 size_t limit, bool changes, struct api_err *err);
+
 json_t *api_runs(struct server *srv, const char *series, size_t offset,
 		 size_t limit, enum cache_policy *policy, struct api_err *err)
 {
-	struct index *idx = get_index(srv, err);
-	struct index_run *runs;
-	struct errbuf e;
-	size_t nr, total;
-	json_t *arr;
-
-	if (!idx)
-		return NULL;
-	if (series && !*series)
-		series = NULL;
-	if (index_list_runs(idx, series, offset, limit, &runs, &nr, &total,
-			    &e) < 0) {
-		catalog_put(srv->cat, idx);
-		fail(err, 500, "internal", "%s", e.msg);
-		return NULL;
-	}
-	catalog_put(srv->cat, idx);
-	arr = json_array();
-	for (size_t i = 0; i < nr; i++)
-		json_array_append_new(arr, json_index_run(&runs[i]));
-	index_runs_free(runs, nr);
 	set_policy(policy, CACHE_NONE);
-	return json_pack("{s:o, s:I, s:I, s:I}", "runs", arr, "total",
-			 (json_int_t)total, "offset", (json_int_t)offset,
-			 "limit", (json_int_t)limit);
+	return runs_page(srv, series, offset, limit, false, err);
 }
 
 json_t *api_run(struct server *srv, const char *id, enum cache_policy *policy,
@@ -1010,15 +990,18 @@ static json_t *run_with_change(struct server *srv, const struct index_run *r,
 	return j;
 }
 
-json_t *api_changes(struct server *srv, const char *series, size_t offset,
-		    size_t limit, enum cache_policy *policy,
-		    struct api_err *err)
+/*
+ * A page of the runs list, newest first; with changes, each run with its
+ * previous run and the change against it (GET /api/v1/changes).
+ */
+static json_t *runs_page(struct server *srv, const char *series, size_t offset,
+			 size_t limit, bool changes, struct api_err *err)
 {
 	struct index *idx = get_index(srv, err);
 	struct index_run *runs;
 	struct errbuf e;
 	size_t nr, total;
-	char **prev;
+	char **prev = NULL;
 	json_t *arr;
 
 	if (!idx)
@@ -1032,21 +1015,29 @@ json_t *api_changes(struct server *srv, const char *series, size_t offset,
 		return NULL;
 	}
 	catalog_put(srv->cat, idx);
-	prev = previous_ids(srv, runs, nr, err);
-	if (!prev) {
+	if (changes && !(prev = previous_ids(srv, runs, nr, err))) {
 		index_runs_free(runs, nr);
 		return NULL;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < nr; i++)
-		json_array_append_new(arr,
-				      run_with_change(srv, &runs[i], prev[i]));
-	free_ids(prev, nr);
+		json_array_append_new(
+			arr, changes ? run_with_change(srv, &runs[i], prev[i])
+				     : json_index_run(&runs[i]));
+	if (changes)
+		free_ids(prev, nr);
 	index_runs_free(runs, nr);
-	set_policy(policy, CACHE_NONE);
 	return json_pack("{s:o, s:I, s:I, s:I}", "runs", arr, "total",
 			 (json_int_t)total, "offset", (json_int_t)offset,
 			 "limit", (json_int_t)limit);
+}
+
+json_t *api_changes(struct server *srv, const char *series, size_t offset,
+		    size_t limit, enum cache_policy *policy,
+		    struct api_err *err)
+{
+	set_policy(policy, CACHE_NONE);
+	return runs_page(srv, series, offset, limit, true, err);
 }
 
 json_t *api_series_list(struct server *srv, enum cache_policy *policy,
