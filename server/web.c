@@ -465,11 +465,25 @@ static void page_benchmark(struct server *srv, const char *id,
 	json_decref(j);
 }
 
+/* A history's "runs" and "steps" in view v; returns the number of runs. */
+static size_t view_points(json_t *v, json_t *points)
+{
+	size_t i, steps = 0, nr = json_array_size(points);
+	json_t *p;
+
+	json_array_foreach (points, i, p) {
+		steps += json_is_true(json_object_get(p, "step"));
+	}
+	json_object_set_new(v, "runs", json_integer((json_int_t)nr));
+	json_object_set_new(v, "steps", json_integer((json_int_t)steps));
+	return nr;
+}
+
 static void page_history(struct server *srv, const struct api_request *req,
 			 const char *bench, struct page *pg)
 {
 	const char *series = req->query(req->ctx, "series");
-	size_t i, steps = 0, nr;
+	size_t nr;
 	struct api_err err;
 	json_t *j, *v, *points, *p;
 
@@ -486,12 +500,7 @@ static void page_history(struct server *srv, const struct api_request *req,
 	v = view_of(pg, "history");
 	set_str(v, "heading", pg->heading.buf);
 	points = json_object_get(j, "points");
-	nr = json_array_size(points);
-	json_array_foreach (points, i, p) {
-		steps += json_is_true(json_object_get(p, "step"));
-	}
-	json_object_set_new(v, "runs", json_integer((json_int_t)nr));
-	json_object_set_new(v, "steps", json_integer((json_int_t)steps));
+	nr = view_points(v, points);
 	if (nr) {
 		json_t *l = json_object();
 
@@ -512,7 +521,7 @@ static void page_series_history(struct server *srv,
 				const struct api_request *req, struct page *pg)
 {
 	const char *series = req->query(req->ctx, "series");
-	size_t i, steps = 0, nr;
+	size_t nr;
 	struct api_err err;
 	json_t *j, *v, *points, *p;
 
@@ -533,12 +542,7 @@ static void page_series_history(struct server *srv,
 	v = view_of(pg, "series_history");
 	set_str(v, "heading", pg->heading.buf);
 	points = json_object_get(j, "points");
-	nr = json_array_size(points);
-	json_array_foreach (points, i, p) {
-		steps += json_is_true(json_object_get(p, "step"));
-	}
-	json_object_set_new(v, "runs", json_integer((json_int_t)nr));
-	json_object_set_new(v, "steps", json_integer((json_int_t)steps));
+	nr = view_points(v, points);
 	json_object_set_new(v, "benchmarks",
 			    json_integer((json_int_t)json_array_size(
 				    json_object_get(j, "benchmarks"))));
