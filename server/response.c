@@ -39,6 +39,9 @@ void api_error(struct api_response *r, unsigned status, const char *code,
 	va_end(ap);
 	j = json_pack("{s:{s:s, s:s%}}", "error", "code", code, "message",
 		      msg.buf, msg.len);
+	if (!j) /* the message is not UTF-8: keep the answer's shape */
+		j = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+			      "message", "(the message is not UTF-8)");
 	s = j ? json_dumps(j, JSON_VIEW_DUMP_FLAGS) : NULL;
 	json_decref(j);
 	strbuf_reset(&r->body);

@@ -159,6 +159,16 @@ static void errors_carry_status_and_code(void **state)
 	assert_int_equal(err.status, 404);
 }
 
+/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+static bool utf8_valid(const char *s)
+{
+	json_t *j = json_string(s); /* jansson refuses anything else */
+	bool ok = j != NULL;
+
+	json_decref(j);
+	return ok;
+}
+
 static const char *no_query(void *ctx, const char *key)
 {
 	return NULL;
@@ -283,11 +293,78 @@ static void cache_keys_are_exact(void **state)
 		free(k[i]);
 }
 
+/* A message cut at errbuf's end never ends inside a UTF-8 sequence. */
+static void long_messages_stay_utf8(void **state)
+{
+	struct strbuf v = STRBUF_INIT;
+	struct errbuf err;
+
+	/* 2-, 3- and 4-byte characters, each at every cut position */
+	for (size_t shift = 0; shift < 4; shift++) {
+		for (const char *c = "\xc3\xa9\0\xe2\x82\xac\0\xf0\x9f\x98\x80";
+		     c;) {
+			strbuf_reset(&v);
+			for (size_t i = 0; i < shift; i++)
+				strbuf_addch(&v, 'x');
+			for (size_t i = 0; i < 300; i++)
+				strbuf_adds(&v, c);
+			errbuf_set(&err, "got '%s'", v.buf);
+			assert_true(utf8_valid(err.msg));
+			errbuf_set(&err, "%s", v.buf);
+			errbuf_prefix(&err, "offset");
+			assert_true(utf8_valid(err.msg));
+			c = *c == '\xf0' ? NULL : c + strlen(c) + 1;
+		}
+	}
+	strbuf_release(&v);
+}
+
+static const char *long_offset(void *ctx, const char *key)
+{
+	return strcmp(key, "offset") ? NULL : ctx;
+}
+
+/* Found by fuzz_api: a long non-ASCII query value made an error answer
+ * whose message was cut inside a character: {"error": null}. */
+static void a_long_bad_value_is_a_json_error(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf v = STRBUF_INIT;
+	struct api_request req = {
+		.method = "GET", .path = "/api/v1/runs", .query = long_offset};
+	struct api_response r;
+	json_error_t jerr;
+	json_t *j;
+
+	/* both parities of where the message is cut */
+	for (size_t shift = 0; shift < 2; shift++) {
+		strbuf_reset(&v);
+		strbuf_adds(&v,
+			    shift ? "/api/v1/compare/ab" : "/api/v1/compare/a");
+		for (size_t i = 0; i < 300; i++)
+			strbuf_adds(&v, "\xcf\x9d");
+		req.ctx = v.buf;
+		api_response_init(&r);
+		api_handle(&f->srv, &req, &r);
+		assert_int_equal(r.status, 400);
+		j = json_loadb(r.body.buf, r.body.len, 0, &jerr);
+		assert_non_null(j);
+		assert_non_null(
+			strstr(json_string_value(json_object_get(
+				       json_object_get(j, "error"), "message")),
+			       "offset"));
+		json_decref(j);
+		api_response_release(&r);
+	}
+	strbuf_release(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(route_split_refuses_dot_segments),
 		cmocka_unit_test(cache_keys_are_exact),
+		cmocka_unit_test(long_messages_stay_utf8),
 	};
 	const struct CMUnitTest served[] = {
 		cmocka_unit_test(api_compare_has_the_readme_totals),
@@ -295,6 +372,7 @@ int main(void)
 		cmocka_unit_test(errors_carry_status_and_code),
 		cmocka_unit_test(the_compare_page_reuses_its_json_twin),
 		cmocka_unit_test(pages_and_routes_answer_404),
+		cmocka_unit_test(a_long_bad_value_is_a_json_error),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
