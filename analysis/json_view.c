@@ -317,7 +317,21 @@ static json_t *objdump_line(const struct benchmark *b, size_t fn,
 		strbuf_adds(&sb, "aarch64-linux-gnu-objdump");
 	else
 		strbuf_adds(&sb, "objdump");
-	strbuf_addf(&sb, " -d --no-show-raw-insn --disassemble='%s' ", f->name);
+	if (o->elf[0] == '/' && f->size)
+		/*
+		 * A shared library's .dynsym: objdump names an address after
+		 * a hidden alias (__pow_finite) where tbscope takes the
+		 * default version (pow), so --disassemble='pow' would print
+		 * nothing; the address range is the same code either way.
+		 */
+		strbuf_addf(&sb,
+			    " -d --no-show-raw-insn --start-address=0x%llx"
+			    " --stop-address=0x%llx ",
+			    (unsigned long long)f->addr,
+			    (unsigned long long)(f->addr + f->size));
+	else
+		strbuf_addf(&sb, " -d --no-show-raw-insn --disassemble='%s' ",
+			    f->name);
 	if (o->elf[0] == '/')
 		strbuf_adds(&sb, o->elf);
 	else
