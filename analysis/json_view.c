@@ -632,6 +632,12 @@ static json_t *json_keyed(const struct mix_keyed *k, size_t n, size_t max,
 
 json_t *json_mix(const struct benchmark *b, long function)
 {
+	return json_mix_limit(b, function, 100);
+}
+
+json_t *json_mix_limit(const struct benchmark *b, long function,
+		       size_t max_mnemonics)
+{
 	struct mix_filter f = {function, -1};
 	struct mix_sums sums;
 	struct mix_keyed *k;
@@ -671,9 +677,10 @@ json_t *json_mix(const struct benchmark *b, long function)
 		      json_u64(sums.vector), "vector_pct",
 		      json_share(sums.vector, sums.total));
 	n = mix_by_key(b, f, false, &k);
-	json_object_set_new(
-		o, "by_mnemonic",
-		json_keyed(k, n, 100, sums.total, "mnemonic", true));
+	json_object_set_new(o, "by_mnemonic",
+			    json_keyed(k, n,
+				       max_mnemonics ? max_mnemonics : SIZE_MAX,
+				       sums.total, "mnemonic", true));
 	json_object_set_new(o, "mnemonics_total", json_integer((json_int_t)n));
 	free(k);
 	n = mix_by_key(b, f, true, &k);

@@ -22,7 +22,53 @@ static const char show_usage[] =
 	"Per-benchmark dynamic instruction counts of a run directory, each\n"
 	"split by object (the binary, libc, libm, the dynamic loader...).\n"
 	"With BENCH, that benchmark alone; with --functions, its hottest\n"
-	"functions.\n";
+	"functions (without BENCH: every benchmark's).\n";
+
+/*
+ * `show RUN --functions`: every benchmark's hottest functions, one
+ * benchmark after the other (CSV: a leading benchmark column; JSON: the
+ * benchmarks' views in an array).
+ */
+static void show_all_functions(struct strbuf *out, const struct run *run,
+			       enum report_format format, uint64_t limit)
+{
+	json_t *a = format == REPORT_JSON ? json_array() : NULL;
+
+	for (size_t i = 0; i < run->nr_benchmarks; i++) {
+		const struct benchmark *b = &run->benchmarks[i];
+		struct strbuf one = STRBUF_INIT;
+		const char *line, *next;
+
+		if (a) {
+			json_array_append_new(a, json_benchmark(b, limit));
+			continue;
+		}
+		if (format != REPORT_CSV) {
+			if (i)
+				strbuf_addch(out, '\n');
+			report_functions_text(out, b, limit);
+			continue;
+		}
+		report_functions_csv(&one, b, limit);
+		line = one.buf;
+		for (bool head = true; *line; line = next, head = false) {
+			next = strchr(line, '\n');
+			next = next ? next + 1 : line + strlen(line);
+			if (head && i)
+				continue;
+			if (head)
+				strbuf_adds(out, "benchmark,");
+			else if (strpbrk(b->name, ",\"\n"))
+				strbuf_addf(out, "\"%s\",", b->name);
+			else
+				strbuf_addf(out, "%s,", b->name);
+			strbuf_add(out, line, (size_t)(next - line));
+		}
+		strbuf_release(&one);
+	}
+	if (a)
+		print_json_take(json_pack("{s:o}", "benchmarks", a));
+}
 
 int cmd_show(int argc, char **argv)
 {
@@ -67,11 +113,10 @@ int cmd_show(int argc, char **argv)
 		goto out;
 	}
 	if (argc - first < 1 || argc - first > 2 ||
-	    ((functions || blocks || mix) && argc - first != 2) ||
+	    ((blocks || mix) && argc - first != 2) ||
 	    functions + blocks + mix > 1 || (function && !blocks && !mix)) {
-		if ((functions || blocks || mix) && argc - first == 1)
-			fputs("tbscope show: --functions, --blocks and --mix "
-			      "need a BENCH\n",
+		if ((blocks || mix) && argc - first == 1)
+			fputs("tbscope show: --blocks and --mix need a BENCH\n",
 			      stderr);
 		usage_with_options(stderr, show_usage, opts);
 		ret = EXIT_USAGE;
@@ -110,12 +155,14 @@ int cmd_show(int argc, char **argv)
 	}
 	if (b && (blocks || mix)) {
 		if (o.format == REPORT_JSON)
-			print_json_take(mix ? json_mix(b, fn)
+			print_json_take(mix ? json_mix_limit(b, fn, limit)
 					    : json_blocks(b, fn, limit));
 		else if (mix)
 			report_mix_text(&out, b, fn, limit);
 		else
 			report_blocks_text(&out, b, fn, limit);
+	} else if (functions && !b) {
+		show_all_functions(&out, &run, o.format, limit);
 	} else if (o.format == REPORT_JSON) {
 		print_json_take(
 			b ? json_benchmark(b, functions ? limit : SIZE_MAX)
