@@ -158,6 +158,34 @@ class Compare(unittest.TestCase):
             self.assertTrue(p.stdout.replace("bad", A).startswith(reference_table()))
 
 
+    def test_lower_bound_above_the_insns_total_is_a_warning(self):
+        """#13 item 11: all 2,607 rows of 601.graphwalk_r (61,748,526
+        instructions, FIXTURES.md) under a header claiming more blocks
+        make a lower bound; `cpu 0 insns: 12345` contradicts it."""
+        want = per_benchmark_totals()["601.graphwalk_r"][0]
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad")
+            subprocess.run(["cp", "-r", os.path.join(RUNS, A), bad], check=True)
+            f = os.path.join(bad, "External/SPEC/CINT2017rate/601.graphwalk_r/601.graphwalk_r.qemu_out")
+            with open(f) as src:
+                lines = src.read().splitlines(True)
+            lines[0] = "collected 3000 entries in the hash table\n"
+            lines.append("cpu 0 insns: 12345\n")
+            with open(f, "w") as out:
+                out.writelines(lines)
+            for args in (("show", bad), ("show", bad, "-f", "json")):
+                p = tbscope(*args)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                msg = ("601.graphwalk_r.qemu_out:%d: the listed blocks alone sum to %d "
+                       "instructions, more than the insns plugin's 12345" % (len(lines), want))
+                self.assertIn(msg, p.stderr)
+            doc = json.loads(p.stdout)
+            bench = [b for b in doc["benchmarks"] if b["name"] == "601.graphwalk_r"][0]
+            self.assertTrue(bench["lower_bound"])
+            self.assertEqual(bench["instructions"], want)
+            self.assertTrue(any(msg in w for w in bench["warnings"]), bench["warnings"])
+
+
 class Show(unittest.TestCase):
     def test_run_totals_and_object_split_sum_exactly(self):
         totals = per_benchmark_totals()
