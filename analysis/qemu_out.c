@@ -133,6 +133,8 @@ static void note(struct qemu_out_parser *p, const char *fmt, ...)
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
+	/* one allocation for the usual message (fewer for fuzz_qemu_out) */
+	strbuf_grow(&sb, 256);
 	strbuf_addf(&sb, "%s:%llu: ", p->name, (unsigned long long)p->lineno);
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
@@ -143,13 +145,17 @@ static void note(struct qemu_out_parser *p, const char *fmt, ...)
 static void malformed(struct qemu_out_parser *p, const char *s, size_t len,
 		      const char *why)
 {
-	struct strbuf q = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
 
 	if (p->out->malformed++ >= QEMU_OUT_MAX_REPORTED)
 		return;
-	quote_for_message(&q, s, len, 60);
-	note(p, "malformed line (%s): '%s'", why, q.buf);
-	strbuf_release(&q);
+	/* note()'s message, quoting the line in place: one allocation */
+	strbuf_grow(&sb, 256);
+	strbuf_addf(&sb, "%s:%llu: malformed line (%s): '", p->name,
+		    (unsigned long long)p->lineno, why);
+	quote_for_message(&sb, s, len, 60);
+	strbuf_addch(&sb, '\'');
+	strlist_add_take(&p->out->warnings, strbuf_detach(&sb, NULL));
 }
 
 /* Lines that are not rows but belong in the file. */
