@@ -578,6 +578,15 @@ static json_t *json_block(const struct benchmark *b,
 		code ? code : json_null());
 }
 
+/* The object of function `function` (a "[.text]" is in several), or null. */
+static json_t *function_object(const struct benchmark *b, long function)
+{
+	return function >= 0
+		       ? json_string(
+				 b->objects[b->functions[function].object].name)
+		       : json_null();
+}
+
 json_t *json_blocks(const struct benchmark *b, long function, size_t limit)
 {
 	json_t *a = json_array();
@@ -590,11 +599,12 @@ json_t *json_blocks(const struct benchmark *b, long function, size_t limit)
 		json_array_append_new(a, json_block(b, &b->blocks[i]));
 		n++;
 	}
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "benchmark", b->name,
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "benchmark", b->name,
 			 "instructions", json_u64(b->instructions), "function",
 			 function >= 0
 				 ? json_string(b->functions[function].name)
 				 : json_null(),
+			 "function_object", function_object(b, function),
 			 "arch", json_str_or_null(b->arch), "blocks", a);
 }
 
@@ -688,6 +698,7 @@ json_t *json_mix_limit(const struct benchmark *b, long function,
 		o, "by_extension",
 		json_keyed(k, n, SIZE_MAX, sums.total, "ext", false));
 	free(k);
+	json_object_set_new(o, "function_object", function_object(b, function));
 	mix_sums_release(&sums);
 	if (function < 0) {
 		for (size_t i = 0; i < b->nr_objects; i++) {

@@ -397,6 +397,27 @@ class Mix(unittest.TestCase):
         d = self.mix(A, "612.matmul_r", "-n", "7", "--sysroot", SYSROOT)
         self.assertEqual(len(d["by_mnemonic"]), 7)
 
+    def test_a_section_label_is_picked_with_its_object(self):
+        """#13 item 8: '[.text]' is code of libc.so.6 and of the loader in
+        612.matmul_r; --function alone said nothing of which it took."""
+        p = tbscope("show", A, "612.matmul_r", "--mix", "--function", "[.text]",
+                    "--sysroot", SYSROOT)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("'[.text]' is in 2 objects of 612.matmul_r (libc.so.6, "
+                      "ld-linux-riscv64-lp64d.so.1): pick one with --object", p.stderr)
+        fns = json.loads(tbscope("show", A, "612.matmul_r", "--functions", "-n", "0",
+                                 "-f", "json", "--sysroot", SYSROOT).stdout)["functions"]
+        for obj in ("libc.so.6", "ld-linux-riscv64-lp64d.so.1"):
+            want = [f for f in fns if f["name"] == "[.text]" and f["object"] == obj][0]
+            d = self.mix(A, "612.matmul_r", "--function", "[.text]", "--object", obj,
+                         "--sysroot", SYSROOT)
+            self.assertEqual((d["function"], d["function_object"], d["instructions"]),
+                             ("[.text]", obj, want["instructions"]))
+            p = tbscope("show", A, "612.matmul_r", "--blocks", "-n", "0", "-f", "json",
+                        "--function", "[.text]", "--object", obj, "--sysroot", SYSROOT)
+            blocks = json.loads(p.stdout)["blocks"]
+            self.assertEqual({k["object"] for k in blocks}, {obj})  # the kept ones
+
     def test_without_libraries_their_instructions_have_no_bytes(self):
         d = self.mix(A, "602.hashjoin_r", "-q")
         p = tbscope("show", A, "602.hashjoin_r", "--functions", "-f", "json", "-q")
