@@ -15,22 +15,23 @@
 #include "sort.h"
 #include "banned.h"
 
-/* Binding preference when several symbols share an address. */
-static int bind_rank(unsigned char bind)
-{
-	switch (bind) {
-	case STB_GLOBAL:
-		return 3;
-	case STB_WEAK:
-		return 2;
-	default:
-		return 1;
-	}
-}
-
+/*
+ * When several symbols share an address, the name objdump prints for it
+ * (binutils' compare_symbols()), except that a symbol version matters
+ * first: the default version (pow@@GLIBC_2.27) wins over a hidden one
+ * (__pow_finite@GLIBC_2.27, an obsolete alias kept for old binaries),
+ * which objdump 2.40 would print because it binds globally.  Then a
+ * function wins over a label, a global or weak symbol over a local one,
+ * global over weak, the larger size.  Where objdump then falls back to
+ * strcmp() (__libc_malloc before malloc, _IO_printf before printf), the
+ * name with fewer leading '_' wins, then one not starting with '.', then
+ * the smaller by strcmp().
+ */
 struct sym_tmp {
 	struct elf_sym sym;
-	int rank;
+	unsigned char bind;
+	bool hidden;
+	size_t underscores;
 };
 
 static int cmp_sym(const void *a, const void *b)
@@ -39,9 +40,20 @@ static int cmp_sym(const void *a, const void *b)
 
 	if (x->sym.addr != y->sym.addr)
 		return x->sym.addr < y->sym.addr ? -1 : 1;
-	/* the preferred name first: better binding, sized, fewer '_' */
-	if (x->rank != y->rank)
-		return y->rank - x->rank;
+	if (x->hidden != y->hidden)
+		return x->hidden ? 1 : -1;
+	if (x->sym.label != y->sym.label)
+		return x->sym.label ? 1 : -1;
+	if ((x->bind == STB_LOCAL) != (y->bind == STB_LOCAL))
+		return x->bind == STB_LOCAL ? 1 : -1;
+	if ((x->bind == STB_GLOBAL) != (y->bind == STB_GLOBAL))
+		return x->bind == STB_GLOBAL ? -1 : 1;
+	if (x->sym.size != y->sym.size)
+		return x->sym.size > y->sym.size ? -1 : 1;
+	if (x->underscores != y->underscores)
+		return x->underscores < y->underscores ? -1 : 1;
+	if ((x->sym.name[0] == '.') != (y->sym.name[0] == '.'))
+		return x->sym.name[0] == '.' ? 1 : -1;
 	return strcmp(x->sym.name, y->sym.name);
 }
 
@@ -52,52 +64,86 @@ static int cmp_sec(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static size_t leading_underscores(const char *s)
+/*
+ * The symbol version table (.gnu.version) of the symbol table at index
+ * symtab_ndx, or NULL: one Elf64_Half per symbol, VERSYM_HIDDEN set on
+ * a non-default version.
+ */
+static Elf_Data *find_versym(Elf *elf, size_t symtab_ndx)
 {
-	size_t n = 0;
+	Elf_Scn *scn = NULL;
 
-	while (s[n] == '_')
-		n++;
-	return n;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_GNU_versym &&
+		    sh.sh_link == symtab_ndx)
+			return elf_getdata(scn, NULL);
+	}
+	return NULL;
 }
 
-/* Collect the function symbols of one symbol table section. */
+/* A code label: an untyped symbol in an executable section. */
+static bool is_code_label(Elf *elf, const GElf_Sym *s, const char *name)
+{
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+
+	/* "$x", "$d": the RISC-V and Arm mapping symbols, not names */
+	if (GELF_ST_TYPE(s->st_info) != STT_NOTYPE || name[0] == '$' ||
+	    s->st_shndx >= SHN_LORESERVE)
+		return false;
+	scn = elf_getscn(elf, s->st_shndx);
+	return scn && gelf_getshdr(scn, &sh) &&
+	       (sh.sh_flags & SHF_EXECINSTR) != 0;
+}
+
+/* Collect the functions and code labels of one symbol table section. */
 static void load_symbols(struct elf_image *img, Elf *elf, Elf_Scn *scn,
 			 const GElf_Shdr *shdr)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
+	Elf_Data *versym = find_versym(elf, elf_ndxscn(scn));
 	struct sym_tmp *tmp = NULL;
-	size_t n, nr = 0, alloc = 0;
+	size_t n, nr = 0, alloc = 0, last_fn = SIZE_MAX;
 
 	if (!data || !shdr->sh_entsize)
 		return;
 	n = shdr->sh_size / shdr->sh_entsize;
 	for (size_t i = 1; i < n; i++) {
 		GElf_Sym s;
+		GElf_Versym ver = 0;
 		const char *name;
 		unsigned char type;
+		bool label;
 
 		if (!gelf_getsym(data, (int)i, &s))
 			continue;
 		type = GELF_ST_TYPE(s.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
-			continue;
 		if (s.st_shndx == SHN_UNDEF || s.st_value == 0)
+			continue;
+		if (type != STT_FUNC && type != STT_GNU_IFUNC &&
+		    type != STT_NOTYPE)
 			continue;
 		name = elf_strptr(elf, shdr->sh_link, s.st_name);
 		if (!name || !*name)
 			continue;
+		label = type == STT_NOTYPE;
+		if (label && !is_code_label(elf, &s, name))
+			continue;
+		if (versym && !gelf_getversym(versym, (int)i, &ver))
+			ver = 0;
 		ALLOC_GROW(tmp, nr + 1, alloc);
-		tmp[nr].sym.addr = s.st_value;
-		tmp[nr].sym.size = s.st_size;
-		tmp[nr].sym.name = (char *)name;
-		tmp[nr].rank = bind_rank(GELF_ST_BIND(s.st_info)) * 64 +
-			       (s.st_size ? 32 : 0) -
-			       (int)(leading_underscores(name) & 31);
+		tmp[nr].sym = (struct elf_sym){
+			s.st_value, label ? 0 : s.st_size, (char *)name, label};
+		tmp[nr].bind = GELF_ST_BIND(s.st_info);
+		tmp[nr].hidden = (ver & 0x8000) != 0; /* VERSYM_HIDDEN */
+		tmp[nr].underscores = strspn(name, "_");
 		nr++;
 	}
 	sort_n(tmp, nr, sizeof(*tmp), cmp_sym);
 	img->syms = xcalloc(nr ? nr : 1, sizeof(*img->syms));
+	img->last_fn = xcalloc(nr ? nr : 1, sizeof(*img->last_fn));
 	for (size_t i = 0; i < nr; i++) {
 		struct elf_sym *last =
 			img->nr_syms ? &img->syms[img->nr_syms - 1] : NULL;
@@ -108,6 +154,9 @@ static void load_symbols(struct elf_image *img, Elf *elf, Elf_Scn *scn,
 				last->size = tmp[i].sym.size;
 			continue;
 		}
+		if (!tmp[i].sym.label)
+			last_fn = img->nr_syms;
+		img->last_fn[img->nr_syms] = last_fn;
 		img->syms[img->nr_syms] = tmp[i].sym;
 		img->syms[img->nr_syms].name = xstrdup(tmp[i].sym.name);
 		img->nr_syms++;
@@ -201,7 +250,9 @@ struct elf_image *elf_image_open(const char *path, struct errbuf *err)
 	}
 	if (!img->nr_syms && dynsym) {
 		free(img->syms);
+		free(img->last_fn);
 		img->syms = NULL;
+		img->last_fn = NULL;
 		load_symbols(img, elf, dynsym, &dynsym_hdr);
 		img->symtab = ".dynsym";
 	}
@@ -221,6 +272,7 @@ void elf_image_free(struct elf_image *img)
 		free(img->secs[i].label);
 	}
 	free(img->syms);
+	free(img->last_fn);
 	free(img->secs);
 	free(img->loads);
 	elf_end(img->elf);
@@ -291,10 +343,18 @@ const struct elf_section *elf_image_section(const struct elf_image *img,
 	return NULL;
 }
 
+/* Whether a and b lie in the same allocated section. */
+static bool same_section(const struct elf_image *img, uint64_t a, uint64_t b)
+{
+	const struct elf_section *sa = elf_image_section(img, a);
+
+	return sa && sa == elf_image_section(img, b);
+}
+
 const struct elf_sym *elf_image_symbol(const struct elf_image *img,
 				       uint64_t vaddr)
 {
-	size_t lo = 0, hi = img->nr_syms;
+	size_t lo = 0, hi = img->nr_syms, fn;
 	const struct elf_sym *s;
 
 	while (lo < hi) {
@@ -307,21 +367,22 @@ const struct elf_sym *elf_image_symbol(const struct elf_image *img,
 	}
 	if (!lo)
 		return NULL;
-	s = &img->syms[lo - 1];
-	if (s->size)
-		return vaddr - s->addr < s->size ? s : NULL;
-	/* unsized (hand-written assembly): up to the next symbol, same section
-	 */
-	{
-		const struct elf_section *a = elf_image_section(img, s->addr);
-		const struct elf_section *b = elf_image_section(img, vaddr);
-
-		if (!a || a != b)
-			return NULL;
-		if (lo < img->nr_syms && vaddr >= img->syms[lo].addr)
-			return NULL;
-		return s;
+	/* the function that starts last at or before vaddr, if it covers it */
+	fn = img->last_fn[lo - 1];
+	if (fn != SIZE_MAX) {
+		s = &img->syms[fn];
+		if (s->size ? vaddr - s->addr < s->size
+			    /* unsized (hand-written assembly): up to the
+			     * next function of its section */
+			    : same_section(img, s->addr, vaddr))
+			return s;
 	}
+	/* else the nearest label after it, in the same section, as objdump */
+	s = &img->syms[lo - 1];
+	if (s->label && (fn == SIZE_MAX || lo - 1 > fn) &&
+	    same_section(img, s->addr, vaddr))
+		return s;
+	return NULL;
 }
 
 const char *elf_image_arch(const struct elf_image *img)

@@ -2,7 +2,8 @@
 /*
  * elf_image: one ELF object opened with libelf, reduced to what attribution
  * needs: its PT_LOAD segments (file offset -> virtual address), its
- * functions sorted by address (.symtab, else .dynsym) and its sections
+ * functions and code labels sorted by address (.symtab, else .dynsym)
+ * and its sections
  * (to name code that no symbol covers, such as .plt).  Immutable after
  * elf_image_open(), so one image may be shared by readers.
  */
@@ -19,6 +20,11 @@ struct elf_sym {
 	uint64_t addr;
 	uint64_t size; /* 0: extends to the next symbol in its section */
 	char *name;
+	/*
+	 * An untyped symbol in code (crt1's load_gp): it names only code
+	 * that no function covers, up to the next symbol in its section.
+	 */
+	bool label;
 };
 
 struct elf_load {
@@ -40,8 +46,13 @@ struct elf_image {
 	uint32_t e_flags;
 	struct elf_load *loads;
 	size_t nr_loads;
-	struct elf_sym *syms; /* sorted by addr; one per address */
+	/*
+	 * Functions and code labels, sorted by addr, one per address: the
+	 * name objdump prints there, a default symbol version first.
+	 */
+	struct elf_sym *syms;
 	size_t nr_syms;
+	size_t *last_fn; /* per syms[i]: the last function <= i, or SIZE_MAX */
 	const char *symtab; /* ".symtab", ".dynsym" or NULL (no symbols) */
 	struct elf_section *secs; /* SHF_ALLOC sections, sorted by addr */
 	size_t nr_secs;
@@ -69,7 +80,10 @@ bool elf_image_offset_to_vaddr(const struct elf_image *img, uint64_t offset,
 const uint8_t *elf_image_bytes(const struct elf_image *img, uint64_t vaddr,
 			       size_t *avail);
 
-/* The function containing vaddr, or NULL.  Borrowed from img. */
+/*
+ * The function containing vaddr, else the code label that precedes it
+ * (no other symbol between, same section), or NULL.  Borrowed from img.
+ */
 const struct elf_sym *elf_image_symbol(const struct elf_image *img,
 				       uint64_t vaddr);
 

@@ -309,22 +309,38 @@ int read_file_z(struct strbuf *sb, const char *path, size_t max_size,
 	return n < 0 ? -1 : 0;
 }
 
+static int plain_char(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
 void quote_for_message(struct strbuf *sb, const char *s, size_t len, size_t max)
 {
-	size_t shown = 0;
+	static const char hex[] = "0123456789abcdef";
+	size_t shown = 0, i = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	/* room for the longest result at once: max + a \xNN + "..." */
+	strbuf_grow(sb, max + 4 + 3);
+	while (i < len) {
+		size_t j = i;
 
 		if (shown >= max) {
 			strbuf_adds(sb, "...");
 			return;
 		}
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			strbuf_addch(sb, (char)c);
-			shown++;
+		/* a run of printable bytes in one copy */
+		while (j < len && j - i < max - shown &&
+		       plain_char((unsigned char)s[j]))
+			j++;
+		if (j > i) {
+			strbuf_add(sb, s + i, j - i);
+			shown += j - i;
+			i = j;
 		} else {
-			strbuf_addf(sb, "\\x%02x", c);
+			unsigned char c = (unsigned char)s[i++];
+			char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+
+			strbuf_add(sb, esc, sizeof(esc));
 			shown += 4;
 		}
 	}

@@ -317,7 +317,21 @@ static json_t *objdump_line(const struct benchmark *b, size_t fn,
 		strbuf_adds(&sb, "aarch64-linux-gnu-objdump");
 	else
 		strbuf_adds(&sb, "objdump");
-	strbuf_addf(&sb, " -d --no-show-raw-insn --disassemble='%s' ", f->name);
+	if (o->elf[0] == '/' && f->size)
+		/*
+		 * A shared library's .dynsym: objdump names an address after
+		 * a hidden alias (__pow_finite) where tbscope takes the
+		 * default version (pow), so --disassemble='pow' would print
+		 * nothing; the address range is the same code either way.
+		 */
+		strbuf_addf(&sb,
+			    " -d --no-show-raw-insn --start-address=0x%llx"
+			    " --stop-address=0x%llx ",
+			    (unsigned long long)f->addr,
+			    (unsigned long long)(f->addr + f->size));
+	else
+		strbuf_addf(&sb, " -d --no-show-raw-insn --disassemble='%s' ",
+			    f->name);
 	if (o->elf[0] == '/')
 		strbuf_adds(&sb, o->elf);
 	else
@@ -564,6 +578,15 @@ static json_t *json_block(const struct benchmark *b,
 		code ? code : json_null());
 }
 
+/* The object of function `function` (a "[.text]" is in several), or null. */
+static json_t *function_object(const struct benchmark *b, long function)
+{
+	return function >= 0
+		       ? json_string(
+				 b->objects[b->functions[function].object].name)
+		       : json_null();
+}
+
 json_t *json_blocks(const struct benchmark *b, long function, size_t limit)
 {
 	json_t *a = json_array();
@@ -576,11 +599,12 @@ json_t *json_blocks(const struct benchmark *b, long function, size_t limit)
 		json_array_append_new(a, json_block(b, &b->blocks[i]));
 		n++;
 	}
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "benchmark", b->name,
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "benchmark", b->name,
 			 "instructions", json_u64(b->instructions), "function",
 			 function >= 0
 				 ? json_string(b->functions[function].name)
 				 : json_null(),
+			 "function_object", function_object(b, function),
 			 "arch", json_str_or_null(b->arch), "blocks", a);
 }
 
@@ -617,6 +641,12 @@ static json_t *json_keyed(const struct mix_keyed *k, size_t n, size_t max,
 }
 
 json_t *json_mix(const struct benchmark *b, long function)
+{
+	return json_mix_limit(b, function, 100);
+}
+
+json_t *json_mix_limit(const struct benchmark *b, long function,
+		       size_t max_mnemonics)
 {
 	struct mix_filter f = {function, -1};
 	struct mix_sums sums;
@@ -657,9 +687,10 @@ json_t *json_mix(const struct benchmark *b, long function)
 		      json_u64(sums.vector), "vector_pct",
 		      json_share(sums.vector, sums.total));
 	n = mix_by_key(b, f, false, &k);
-	json_object_set_new(
-		o, "by_mnemonic",
-		json_keyed(k, n, 100, sums.total, "mnemonic", true));
+	json_object_set_new(o, "by_mnemonic",
+			    json_keyed(k, n,
+				       max_mnemonics ? max_mnemonics : SIZE_MAX,
+				       sums.total, "mnemonic", true));
 	json_object_set_new(o, "mnemonics_total", json_integer((json_int_t)n));
 	free(k);
 	n = mix_by_key(b, f, true, &k);
@@ -667,6 +698,7 @@ json_t *json_mix(const struct benchmark *b, long function)
 		o, "by_extension",
 		json_keyed(k, n, SIZE_MAX, sums.total, "ext", false));
 	free(k);
+	json_object_set_new(o, "function_object", function_object(b, function));
 	mix_sums_release(&sums);
 	if (function < 0) {
 		for (size_t i = 0; i < b->nr_objects; i++) {

@@ -53,6 +53,9 @@ json_t *json_blocks(const struct benchmark *b, long function, size_t limit);
  * the compressed, stack and vector shares.
  */
 json_t *json_mix(const struct benchmark *b, long function);
+/* The same with at most max_mnemonics mnemonics (0: all); json_mix: 100. */
+json_t *json_mix_limit(const struct benchmark *b, long function,
+		       size_t max_mnemonics);
 
 /*
  * Where one benchmark's delta comes from: objects and the `max_functions`

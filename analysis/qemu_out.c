@@ -133,6 +133,8 @@ static void note(struct qemu_out_parser *p, const char *fmt, ...)
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
+	/* one allocation for the usual message (fewer for fuzz_qemu_out) */
+	strbuf_grow(&sb, 256);
 	strbuf_addf(&sb, "%s:%llu: ", p->name, (unsigned long long)p->lineno);
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
@@ -143,13 +145,17 @@ static void note(struct qemu_out_parser *p, const char *fmt, ...)
 static void malformed(struct qemu_out_parser *p, const char *s, size_t len,
 		      const char *why)
 {
-	struct strbuf q = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
 
 	if (p->out->malformed++ >= QEMU_OUT_MAX_REPORTED)
 		return;
-	quote_for_message(&q, s, len, 60);
-	note(p, "malformed line (%s): '%s'", why, q.buf);
-	strbuf_release(&q);
+	/* note()'s message, quoting the line in place: one allocation */
+	strbuf_grow(&sb, 256);
+	strbuf_addf(&sb, "%s:%llu: malformed line (%s): '", p->name,
+		    (unsigned long long)p->lineno, why);
+	quote_for_message(&sb, s, len, 60);
+	strbuf_addch(&sb, '\'');
+	strlist_add_take(&p->out->warnings, strbuf_detach(&sb, NULL));
 }
 
 /* Lines that are not rows but belong in the file. */
@@ -205,6 +211,7 @@ static bool known_line(struct qemu_out_parser *p, const char *s,
 			return false;
 		out->has_insns = true;
 		out->insns = n;
+		p->insns_line = p->lineno;
 		return true;
 	}
 	if (match(&t, end, "cpu ")) {
@@ -214,6 +221,7 @@ static bool known_line(struct qemu_out_parser *p, const char *s,
 		out->has_cpu_insns = true;
 		if (__builtin_add_overflow(out->cpu_insns, n, &out->cpu_insns))
 			out->cpu_insns = UINT64_MAX;
+		p->cpu_insns_line = p->lineno;
 		return true;
 	}
 	return false;
@@ -537,6 +545,7 @@ void qemu_out_parser_finish(struct qemu_out_parser *p)
 	if (!out->has_insns && out->has_cpu_insns) {
 		out->has_insns = true;
 		out->insns = out->cpu_insns;
+		p->insns_line = p->cpu_insns_line;
 	}
 	if (!p->any_input) {
 		out->empty = true;
@@ -569,9 +578,20 @@ void qemu_out_parser_finish(struct qemu_out_parser *p)
 	if (out->has_insns && !qemu_out_partial(out) &&
 	    out->insns != out->total)
 		strlist_addf(&out->warnings,
-			     "%s: hotblocks total %llu differs from the insns "
-			     "plugin's %llu",
-			     p->name, (unsigned long long)out->total,
+			     "%s:%llu: hotblocks total %llu differs from the "
+			     "insns plugin's %llu",
+			     p->name, (unsigned long long)p->insns_line,
+			     (unsigned long long)out->total,
+			     (unsigned long long)out->insns);
+	/* a lower bound may stay under the plugin's total, never exceed it */
+	if (out->has_insns && qemu_out_partial(out) && !out->overflow &&
+	    out->total > out->insns)
+		strlist_addf(&out->warnings,
+			     "%s:%llu: the listed blocks alone sum to %llu "
+			     "instructions, more than the insns plugin's %llu: "
+			     "the two outputs cannot be of one run",
+			     p->name, (unsigned long long)p->insns_line,
+			     (unsigned long long)out->total,
 			     (unsigned long long)out->insns);
 }
 

@@ -110,6 +110,7 @@ struct qemu_out_parser {
 	struct strbuf partial; /* an incomplete line carried between feeds */
 	bool overlong;	       /* discarding the rest of an overlong line */
 	bool any_input;
+	uint64_t insns_line, cpu_insns_line; /* where the insns totals were */
 };
 
 /*

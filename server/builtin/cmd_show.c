@@ -22,13 +22,94 @@ static const char show_usage[] =
 	"Per-benchmark dynamic instruction counts of a run directory, each\n"
 	"split by object (the binary, libc, libm, the dynamic loader...).\n"
 	"With BENCH, that benchmark alone; with --functions, its hottest\n"
-	"functions.\n";
+	"functions (without BENCH: every benchmark's).\n";
+
+/*
+ * `show RUN --functions`: every benchmark's hottest functions, one
+ * benchmark after the other (CSV: a leading benchmark column; JSON: the
+ * benchmarks' views in an array).
+ */
+static void show_all_functions(struct strbuf *out, const struct run *run,
+			       enum report_format format, uint64_t limit)
+{
+	json_t *a = format == REPORT_JSON ? json_array() : NULL;
+
+	for (size_t i = 0; i < run->nr_benchmarks; i++) {
+		const struct benchmark *b = &run->benchmarks[i];
+		struct strbuf one = STRBUF_INIT;
+		const char *line, *next;
+
+		if (a) {
+			json_array_append_new(a, json_benchmark(b, limit));
+			continue;
+		}
+		if (format != REPORT_CSV) {
+			if (i)
+				strbuf_addch(out, '\n');
+			report_functions_text(out, b, limit);
+			continue;
+		}
+		report_functions_csv(&one, b, limit);
+		line = one.buf;
+		for (bool head = true; *line; line = next, head = false) {
+			next = strchr(line, '\n');
+			next = next ? next + 1 : line + strlen(line);
+			if (head && i)
+				continue;
+			if (head)
+				strbuf_adds(out, "benchmark,");
+			else if (strpbrk(b->name, ",\"\n"))
+				strbuf_addf(out, "\"%s\",", b->name);
+			else
+				strbuf_addf(out, "%s,", b->name);
+			strbuf_add(out, line, (size_t)(next - line));
+		}
+		strbuf_release(&one);
+	}
+	if (a)
+		print_json_take(json_pack("{s:o}", "benchmarks", a));
+}
+
+/*
+ * The function `name` of b (in `object` when given), or -1 with the
+ * reason on stderr: none, or a name several objects have ("[.text]" of
+ * libc.so.6 and of the dynamic loader), which names their objects.
+ */
+static long find_function(const struct benchmark *b, const char *name,
+			  const char *object)
+{
+	struct strbuf objs = STRBUF_INIT;
+	long fn = -1;
+	size_t nr = 0;
+
+	for (size_t i = 0; i < b->nr_functions; i++) {
+		const char *o = b->objects[b->functions[i].object].name;
+
+		if (strcmp(b->functions[i].name, name) ||
+		    (object && strcmp(o, object)))
+			continue;
+		if (fn < 0)
+			fn = (long)i;
+		strbuf_addf(&objs, "%s%s", nr++ ? ", " : "", o);
+	}
+	if (nr > 1)
+		fprintf(stderr,
+			"tbscope show: '%s' is in %zu objects of %s (%s): "
+			"pick one with --object\n",
+			name, nr, b->name, objs.buf);
+	else if (!nr)
+		fprintf(stderr, "tbscope show: no function '%s'%s%s in %s\n",
+			name, object ? " in " : "", object ? object : "",
+			b->name);
+	strbuf_release(&objs);
+	return nr == 1 ? fn : -1;
+}
 
 int cmd_show(int argc, char **argv)
 {
 	struct run_opts o = RUN_OPTS_INIT;
 	bool functions = false, blocks = false, mix = false, help = false;
-	const char *function = NULL;
+	const char *function = NULL, *object = NULL;
 	uint64_t limit = 25;
 	const struct option_spec opts[] = {
 		OPT_BOOL('F', "functions", "BENCH's hottest functions",
@@ -38,6 +119,10 @@ int cmd_show(int argc, char **argv)
 		OPT_BOOL('M', "mix", "BENCH's dynamic instruction mix", &mix),
 		OPT_STRING(0, "function", "NAME",
 			   "blocks or mix of that function only", &function),
+		OPT_STRING(0, "object", "NAME",
+			   "--function's object, where several have one\n"
+			   "of that name ([.text])",
+			   &object),
 		OPT_COUNT('n', "limit", "N",
 			  "at most N functions, blocks or mnemonics\n"
 			  "(default 25, 0: all)",
@@ -67,11 +152,11 @@ int cmd_show(int argc, char **argv)
 		goto out;
 	}
 	if (argc - first < 1 || argc - first > 2 ||
-	    ((functions || blocks || mix) && argc - first != 2) ||
-	    functions + blocks + mix > 1 || (function && !blocks && !mix)) {
-		if ((functions || blocks || mix) && argc - first == 1)
-			fputs("tbscope show: --functions, --blocks and --mix "
-			      "need a BENCH\n",
+	    ((blocks || mix) && argc - first != 2) ||
+	    functions + blocks + mix > 1 || (function && !blocks && !mix) ||
+	    (object && !function)) {
+		if ((blocks || mix) && argc - first == 1)
+			fputs("tbscope show: --blocks and --mix need a BENCH\n",
 			      stderr);
 		usage_with_options(stderr, show_usage, opts);
 		ret = EXIT_USAGE;
@@ -90,17 +175,8 @@ int cmd_show(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (b && function) {
-		for (size_t i = 0; i < b->nr_functions && fn < 0; i++)
-			if (!strcmp(b->functions[i].name, function))
-				fn = (long)i;
-		if (fn < 0) {
-			fprintf(stderr,
-				"tbscope show: no function '%s' in %s\n",
-				function, bench);
-			goto out;
-		}
-	}
+	if (b && function && (fn = find_function(b, function, object)) < 0)
+		goto out;
 	if ((blocks || mix) && o.format != REPORT_TEXT &&
 	    o.format != REPORT_JSON) {
 		fputs("tbscope show: --blocks and --mix print text or json\n",
@@ -110,12 +186,14 @@ int cmd_show(int argc, char **argv)
 	}
 	if (b && (blocks || mix)) {
 		if (o.format == REPORT_JSON)
-			print_json_take(mix ? json_mix(b, fn)
+			print_json_take(mix ? json_mix_limit(b, fn, limit)
 					    : json_blocks(b, fn, limit));
 		else if (mix)
 			report_mix_text(&out, b, fn, limit);
 		else
 			report_blocks_text(&out, b, fn, limit);
+	} else if (functions && !b) {
+		show_all_functions(&out, &run, o.format, limit);
 	} else if (o.format == REPORT_JSON) {
 		print_json_take(
 			b ? json_benchmark(b, functions ? limit : SIZE_MAX)

@@ -158,6 +158,34 @@ class Compare(unittest.TestCase):
             self.assertTrue(p.stdout.replace("bad", A).startswith(reference_table()))
 
 
+    def test_lower_bound_above_the_insns_total_is_a_warning(self):
+        """#13 item 11: all 2,607 rows of 601.graphwalk_r (61,748,526
+        instructions, FIXTURES.md) under a header claiming more blocks
+        make a lower bound; `cpu 0 insns: 12345` contradicts it."""
+        want = per_benchmark_totals()["601.graphwalk_r"][0]
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad")
+            subprocess.run(["cp", "-r", os.path.join(RUNS, A), bad], check=True)
+            f = os.path.join(bad, "External/SPEC/CINT2017rate/601.graphwalk_r/601.graphwalk_r.qemu_out")
+            with open(f) as src:
+                lines = src.read().splitlines(True)
+            lines[0] = "collected 3000 entries in the hash table\n"
+            lines.append("cpu 0 insns: 12345\n")
+            with open(f, "w") as out:
+                out.writelines(lines)
+            for args in (("show", bad), ("show", bad, "-f", "json")):
+                p = tbscope(*args)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                msg = ("601.graphwalk_r.qemu_out:%d: the listed blocks alone sum to %d "
+                       "instructions, more than the insns plugin's 12345" % (len(lines), want))
+                self.assertIn(msg, p.stderr)
+            doc = json.loads(p.stdout)
+            bench = [b for b in doc["benchmarks"] if b["name"] == "601.graphwalk_r"][0]
+            self.assertTrue(bench["lower_bound"])
+            self.assertEqual(bench["instructions"], want)
+            self.assertTrue(any(msg in w for w in bench["warnings"]), bench["warnings"])
+
+
 class Show(unittest.TestCase):
     def test_run_totals_and_object_split_sum_exactly(self):
         totals = per_benchmark_totals()
@@ -193,7 +221,29 @@ class Show(unittest.TestCase):
         p = tbscope("show", A, "999.nope_r")
         self.assertEqual(p.returncode, 1)
         self.assertIn("no benchmark '999.nope_r'", p.stderr)
-        self.assertEqual(tbscope("show", A, "--functions").returncode, 2)
+        self.assertEqual(tbscope("show", A, "--blocks").returncode, 2)
+
+    def test_functions_of_every_benchmark(self):
+        """#13 item 10: `show RUN --functions` without BENCH lists each
+        benchmark's functions (it was a usage error, exit 2)."""
+        totals = per_benchmark_totals()
+        p = tbscope("show", A, "--functions", "-n", "0", "-f", "json",
+                    "--sysroot", "/usr/riscv64-linux-gnu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        benches = json.loads(p.stdout)["benchmarks"]
+        self.assertEqual(sorted(b["name"] for b in benches), sorted(totals))
+        for b in benches:
+            self.assertEqual(sum(f["instructions"] for f in b["functions"]),
+                             totals[b["name"]][0])
+        text = tbscope("show", A, "--functions", "-n", "1", "-q").stdout
+        for name, ab in totals.items():
+            self.assertRegex(text, r"(?m)^%s: %d instructions, \d+ functions$"
+                             % (re.escape(name), ab[0]))
+        csv = tbscope("show", A, "--functions", "-n", "2", "-f", "csv", "-q").stdout
+        lines = csv.splitlines()
+        self.assertEqual(lines[0], "benchmark,object,function,instructions,blocks,address,size")
+        self.assertEqual(sorted({l.split(",")[0] for l in lines[1:]}), sorted(totals))
+        self.assertEqual(len(lines), 1 + 2 * len(totals))
 
 
 def oracle_function_total(run, bench_dir, prog, symbol):
@@ -335,6 +385,39 @@ class Mix(unittest.TestCase):
                     else:
                         self.assertEqual(fallback, 0)
 
+    def test_limit_zero_lists_every_mnemonic(self):
+        """#13 item 10: -n 0 means all mnemonics in JSON too (was 100)."""
+        totals = per_benchmark_totals()
+        for bench in ("610.stencil_r", "612.matmul_r"):
+            d = self.mix(A, bench, "-n", "0", "--sysroot", SYSROOT)
+            self.assertGreater(d["mnemonics_total"], 100)
+            self.assertEqual(len(d["by_mnemonic"]), d["mnemonics_total"])
+            self.assertEqual(sum(m["instructions"] for m in d["by_mnemonic"]),
+                             totals[bench][0])
+        d = self.mix(A, "612.matmul_r", "-n", "7", "--sysroot", SYSROOT)
+        self.assertEqual(len(d["by_mnemonic"]), 7)
+
+    def test_a_section_label_is_picked_with_its_object(self):
+        """#13 item 8: '[.text]' is code of libc.so.6 and of the loader in
+        612.matmul_r; --function alone said nothing of which it took."""
+        p = tbscope("show", A, "612.matmul_r", "--mix", "--function", "[.text]",
+                    "--sysroot", SYSROOT)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("'[.text]' is in 2 objects of 612.matmul_r (libc.so.6, "
+                      "ld-linux-riscv64-lp64d.so.1): pick one with --object", p.stderr)
+        fns = json.loads(tbscope("show", A, "612.matmul_r", "--functions", "-n", "0",
+                                 "-f", "json", "--sysroot", SYSROOT).stdout)["functions"]
+        for obj in ("libc.so.6", "ld-linux-riscv64-lp64d.so.1"):
+            want = [f for f in fns if f["name"] == "[.text]" and f["object"] == obj][0]
+            d = self.mix(A, "612.matmul_r", "--function", "[.text]", "--object", obj,
+                         "--sysroot", SYSROOT)
+            self.assertEqual((d["function"], d["function_object"], d["instructions"]),
+                             ("[.text]", obj, want["instructions"]))
+            p = tbscope("show", A, "612.matmul_r", "--blocks", "-n", "0", "-f", "json",
+                        "--function", "[.text]", "--object", obj, "--sysroot", SYSROOT)
+            blocks = json.loads(p.stdout)["blocks"]
+            self.assertEqual({k["object"] for k in blocks}, {obj})  # the kept ones
+
     def test_without_libraries_their_instructions_have_no_bytes(self):
         d = self.mix(A, "602.hashjoin_r", "-q")
         p = tbscope("show", A, "602.hashjoin_r", "--functions", "-f", "json", "-q")
@@ -380,7 +463,7 @@ SRC = os.path.dirname(os.path.dirname(DATA))  # tests/data -> the source tree
 DOCUMENTED = {
     "compare": {"format": "f", "threshold": "t", "bench": "b", "limit": "n",
                 "sysroot": "s", "quiet": "q", "help": "h"},
-    "show": {"functions": "F", "blocks": "B", "mix": "M", "function": None,
+    "show": {"functions": "F", "blocks": "B", "mix": "M", "function": None, "object": None,
              "limit": "n", "format": "f", "sysroot": "s", "quiet": "q", "help": "h"},
     "serve": {o: None for o in (
         "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",
@@ -452,6 +535,53 @@ def help_options(cmd):
 # A valid value for each kind of argument, to show the option is taken.
 GOOD_VALUE = {"N": "1", "SECONDS": "1", "MS": "1", "BYTES": "1", "PCT": "1", "FMT": "json",
               "LEVEL": "info", "ADDR:PORT": "127.0.0.1:0", "KEY=VALUE": "k=v"}
+
+
+class Names(unittest.TestCase):
+    """#13 items 7 and 8, end to end: names as binutils gives them."""
+
+    def dynsym(self, path, name):
+        """(address, hidden) of a defined function in `objdump -T`."""
+        out = subprocess.run(["riscv64-linux-gnu-objdump", "-T", path],
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) >= 7 and f[-1] == name and f[-3] != "*UND*":
+                return int(f[0], 16), f[-2].startswith("(")
+        self.fail("%s not in %s" % (name, path))
+
+    def test_default_version_wins(self):
+        """exp@@GLIBC_2.27, not the hidden __exp_finite@GLIBC_2.27."""
+        libm = os.path.join(SYSROOT, "lib", "libm.so.6")
+        addr, hidden = self.dynsym(libm, "exp")
+        self.assertFalse(hidden)
+        self.assertEqual(self.dynsym(libm, "__exp_finite"), (addr, True))
+        p = tbscope("show", A, "610.stencil_r", "--functions", "-n", "0",
+                    "-f", "json", "--sysroot", SYSROOT)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        libm_fns = {f["address"]: f for f in json.loads(p.stdout)["functions"]
+                    if f["object"] == "libm.so.6"}
+        self.assertEqual(libm_fns[addr]["name"], "exp")
+        self.assertNotIn("__exp_finite", {f["name"] for f in libm_fns.values()})
+
+    def test_code_under_a_label_is_named_after_it(self):
+        """crt1's load_gp (NOTYPE LOCAL): load_gp+0x4 as objdump, not [.text]."""
+        for run in (A, B):
+            prog = os.path.join(RUNS, run, "External/SPEC/CFP2017rate/612.matmul_r/612.matmul_r")
+            dis = subprocess.run(["riscv64-linux-gnu-objdump", "-d", "--no-show-raw-insn", prog],
+                                 capture_output=True, text=True, check=True).stdout
+            label = int(re.search(r"(?m)^([0-9a-f]+) <load_gp>:$", dis).group(1), 16)
+            p = tbscope("show", run, "612.matmul_r", "--blocks", "-n", "0", "-f", "json", "-q")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            under = [k for k in json.loads(p.stdout)["blocks"]
+                     if k["object"] == "612.matmul_r" and 0 <= int(k["addr"], 16) - label < 12]
+            self.assertEqual(len(under), 3, under)  # auipc, addi, ret: one block each
+            for k in under:
+                self.assertEqual((k["function"], k["offset"]),
+                                 ("load_gp", int(k["addr"], 16) - label))
+            text = tbscope("show", run, "612.matmul_r", "--blocks", "-n", "0", "-q").stdout
+            self.assertIn("612.matmul_r  load_gp+0x4  0x%x:" % (label + 4), text)
+            self.assertNotRegex(text, r"612\.matmul_r  \[\.text\]")
 
 
 class Options(unittest.TestCase):

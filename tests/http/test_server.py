@@ -9,6 +9,7 @@ import re
 import math
 import os
 import sys
+import subprocess
 import time
 import unittest
 from fractions import Fraction
@@ -88,6 +89,21 @@ class RunsDir(unittest.TestCase):
         status, _, _ = self.srv.get(
             "/api/v1/runs/%s/benchmarks/612.matmul_r/mix?function=nope" % B)
         self.assertEqual(status, 404)
+
+    def test_objdump_line_of_a_library_function_prints_it(self):
+        """#13 item 7: exp is named after its default version; objdump
+        itself names the address __exp_finite, so the reproduce line of a
+        library function is an address range, and it prints exp's code."""
+        d = self.srv.get_json("/api/v1/compare/%s...%s/610.stencil_r?limit=0" % (A, B))
+        exp = [f for f in d["functions"] if f["name"] == "exp" and f["object"] == "libm.so.6"]
+        self.assertEqual(len(exp), 1, [f["name"] for f in d["functions"]])
+        line = exp[0]["objdump_base"]
+        self.assertIn("--start-address=", line)
+        out = subprocess.run(line, shell=True, capture_output=True, text=True,
+                             check=True).stdout
+        addr = int(re.search(r"--start-address=(0x[0-9a-f]+)", line).group(1), 16)
+        self.assertRegex(out, r"(?m)^0*%x <__exp_finite@GLIBC_2\.27>:$" % addr)
+        self.assertGreater(len(re.findall(r"(?m)^ +[0-9a-f]+:\t", out)), 20)
 
     def test_compare_bench_blocks_side_by_side(self):
         d = self.srv.get_json("/api/v1/compare/%s...%s/612.matmul_r?function=main" % (A, B))

@@ -207,6 +207,53 @@ static void records_the_insns_plugin_total(void **state)
 	qemu_out_release(&q);
 }
 
+/*
+ * #13 item 11: rows that are a lower bound (top 2 of 5 blocks) may sum to
+ * less than the insns plugin's total, never to more: 6 + 9 = 15 listed
+ * instructions against "cpu 0 insns: 12" is a contradiction, reported at
+ * the insns line.
+ */
+static void lower_bound_above_the_insns_total_is_reported(void **state)
+{
+	struct qemu_out q = QEMU_OUT_INIT;
+	static const char head[] =
+		"collected 5 entries in the hash table (showing up to 2)\n"
+		"pc, tcount, icount, ecount\n"
+		"0x10, 1, 3, 3\n0x20, 1, 2, 3\n";
+	char buf[256];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%scpu 0 insns: 12\n", head);
+	parse(&q, buf);
+	assert_true(qemu_out_partial(&q));
+	assert_int_equal(q.total, 15);
+	assert_true(has_warning(&q, "t.qemu_out:5: the listed blocks alone "
+				    "sum to 15 instructions, more than the "
+				    "insns plugin's 12"));
+	qemu_out_release(&q);
+
+	/* a lower bound under the plugin's total is what a lower bound is */
+	snprintf(buf, sizeof(buf), "%scpu 0 insns: 40\ncpu 1 insns: 2\n", head);
+	parse(&q, buf);
+	assert_int_equal(q.insns, 42);
+	assert_false(has_warning(&q, "insns plugin"));
+	qemu_out_release(&q);
+
+	/* equal: the unlisted blocks ran 0 times; no contradiction either */
+	snprintf(buf, sizeof(buf), "%stotal insns: 15\n", head);
+	parse(&q, buf);
+	assert_false(has_warning(&q, "insns plugin"));
+	qemu_out_release(&q);
+
+	/* summed cpu lines: reported at the last one */
+	snprintf(buf, sizeof(buf), "%scpu 0 insns: 5\ncpu 1 insns: 4\n", head);
+	parse(&q, buf);
+	assert_true(has_warning(&q, "t.qemu_out:6: the listed blocks alone "
+				    "sum to 15 instructions, more than the "
+				    "insns plugin's 9"));
+	qemu_out_release(&q);
+}
+
 static void handles_crlf_and_missing_final_newline(void **state)
 {
 	struct qemu_out q = QEMU_OUT_INIT;
@@ -566,6 +613,7 @@ int main(void)
 			counts_all_malformed_lines_but_quotes_the_first_few),
 		cmocka_unit_test(limited_output_is_a_lower_bound),
 		cmocka_unit_test(records_the_insns_plugin_total),
+		cmocka_unit_test(lower_bound_above_the_insns_total_is_reported),
 		cmocka_unit_test(handles_crlf_and_missing_final_newline),
 		cmocka_unit_test(truncated_last_line_is_reported),
 		cmocka_unit_test(quotes_non_utf8_bytes_safely),
