@@ -66,16 +66,19 @@ void mix_sums_compute(struct mix_sums *s, const struct benchmark *b,
 		      struct mix_filter f);
 void mix_sums_release(struct mix_sums *s);
 
-/* A sum by a string key (mnemonic or extension). */
+/* A sum by a string key (mnemonic and class, or extension). */
 struct mix_keyed {
 	const char *key; /* borrowed from the benchmark */
-	uint8_t cls;	 /* the class of the key's first row */
+	uint8_t cls;	 /* mnemonics: the class of every row summed; 0 for
+			    extensions */
 	uint64_t count;
 };
 
 /*
- * Sum the rows a filter takes by mnemonic (by_ext false) or extension,
- * most instructions first; *out is malloc'd (free it).  Returns how many.
+ * Sum the rows a filter takes by (mnemonic, class) (by_ext false: one
+ * mnemonic can be several rows, jal as a call and as a jump) or by
+ * extension, most instructions first, then by key and class; *out is
+ * malloc'd (free it).  Returns how many.
  */
 size_t mix_by_key(const struct benchmark *b, struct mix_filter f, bool by_ext,
 		  struct mix_keyed **out);
