@@ -2,6 +2,7 @@
 #include "mix.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,8 @@ struct decoders {
  */
 struct mnemonics {
 	char **names;
-	size_t nr, alloc;
+	const char **shared; /* mix_intern() of each name */
+	size_t nr, alloc, alloc_shared;
 	uint32_t *slots; /* id + 1, 0 when free; cap a power of two */
 	size_t cap;
 };
@@ -80,6 +82,57 @@ struct mix_state {
 	size_t insns_alloc;
 };
 
+/* ---- shared strings ------------------------------------------------------ */
+
+static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char **strs;
+	size_t nr, alloc;
+	uint32_t *slots; /* index + 1, 0 when free; cap a power of two */
+	size_t cap;
+} interned;
+
+const char *mix_intern(const char *s, size_t len)
+{
+	uint64_t h = fnv1a_bytes(FNV1A_INIT, s, len);
+	const char *found = NULL;
+	size_t j;
+
+	pthread_mutex_lock(&intern_lock);
+	if ((interned.nr + 1) * 2 > interned.cap) {
+		size_t ncap = interned.cap ? interned.cap * 2 : 1024;
+		uint32_t *ns = xcalloc(ncap, sizeof(*ns));
+
+		for (size_t i = 0; i < interned.nr; i++) {
+			const char *t = interned.strs[i];
+
+			j = fnv1a_bytes(FNV1A_INIT, t, strlen(t)) & (ncap - 1);
+			while (ns[j])
+				j = (j + 1) & (ncap - 1);
+			ns[j] = (uint32_t)i + 1;
+		}
+		free(interned.slots);
+		interned.slots = ns;
+		interned.cap = ncap;
+	}
+	for (j = h & (interned.cap - 1); interned.slots[j];
+	     j = (j + 1) & (interned.cap - 1)) {
+		const char *t = interned.strs[interned.slots[j] - 1];
+
+		if (!strncmp(t, s, len) && !t[len]) {
+			found = t;
+			break;
+		}
+	}
+	if (!found) {
+		ALLOC_GROW(interned.strs, interned.nr + 1, interned.alloc);
+		found = interned.strs[interned.nr] = xstrndup(s, len);
+		interned.slots[j] = (uint32_t)++interned.nr;
+	}
+	pthread_mutex_unlock(&intern_lock);
+	return found;
+}
+
 static uint32_t mnemonic_id(struct mnemonics *t, const char *name)
 {
 	uint64_t h = fnv1a(name);
@@ -103,7 +156,9 @@ static uint32_t mnemonic_id(struct mnemonics *t, const char *name)
 		if (!strcmp(t->names[t->slots[j] - 1], name))
 			return t->slots[j] - 1;
 	ALLOC_GROW(t->names, t->nr + 1, t->alloc);
+	ALLOC_GROW(t->shared, t->nr + 1, t->alloc_shared);
 	t->names[t->nr] = xstrdup(name);
+	t->shared[t->nr] = mix_intern(name, strlen(name));
 	t->slots[j] = (uint32_t)++t->nr;
 	return (uint32_t)t->nr - 1;
 }
@@ -113,6 +168,7 @@ static void mnemonics_release(struct mnemonics *t)
 	for (size_t i = 0; i < t->nr; i++)
 		free(t->names[i]);
 	free(t->names);
+	free(t->shared);
 	free(t->slots);
 }
 
@@ -195,6 +251,7 @@ static struct mix_row *row_for_id(struct mix_state *ms, uint32_t function,
 	struct fn_rows *fr = &ms->fr;
 	uint64_t key = (uint64_t)id << 16 | cls << 8 | by;
 	struct mix_row *r;
+	uint32_t ext_id;
 	size_t j;
 
 	if (function != fr->owner || !fr->cap)
@@ -209,8 +266,9 @@ static struct mix_row *row_for_id(struct mix_state *ms, uint32_t function,
 	r->function = function;
 	r->cls = (uint8_t)cls;
 	r->by = (uint8_t)by;
-	r->ext = xstrdup(ext ? ext : "");
-	r->mnemonic = xstrdup(ms->mn.names[id]);
+	ext_id = mnemonic_id(&ms->mn, ext ? ext : ""); /* may grow shared */
+	r->ext = ms->mn.shared[ext_id];
+	r->mnemonic = ms->mn.shared[id];
 	fr->keys[j] = key;
 	fr->rows[j] = (uint32_t)b->nr_mix;
 	fr->used[fr->nr++] = (uint32_t)j;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1276,6 +1277,13 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 	key_map_release(&st.funcs_map);
 	elf_put_all(az, st.taken, st.nr_taken);
 	free(st.taken);
+	/*
+	 * What this benchmark freed (its merge tables, the blocks it did not
+	 * keep: tens of MB for a large one) stays in this thread's malloc
+	 * arena, between the results that are kept: give it back before the
+	 * next benchmark, so the peak is one benchmark's work, not the sum.
+	 */
+	malloc_trim(0);
 	free(st.mismatch);
 	free(st.imgs);
 	for (size_t i = 0; i < b->nr_objects; i++)
@@ -1297,25 +1305,65 @@ struct work {
 	} * groups; /* per benchmark: its .qemu_out files in found */
 	size_t nr, alloc;
 	size_t *order; /* the groups, the most bytes first */
-	size_t next;   /* the next of order to take, under az->lock */
+	/* under az->lock: */
+	bool *taken;	       /* per position in order */
+	size_t left;	       /* groups not taken yet */
+	uint64_t big;	       /* a group of this many bytes or more is big */
+	unsigned big_running;  /* big groups being analysed */
+	pthread_cond_t change; /* a big group is done */
 };
+
+/*
+ * The next group to analyse, or SIZE_MAX when none is left: the first
+ * in order not taken, except that a big one waits while another big one
+ * is being analysed (a small one is taken instead, if any is left).
+ * Two large benchmarks at once double the analysis' peak memory; taken
+ * one after the other they balance the small ones on the other thread.
+ */
+static size_t take_group(struct work *w)
+{
+	size_t pick = SIZE_MAX;
+
+	pthread_mutex_lock(&w->az->lock);
+	while (w->left) {
+		for (size_t k = 0; k < w->nr && pick == SIZE_MAX; k++)
+			if (!w->taken[k] &&
+			    (!w->big_running ||
+			     w->groups[w->order[k]].bytes < w->big))
+				pick = k;
+		if (pick != SIZE_MAX)
+			break;
+		pthread_cond_wait(&w->change, &w->az->lock);
+	}
+	if (pick != SIZE_MAX) {
+		w->taken[pick] = true;
+		w->left--;
+		pick = w->order[pick];
+		if (w->groups[pick].bytes >= w->big)
+			w->big_running++;
+	}
+	pthread_mutex_unlock(&w->az->lock);
+	return pick;
+}
 
 static void *worker(void *arg)
 {
 	struct work *w = arg;
 
 	for (;;) {
-		size_t g;
+		size_t g = take_group(w);
 
-		pthread_mutex_lock(&w->az->lock);
-		g = w->next++;
-		pthread_mutex_unlock(&w->az->lock);
-		if (g >= w->nr)
+		if (g == SIZE_MAX)
 			return NULL;
-		g = w->order[g];
 		analyze_benchmark(w->az, &w->run->benchmarks[g],
 				  &w->found->items[w->groups[g].first],
 				  w->groups[g].nr);
+		if (w->groups[g].bytes >= w->big) {
+			pthread_mutex_lock(&w->az->lock);
+			w->big_running--;
+			pthread_cond_broadcast(&w->change);
+			pthread_mutex_unlock(&w->az->lock);
+		}
 	}
 }
 
@@ -1348,9 +1396,16 @@ static void analyze_all(struct work *w, unsigned threads)
 	for (size_t g = 0; g < w->nr; g++)
 		gs[g] = (struct group_size){w->groups[g].bytes, g};
 	sort_n(gs, w->nr, sizeof(*gs), cmp_group_size);
-	for (size_t g = 0; g < w->nr; g++)
+	for (size_t g = 0; g < w->nr; g++) {
 		w->order[g] = gs[g].g;
+		w->big += gs[g].bytes;
+	}
 	free(gs);
+	/* big: an eighth of the run or more (a 500k-row SPEC invocation) */
+	w->big = w->big / 8 ? w->big / 8 : 1;
+	w->taken = xcalloc(w->nr ? w->nr : 1, sizeof(*w->taken));
+	w->left = w->nr;
+	pthread_cond_init(&w->change, NULL);
 
 	if (threads > RUN_MAX_THREADS)
 		threads = RUN_MAX_THREADS;
@@ -1363,6 +1418,8 @@ static void analyze_all(struct work *w, unsigned threads)
 	worker(w);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&w->change);
+	free(w->taken);
 	free(w->order);
 }
 
