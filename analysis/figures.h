@@ -91,8 +91,9 @@ struct mix_row {
 	uint32_t function; /* index into benchmark.functions */
 	uint8_t cls;	   /* enum insn_class */
 	uint8_t by;	   /* enum insn_decoder */
-	char *ext;	   /* extension name, "" if unknown */
-	char *mnemonic;
+	/* shared strings from mix_intern(): never freed */
+	const char *ext; /* extension name, "" if unknown */
+	const char *mnemonic;
 	uint64_t count;	     /* dynamic instructions */
 	uint64_t compressed; /* of which 2-byte encodings */
 	uint64_t stack;	     /* of which loads/stores off sp */

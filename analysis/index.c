@@ -11,6 +11,7 @@
 #include "errbuf.h"
 #include "figures.h"
 #include "hash.h"
+#include "mix.h"
 #include "sort.h"
 #include "sqlite_db.h"
 #include "strbuf.h"
@@ -54,7 +55,7 @@ static const char warnings_schema[] =
 
 enum column_kind {
 	COL_TEXT,	/* char *; NULL is NULL */
-	COL_TEXT_EMPTY, /* char *; NULL loads as "" */
+	COL_TEXT_EMPTY, /* const char * of mix_intern(); NULL loads as "" */
 	COL_U64,	/* uint64_t, as its two's complement int64 */
 	COL_U64_NZ,	/* uint64_t; 0 is stored as NULL (unknown) */
 	COL_U64_OPT,	/* uint64_t beside a bool (.has): NULL when false */
@@ -730,11 +731,14 @@ static void read_columns(sqlite3_stmt *st, int first, const struct column *c,
 		case COL_NAME:
 			*(char **)f = db_col_str(st, at);
 			break;
-		case COL_TEXT_EMPTY:
-			*(char **)f = db_col_str(st, at);
-			if (!*(char **)f)
-				*(char **)f = xstrdup("");
+		case COL_TEXT_EMPTY: {
+			const char *t =
+				(const char *)sqlite3_column_text(st, at);
+
+			*(const char **)f =
+				mix_intern(t ? t : "", t ? strlen(t) : 0);
 			break;
+		}
 		case COL_U64:
 		case COL_U64_NZ:
 			*(uint64_t *)f = col_u64(st, at);
@@ -1003,12 +1007,16 @@ static int decode_blob(struct blob_reader *r, const struct row_table *t,
 					r->bad = true;
 					break;
 				}
-				if (v) {
+				if (v && col->kind == COL_TEXT_EMPTY) {
+					*(const char **)f = mix_intern(
+						(const char *)r->p, v - 1);
+					r->p += v - 1;
+				} else if (v) {
 					*(char **)f = xstrndup(
 						(const char *)r->p, v - 1);
 					r->p += v - 1;
 				} else if (col->kind == COL_TEXT_EMPTY) {
-					*(char **)f = xstrdup("");
+					*(const char **)f = mix_intern("", 0);
 				}
 				break;
 			case COL_NAME:

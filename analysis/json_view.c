@@ -356,15 +356,21 @@ static int cmp_mnemonic_diff(const void *a, const void *b)
 {
 	const struct mnemonic_diff *x = a, *y = b;
 
+	int c;
+
 	if (x->moved != y->moved)
 		return x->moved > y->moved ? -1 : 1;
-	return strcmp(x->mnemonic, y->mnemonic);
+	c = strcmp(x->mnemonic, y->mnemonic);
+	return c ? c : x->cls < y->cls ? -1 : x->cls > y->cls;
 }
 
+/* By mnemonic, then class: a mnemonic can be rows of several classes. */
 static int cmp_keyed_name(const void *a, const void *b)
 {
-	return strcmp(((const struct mix_keyed *)a)->key,
-		      ((const struct mix_keyed *)b)->key);
+	const struct mix_keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : x->cls < y->cls ? -1 : x->cls > y->cls;
 }
 
 /* Did the function's code change (numbers aside)?  null: cannot tell. */
@@ -447,7 +453,7 @@ static json_t *json_mix_diff(const struct bench_diff *d)
 					   (json_int_t)delta, "share_pct",
 					   bench_diff_share(d, delta)));
 	}
-	/* mnemonics: merge the two lists by name */
+	/* mnemonics: merge the two lists by name and class */
 	na = mix_by_key(d->base, MIX_ALL, false, &ka);
 	nb = mix_by_key(d->new, MIX_ALL, false, &kb);
 	sort_n(ka, na, sizeof(*ka), cmp_keyed_name);
@@ -456,7 +462,7 @@ static json_t *json_mix_diff(const struct bench_diff *d)
 	while (i < na || j < nb) {
 		int c = i >= na	  ? 1
 			: j >= nb ? -1
-				  : strcmp(ka[i].key, kb[j].key);
+				  : cmp_keyed_name(&ka[i], &kb[j]);
 		struct mnemonic_diff *m = &moved[nm++];
 
 		m->mnemonic = c <= 0 ? ka[i].key : kb[j].key;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,8 +323,14 @@ static char *suite_of(const char *prog)
 
 struct elf_entry {
 	char *path;
-	struct elf_image *img; /* NULL when it failed */
+	struct elf_image *img; /* NULL when it failed or is closed */
 	char *error;
+	/*
+	 * Benchmarks being analysed that hold img: the last one to finish
+	 * closes it (a program's image is needed by its own benchmark only),
+	 * and a later one opens it again.
+	 */
+	unsigned users;
 };
 
 struct analyzer {
@@ -355,6 +362,10 @@ static struct elf_entry *elf_get(struct analyzer *az, const char *path)
 	for (size_t i = 0; i < az->nr_elves; i++)
 		if (!strcmp(az->elves[i]->path, path)) {
 			e = az->elves[i];
+			if (!e->img && !e->error) { /* closed: open again */
+				e->img = elf_image_open(path, &err);
+				e->error = e->img ? NULL : xstrdup(err.msg);
+			}
 			goto out;
 		}
 	ALLOC_GROW(az->elves, az->nr_elves + 1, az->alloc_elves);
@@ -364,8 +375,22 @@ static struct elf_entry *elf_get(struct analyzer *az, const char *path)
 	e->img = elf_image_open(path, &err);
 	e->error = e->img ? NULL : xstrdup(err.msg);
 out:
+	e->users++;
 	pthread_mutex_unlock(&az->lock);
 	return e;
+}
+
+/* A benchmark is done with the images it took: close those unused. */
+static void elf_put_all(struct analyzer *az, struct elf_entry **taken,
+			size_t nr)
+{
+	pthread_mutex_lock(&az->lock);
+	for (size_t i = 0; i < nr; i++)
+		if (!--taken[i]->users && taken[i]->img) {
+			elf_image_free(taken[i]->img);
+			taken[i]->img = NULL;
+		}
+	pthread_mutex_unlock(&az->lock);
 }
 
 static void warn_once(struct analyzer *az, const char *msg)
@@ -430,10 +455,22 @@ static char *find_elf(struct analyzer *az, const char *objfile,
 
 /* ---- one benchmark ------------------------------------------------------ */
 
+/*
+ * The blocks of a benchmark by (address, object, icount): a slot holds
+ * the upper half of the key's hash and the block's index + 1 (0: free);
+ * the keys themselves are the blocks' own fields.  8 bytes a slot.
+ */
+struct block_index {
+	uint64_t *slots;
+	size_t cap; /* a power of two, or 0 */
+};
+
 struct bench_state {
 	struct benchmark *b;
-	struct key_map blocks_map;
+	struct block_index blocks_idx;
 	struct key_map funcs_map;
+	struct elf_entry **taken; /* the ELF images this benchmark holds */
+	size_t nr_taken, alloc_taken;
 	size_t alloc_objects, alloc_functions, alloc_blocks;
 	uint64_t *mismatch; /* per object: rows outside the ELF's segments */
 	size_t alloc_mismatch;
@@ -499,22 +536,73 @@ static uint32_t function_index(struct bench_state *st, uint32_t obj,
 	}
 }
 
+static uint64_t block_hash(uint64_t addr, uint32_t obj, uint32_t icount)
+{
+	uint64_t h = addr * 0x9e3779b97f4a7c15ull ^
+		     ((uint64_t)obj << 32 | icount) * 0xbf58476d1ce4e5b9ull;
+
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	return h;
+}
+
+/* Room for n more blocks: one rebuild from b->blocks when it grows. */
+static void block_index_reserve(struct bench_state *st, size_t n)
+{
+	struct block_index *bi = &st->blocks_idx;
+	const struct benchmark *b = st->b;
+	size_t cap = bi->cap ? bi->cap : 64;
+
+	/* the load factor stays under 3/4 */
+	while ((b->nr_blocks + n) * 4 > cap * 3)
+		cap *= 2;
+	if (cap == bi->cap)
+		return;
+	free(bi->slots);
+	bi->slots = xcalloc(cap, sizeof(*bi->slots));
+	bi->cap = cap;
+	for (size_t i = 0; i < b->nr_blocks; i++) {
+		const struct block_total *blk = &b->blocks[i];
+		uint64_t h = block_hash(blk->addr, blk->object, blk->icount);
+		size_t j = h & (cap - 1);
+
+		while (bi->slots[j])
+			j = (j + 1) & (cap - 1);
+		bi->slots[j] = (h >> 32) << 32 | (i + 1);
+	}
+}
+
+/* h: block_hash(addr, obj, r->icount) */
 static void add_block(struct bench_state *st, uint32_t obj, uint32_t func,
-		      uint64_t addr, const struct tb_row *r)
+		      uint64_t addr, uint64_t h, const struct tb_row *r)
 {
 	struct benchmark *b = st->b;
-	bool inserted;
-	uint32_t i = key_map_get_or_put(&st->blocks_map, addr, obj, r->icount,
-					(uint32_t)b->nr_blocks, &inserted);
+	struct block_index *bi = &st->blocks_idx;
 	struct block_total *blk;
+	size_t j;
 
-	if (inserted) {
-		ALLOC_GROW(b->blocks, b->nr_blocks + 1, st->alloc_blocks);
-		blk = &b->blocks[b->nr_blocks++];
-		*blk = (struct block_total){addr, 0,	0,   r->icount,
-					    obj,  func, NULL};
+	if ((b->nr_blocks + 1) * 4 > bi->cap * 3)
+		block_index_reserve(st, 1);
+	for (j = h & (bi->cap - 1);; j = (j + 1) & (bi->cap - 1)) {
+		uint64_t s = bi->slots[j];
+
+		if (!s) {
+			ALLOC_GROW(b->blocks, b->nr_blocks + 1,
+				   st->alloc_blocks);
+			blk = &b->blocks[b->nr_blocks++];
+			*blk = (struct block_total){addr, 0,	0,   r->icount,
+						    obj,  func, NULL};
+			bi->slots[j] = (h >> 32) << 32 | b->nr_blocks;
+			break;
+		}
+		if (s >> 32 != h >> 32)
+			continue;
+		blk = &b->blocks[(uint32_t)s - 1];
+		if (blk->addr == addr && blk->object == obj &&
+		    blk->icount == r->icount)
+			break;
 	}
-	blk = &b->blocks[i];
 	if (__builtin_add_overflow(blk->ecount, r->ecount, &blk->ecount)) {
 		blk->ecount = UINT64_MAX;
 		b->overflow = true;
@@ -571,6 +659,8 @@ static void resolve_mapping(struct analyzer *az, struct bench_state *st,
 		return;
 	}
 	e = elf_get(az, elf);
+	ALLOC_GROW(st->taken, st->nr_taken + 1, st->alloc_taken);
+	st->taken[st->nr_taken++] = e;
 	if (!o->elf)
 		o->elf = xstrdup(!strncmp(elf, az->root, rlen) &&
 						 elf[rlen] == '/'
@@ -681,19 +771,45 @@ static void attrib_reserve(struct attrib *a)
 	if (q->has_limit && q->limit < n)
 		n = q->limit;
 	a->reserved = true;
-	key_map_reserve(&a->st->blocks_map, (size_t)n);
+	block_index_reserve(a->st, (size_t)n);
 	ALLOC_GROW(a->st->b->blocks, a->st->b->nr_blocks + (size_t)n,
 		   a->st->alloc_blocks);
 }
 
+/* Rows attributed, not yet added: their blocks' slots are loaded ahead. */
+#define ATTRIB_AHEAD 256
+
+struct attributed {
+	uint64_t addr, h;
+	uint32_t obj, func;
+};
+
+static void attribute_some(struct attrib *a, const struct tb_row *rows,
+			   size_t nr);
+
 static void attribute(void *ctx, const struct tb_row *rows, size_t nr)
 {
 	struct attrib *a = ctx;
-	struct bench_state *st = a->st;
-	const struct proc_map *map = a->map;
 
 	if (!a->reserved)
 		attrib_reserve(a);
+	for (size_t i = 0; i < nr; i += ATTRIB_AHEAD)
+		attribute_some(a, rows + i,
+			       nr - i < ATTRIB_AHEAD ? nr - i : ATTRIB_AHEAD);
+}
+
+/*
+ * Each row's object, address and function first, with a prefetch of the
+ * slot its block hashes to; then the blocks, whose slots are by then in
+ * the cache (the table is too large for it, and every probe missed).
+ */
+static void attribute_some(struct attrib *a, const struct tb_row *rows,
+			   size_t nr)
+{
+	struct bench_state *st = a->st;
+	const struct proc_map *map = a->map;
+	struct attributed todo[ATTRIB_AHEAD];
+
 	for (size_t i = 0; i < nr; i++) {
 		const struct tb_row *r = &rows[i];
 		const struct mapping *m = proc_map_find(map, r->pc);
@@ -743,8 +859,15 @@ static void attribute(void *ctx, const struct tb_row *rows, size_t nr)
 			}
 		}
 		func = cached_function(st, a->cache, obj, img, fname, sym);
-		add_block(st, obj, func, addr, r);
+		todo[i] = (struct attributed){
+			addr, block_hash(addr, obj, r->icount), obj, func};
+		__builtin_prefetch(
+			&st->blocks_idx
+				 .slots[todo[i].h & (st->blocks_idx.cap - 1)]);
 	}
+	for (size_t i = 0; i < nr; i++)
+		add_block(st, todo[i].obj, todo[i].func, todo[i].addr,
+			  todo[i].h, &rows[i]);
 }
 
 /* The sink of a totals-only analysis: the parser's sums are enough. */
@@ -990,14 +1113,15 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 		}
 		if (!keep_blocks)
 			hot_function_thresholds(b, fn_hot);
-		keys = xcalloc(n ? n : 1, sizeof(*keys));
-		for (size_t i = 0; i < n; i++) {
+		keys = xcalloc(1, sizeof(*keys));
+		for (size_t i = 0, alloc_keys = 1; i < n; i++) {
 			struct block_total *blk = &b->blocks[i];
 			uint64_t v = block_instructions(blk, &ovf);
 
 			if (v < hot && (blk->function >= RUN_HOT_FUNCTIONS ||
 					v < fn_hot[blk->function]))
 				continue;
+			ALLOC_GROW(keys, nc + 1, alloc_keys);
 			keys[nc++] = (struct sort_key){
 				v, (uint64_t)blk->object << 32 | blk->icount,
 				blk->addr, NULL, (uint32_t)i};
@@ -1149,8 +1273,17 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		b->partial = true;
 	if (!az->opts->totals_only)
 		finish_benchmark(&st, az->opts->keep_blocks, az->opts->decode);
-	key_map_release(&st.blocks_map);
+	free(st.blocks_idx.slots);
 	key_map_release(&st.funcs_map);
+	elf_put_all(az, st.taken, st.nr_taken);
+	free(st.taken);
+	/*
+	 * What this benchmark freed (its merge tables, the blocks it did not
+	 * keep: tens of MB for a large one) stays in this thread's malloc
+	 * arena, between the results that are kept: give it back before the
+	 * next benchmark, so the peak is one benchmark's work, not the sum.
+	 */
+	malloc_trim(0);
 	free(st.mismatch);
 	free(st.imgs);
 	for (size_t i = 0; i < b->nr_objects; i++)
@@ -1168,33 +1301,111 @@ struct work {
 	const struct found_list *found;
 	struct {
 		size_t first, nr;
+		uint64_t bytes; /* of its files */
 	} * groups; /* per benchmark: its .qemu_out files in found */
 	size_t nr, alloc;
-	size_t next; /* the next group to take, under az->lock */
+	size_t *order; /* the groups, the most bytes first */
+	/* under az->lock: */
+	bool *taken;	       /* per position in order */
+	size_t left;	       /* groups not taken yet */
+	uint64_t big;	       /* a group of this many bytes or more is big */
+	unsigned big_running;  /* big groups being analysed */
+	pthread_cond_t change; /* a big group is done */
 };
+
+/*
+ * The next group to analyse, or SIZE_MAX when none is left: the first
+ * in order not taken, except that a big one waits while another big one
+ * is being analysed (a small one is taken instead, if any is left).
+ * Two large benchmarks at once double the analysis' peak memory; taken
+ * one after the other they balance the small ones on the other thread.
+ */
+static size_t take_group(struct work *w)
+{
+	size_t pick = SIZE_MAX;
+
+	pthread_mutex_lock(&w->az->lock);
+	while (w->left) {
+		for (size_t k = 0; k < w->nr && pick == SIZE_MAX; k++)
+			if (!w->taken[k] &&
+			    (!w->big_running ||
+			     w->groups[w->order[k]].bytes < w->big))
+				pick = k;
+		if (pick != SIZE_MAX)
+			break;
+		pthread_cond_wait(&w->change, &w->az->lock);
+	}
+	if (pick != SIZE_MAX) {
+		w->taken[pick] = true;
+		w->left--;
+		pick = w->order[pick];
+		if (w->groups[pick].bytes >= w->big)
+			w->big_running++;
+	}
+	pthread_mutex_unlock(&w->az->lock);
+	return pick;
+}
 
 static void *worker(void *arg)
 {
 	struct work *w = arg;
 
 	for (;;) {
-		size_t g;
+		size_t g = take_group(w);
 
-		pthread_mutex_lock(&w->az->lock);
-		g = w->next++;
-		pthread_mutex_unlock(&w->az->lock);
-		if (g >= w->nr)
+		if (g == SIZE_MAX)
 			return NULL;
 		analyze_benchmark(w->az, &w->run->benchmarks[g],
 				  &w->found->items[w->groups[g].first],
 				  w->groups[g].nr);
+		if (w->groups[g].bytes >= w->big) {
+			pthread_mutex_lock(&w->az->lock);
+			w->big_running--;
+			pthread_cond_broadcast(&w->change);
+			pthread_mutex_unlock(&w->az->lock);
+		}
 	}
+}
+
+/* A group and its size, to order the work. */
+struct group_size {
+	uint64_t bytes;
+	size_t g;
+};
+
+static int cmp_group_size(const void *a, const void *b)
+{
+	const struct group_size *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return x->g < y->g ? -1 : x->g > y->g;
 }
 
 static void analyze_all(struct work *w, unsigned threads)
 {
 	pthread_t tid[RUN_MAX_THREADS];
 	size_t started = 0;
+	struct group_size *gs = xcalloc(w->nr ? w->nr : 1, sizeof(*gs));
+
+	/*
+	 * The largest benchmarks first: the threads then finish together
+	 * instead of one starting a big one as the other runs out of work.
+	 */
+	w->order = xcalloc(w->nr ? w->nr : 1, sizeof(*w->order));
+	for (size_t g = 0; g < w->nr; g++)
+		gs[g] = (struct group_size){w->groups[g].bytes, g};
+	sort_n(gs, w->nr, sizeof(*gs), cmp_group_size);
+	for (size_t g = 0; g < w->nr; g++) {
+		w->order[g] = gs[g].g;
+		w->big += gs[g].bytes;
+	}
+	free(gs);
+	/* big: an eighth of the run or more (a 500k-row SPEC invocation) */
+	w->big = w->big / 8 ? w->big / 8 : 1;
+	w->taken = xcalloc(w->nr ? w->nr : 1, sizeof(*w->taken));
+	w->left = w->nr;
+	pthread_cond_init(&w->change, NULL);
 
 	if (threads > RUN_MAX_THREADS)
 		threads = RUN_MAX_THREADS;
@@ -1207,6 +1418,9 @@ static void analyze_all(struct work *w, unsigned threads)
 	worker(w);
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&w->change);
+	free(w->taken);
+	free(w->order);
 }
 
 unsigned run_default_threads(void)
@@ -1265,6 +1479,9 @@ int run_analyze(struct run *run, const char *root,
 			continue;
 		ALLOC_GROW(work.groups, work.nr + 1, work.alloc);
 		work.groups[work.nr].first = i;
+		work.groups[work.nr].bytes = 0;
+		for (size_t k = i; k < j; k++)
+			work.groups[work.nr].bytes += found.items[k].bytes;
 		work.groups[work.nr++].nr = j - i;
 	}
 	run->benchmarks =

@@ -444,6 +444,29 @@ class Mix(unittest.TestCase):
                              objdump_mnemonics(binary, start, end))
         self.assertEqual(blocks[0]["function"], "main")
 
+    def test_mnemonic_rows_carry_their_own_class(self):
+        """jal is a call or a jump, c.jr a ret or an indirect jump: one row
+        per (mnemonic, class), each as objdump's operands classify it."""
+        split = set()
+        for bench in per_benchmark_totals():
+            with self.subTest(bench=bench):
+                want = control_counts(A, bench)
+                p = tbscope("show", A, bench, "--mix", "-n", "0", "--sysroot", SYSROOT)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                got = {}
+                for m in re.finditer(r"(?m)^(\S+) +(\S+) +(\d+) +\d+\.\d\d%$", p.stdout):
+                    if m.group(1) in CONTROL:
+                        self.assertNotIn((m.group(1), m.group(2)), got, "listed twice")
+                        got[(m.group(1), m.group(2))] = int(m.group(3))
+                self.assertEqual(got, want)
+                js = self.mix(A, bench, "--sysroot", SYSROOT)
+                rows = {(m["mnemonic"], m["class"]): m["instructions"]
+                        for m in js["by_mnemonic"] if m["mnemonic"] in CONTROL}
+                self.assertEqual(rows, {k: v for k, v in want.items() if k in rows})
+                split |= {k[0] for k in want if sum(1 for x in want if x[0] == k[0]) > 1}
+        # the fixtures do have mnemonics of two classes
+        self.assertTrue({"jal", "c.jr", "jalr"} <= split, split)
+
     def test_function_filter_and_text(self):
         d = self.mix(B, "612.matmul_r", "--function", "main", "--sysroot", SYSROOT)
         fns = json.loads(tbscope("show", B, "612.matmul_r", "--functions", "-f", "json",
@@ -454,6 +477,95 @@ class Mix(unittest.TestCase):
         self.assertRegex(text, r"(?m)^fp-fma +\d+ +\d+\.\d\d%$")
         self.assertEqual(tbscope("show", B, "612.matmul_r", "--mix", "--function",
                                  "nope", "-q").returncode, 1)
+
+
+# Control transfers whose class depends on their operands (DISASM.md §4),
+# by hand from binutils' no-alias spelling: "jal zero,..." is a jump.
+CONTROL = ("jal", "jalr", "c.j", "c.jr", "c.jalr", "c.jal")
+
+
+def control_class(mnemonic, operands):
+    ops = [o.strip() for o in operands.split(",")]
+    if mnemonic == "c.j":
+        return "jump"
+    if mnemonic in ("c.jal", "c.jalr"):
+        return "call"
+    if mnemonic == "c.jr":
+        return "ret" if ops[0] == "ra" else "jump-indirect"
+    if mnemonic == "jal":
+        return "jump" if ops[0] == "zero" else "call"
+    # jalr rd,imm(rs1)
+    if ops[0] != "zero":
+        return "call"
+    return "ret" if ops[1] == "0(ra)" else "jump-indirect"
+
+
+_OBJDUMP = {}
+
+
+def objdump_elf(binary):
+    """({address: (mnemonic, operands, length)}, [(offset, vaddr, filesz)
+    of its PT_LOADs]) of a whole ELF file, from binutils."""
+    if binary not in _OBJDUMP:
+        out = subprocess.run(["riscv64-linux-gnu-objdump", "-d", "-M", "no-aliases", binary],
+                             capture_output=True, text=True, check=True).stdout
+        insns = {}
+        for line in out.splitlines():
+            m = re.match(r"^\s*([0-9a-f]+):\s+([0-9a-f]{4}|[0-9a-f]{8})\s+(\S+)\s*([^#<]*)",
+                         line)
+            if m:
+                insns[int(m.group(1), 16)] = (m.group(3), m.group(4).strip(),
+                                              len(m.group(2)) // 2)
+        loads = []
+        for line in subprocess.run(["riscv64-linux-gnu-readelf", "-lW", binary],
+                                   capture_output=True, text=True,
+                                   check=True).stdout.splitlines():
+            f = line.split()
+            if f and f[0] == "LOAD":
+                loads.append((int(f[1], 16), int(f[2], 16), int(f[4], 16)))
+        _OBJDUMP[binary] = (insns, loads)
+    return _OBJDUMP[binary]
+
+
+def control_counts(run, bench):
+    """{(mnemonic, class): dynamic count} of the control transfers of a
+    benchmark: every .qemu_out row in the text of the program or of a
+    library of SYSROOT, walked through objdump's disassembly of that file
+    for icount instructions, times ecount."""
+    bdir = [root for root, dirs, files in os.walk(os.path.join(RUNS, run))
+            if bench in files][0]
+    counts = {}
+    for name in os.listdir(bdir):
+        m = re.fullmatch(re.escape(bench) + r"\.qemu_out(\.\d+)?", name)
+        if not m:
+            continue
+        text = []  # (start, end, offset, ELF file) of the r-xp mappings
+        with open(os.path.join(bdir, bench + ".map" + (m.group(1) or ""))) as fh:
+            for line in fh:
+                f = line.split()
+                if len(f) == 6 and f[4] == "r-xp" and f[5].startswith("/"):
+                    base = os.path.basename(f[5])
+                    elf = (os.path.join(bdir, bench) if base == bench
+                           else os.path.join(SYSROOT, "lib", base))
+                    text.append((int(f[0], 16), int(f[1], 16), int(f[3], 16), elf))
+        with open(os.path.join(bdir, name)) as fh:
+            for line in fh:
+                f = [x.strip() for x in line.split(",")]
+                if len(f) != 4 or not f[0].startswith("0x"):
+                    continue
+                pc, icount, ecount = int(f[0], 16), int(f[2]), int(f[3])
+                for start, end, off, elf in text:
+                    if start <= pc < end:
+                        insns, loads = objdump_elf(elf)
+                        fo = pc - start + off
+                        va = [fo - o + v for o, v, n in loads if o <= fo < o + n][0]
+                        for _ in range(icount):
+                            mn, ops, length = insns[va]
+                            if mn in CONTROL:
+                                key = (mn, control_class(mn, ops))
+                                counts[key] = counts.get(key, 0) + ecount
+                            va += length
+    return counts
 
 
 SRC = os.path.dirname(os.path.dirname(DATA))  # tests/data -> the source tree
