@@ -248,11 +248,14 @@ json_t *json_rate(const struct benchmark *b)
 			if (!x->cpu) {
 				row++;
 				json_array_append_new(
-					time, json_integer((json_int_t)x->time_ns));
+					time,
+					json_integer((json_int_t)x->time_ns));
 				json_array_append_new(
-					dur, json_integer((json_int_t)x->dur_ns));
+					dur,
+					json_integer((json_int_t)x->dur_ns));
 				json_array_append_new(
-					count, json_integer((json_int_t)x->count));
+					count,
+					json_integer((json_int_t)x->count));
 				total = total + x->count < total
 						? UINT64_MAX
 						: total + x->count;

@@ -583,12 +583,13 @@ static void version_3_index_is_rebuilt(void **state)
 	index_close(idx);
 	path = tu_path(tmp, "index.sqlite");
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-				      "DROP TABLE rate;"
-				      "ALTER TABLE invocations DROP COLUMN rate;"
-				      "PRAGMA user_version=3",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "DROP TABLE rate;"
+			     "ALTER TABLE invocations DROP COLUMN rate;"
+			     "PRAGMA user_version=3",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_close(db);
 	idx = index_open(path, &err);
 	assert_non_null(idx);

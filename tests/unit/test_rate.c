@@ -56,11 +56,11 @@ static void malformed_lines_name_file_and_line(void **state)
 {
 	static const char text[] =
 		"time: 100, dur: 100, count: 1\n"
-		"time: x, dur: 1, count: 2\n"		     /* 2 */
-		"\n"					     /* blank: fine */
-		"time: 200, dur: 100, count: 3, cpu0\n"	     /* 4 */
-		"time: 50, dur: 50, count: 4\n"	     /* 5: backwards */
-		"time: 300, dur: 100, count: 5, cpu0: 2\n"   /* sum != count */
+		"time: x, dur: 1, count: 2\n"		   /* 2 */
+		"\n"					   /* blank: fine */
+		"time: 200, dur: 100, count: 3, cpu0\n"	   /* 4 */
+		"time: 50, dur: 50, count: 4\n"		   /* 5: backwards */
+		"time: 300, dur: 100, count: 5, cpu0: 2\n" /* sum != count */
 		"time: 400, dur: 100, count: 99999999999999999999\n"; /* 7 */
 	struct rate_file r = RATE_FILE_INIT;
 
@@ -130,8 +130,7 @@ static void run_finds_stores_and_loads_timelines(void **state)
 		assert_int_equal(b->rate[i].invocation, 1);
 
 	j = json_rate(b);
-	assert_int_equal(json_array_size(json_object_get(j, "invocations")),
-			 1);
+	assert_int_equal(json_array_size(json_object_get(j, "invocations")), 1);
 	inv = json_array_get(json_object_get(j, "invocations"), 0);
 	assert_int_equal(json_integer_value(json_object_get(inv, "invocation")),
 			 1);
@@ -142,16 +141,14 @@ static void run_finds_stores_and_loads_timelines(void **state)
 	assert_int_equal(json_array_size(json_object_get(inv, "count")), 3);
 	/* two vCPU columns, 0 where a line has none */
 	assert_int_equal(json_array_size(json_object_get(inv, "cpus")), 2);
-	assert_int_equal(json_integer_value(json_array_get(
-				 json_array_get(json_object_get(inv, "cpus"),
-						1),
-				 1)),
-			 40);
-	assert_int_equal(json_integer_value(json_array_get(
-				 json_array_get(json_object_get(inv, "cpus"),
-						1),
-				 0)),
-			 0);
+	assert_int_equal(
+		json_integer_value(json_array_get(
+			json_array_get(json_object_get(inv, "cpus"), 1), 1)),
+		40);
+	assert_int_equal(
+		json_integer_value(json_array_get(
+			json_array_get(json_object_get(inv, "cpus"), 1), 0)),
+		0);
 	a = json_dumps(j, JSON_SORT_KEYS);
 	json_decref(j);
 
@@ -179,10 +176,9 @@ static void run_finds_stores_and_loads_timelines(void **state)
 	run_release(&back);
 
 	/* without the flag, no timeline */
-	assert_int_equal(
-		index_load_run(idx, "r", INDEX_LOAD_DETAILS, "prog", &back,
-			       &err),
-		1);
+	assert_int_equal(index_load_run(idx, "r", INDEX_LOAD_DETAILS, "prog",
+					&back, &err),
+			 1);
 	assert_int_equal(back.benchmarks[0].nr_rate, 0);
 	run_release(&back);
 
@@ -203,8 +199,7 @@ static void upload_list_has_the_rate_file(void **state)
 	char *tmp = make_run();
 	bool have = false;
 
-	assert_int_equal(run_list_files(tmp, NULL, &files, &warnings, &err),
-			 0);
+	assert_int_equal(run_list_files(tmp, NULL, &files, &warnings, &err), 0);
 	for (size_t i = 0; i < files.nr; i++)
 		have |= !strcmp(files.items[i].name, "prog.rate.1");
 	assert_true(have);
