@@ -256,6 +256,12 @@ json_t *json_rate(const struct benchmark *b)
 				json_array_append_new(
 					count,
 					json_integer((json_int_t)x->count));
+				/* no columns yet: vCPU 0 was the only one */
+				if (s.cpus)
+					json_array_set_new(
+						cpu[0], (size_t)row,
+						json_integer(
+							(json_int_t)x->count));
 				total = total + x->count < total
 						? UINT64_MAX
 						: total + x->count;

@@ -82,7 +82,8 @@ void rate_file_release(struct rate_file *r);
  * {"invocation" (its index), "qemu_out", "rate", "instructions" (the
  * .qemu_out total), "total" (the sum of the intervals' counts),
  * "time_ns", "dur_ns", "count": one element per interval, and "cpus":
- * one array of counts per vCPU when there were several, else []}.
+ * one array of counts per vCPU when there were several, else [] (an
+ * interval before the second vCPU started counts on vCPU 0)}.
  */
 json_t *json_rate(const struct benchmark *b);
 

@@ -16,6 +16,8 @@ let last = null; // {section, data} for redraw()
 
 // "123.4 M/s": a rate with a metric prefix.
 export function fmtRate(v) {
+	if (!v)
+		return '0';
 	const units = ['', 'k', 'M', 'G', 'T'];
 	let u = 0;
 	while (v >= 1000 && u < units.length - 1) {

@@ -139,7 +139,11 @@ static void run_finds_stores_and_loads_timelines(void **state)
 	assert_int_equal(
 		json_integer_value(json_object_get(inv, "instructions")), 5104);
 	assert_int_equal(json_array_size(json_object_get(inv, "count")), 3);
-	/* two vCPU columns, 0 where a line has none */
+	/* two vCPU columns; a line without them counts on vCPU 0 */
+	assert_int_equal(
+		json_integer_value(json_array_get(
+			json_array_get(json_object_get(inv, "cpus"), 0), 0)),
+		5000);
 	assert_int_equal(json_array_size(json_object_get(inv, "cpus")), 2);
 	assert_int_equal(
 		json_integer_value(json_array_get(
