@@ -299,7 +299,7 @@ static void add_metric(struct strbuf *out, double v)
 		v /= 1000;
 		u++;
 	}
-	strbuf_addf(out, "%7.3f %s", v, units[u]);
+	strbuf_addf(out, "%7.3f %1s", v, units[u]);
 }
 
 void report_rate_text(struct strbuf *out, const struct benchmark *b)
@@ -331,7 +331,7 @@ void report_rate_text(struct strbuf *out, const struct benchmark *b)
 		if (s.cpus)
 			strbuf_addf(out, ", %" PRIu32 " vCPUs", s.cpus);
 		strbuf_adds(out, "\n");
-		strbuf_addf(out, "%10s %20s %14s\n", "time (s)", "instructions",
+		strbuf_addf(out, "%10s %20s %10s\n", "time (s)", "instructions",
 			    "per second");
 		for (size_t k = 0; k < s.nr; k++) {
 			double ps;
@@ -348,7 +348,8 @@ void report_rate_text(struct strbuf *out, const struct benchmark *b)
 			strbuf_addf(out, "%10.3f %20" PRIu64 " ",
 				    (double)x[k].time_ns / 1e9, x[k].count);
 			add_metric(out, ps);
-			strbuf_adds(out, "  ");
+			if (bar)
+				strbuf_adds(out, "  ");
 			for (size_t i = 0; i < bar; i++)
 				strbuf_addch(out, '#');
 			strbuf_addch(out, '\n');
