@@ -116,20 +116,18 @@ static bool qemu_out_name_z(const char *name, size_t *prog_len, uint64_t *num,
 /*
  * The .EXT (map, rate) of found file f, relative to the root, into *out:
  * "P.EXT.N" when it exists, else the first of "P.EXT.N.zst" and
- * "P.EXT.N.gz" that does (f's own ending first), else "P.EXT.N"
- * (missing; then false).
+ * "P.EXT.N.gz" that does (f's own ending first, whatever f's is), else
+ * "P.EXT.N" (missing; then false).
  */
 static bool companion_name_of(const char *root, const struct found *f,
 			      const char *ext, struct strbuf *out)
 {
 	bool found = true;
 	struct strbuf path = STRBUF_INIT;
-	const char *try[3] = {"", f->zext, zexts[0]};
+	const char *try[4] = {"", f->zext, zexts[0], zexts[1]};
 	struct stat st;
 
-	if (!strcmp(f->zext, zexts[0]))
-		try[2] = zexts[1];
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		strbuf_reset(out);
 		strbuf_addf(out, "%s.%s%s%s", f->prog, ext, f->suffix, try[i]);
 		strbuf_reset(&path);
