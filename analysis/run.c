@@ -115,9 +115,9 @@ static bool qemu_out_name_z(const char *name, size_t *prog_len, uint64_t *num,
 
 /*
  * The .EXT (map, rate) of found file f, relative to the root, into *out:
- * "P.EXT.N" when it exists, else the first of "P.EXT.N.zst" and
- * "P.EXT.N.gz" that does (f's own ending first, whatever f's is), else
- * "P.EXT.N" (missing; then false).
+ * the first of "P.EXT.N", "P.EXT.N" with f's own compression ending,
+ * "P.EXT.N.zst" and "P.EXT.N.gz" that exists, else "P.EXT.N" (missing;
+ * then false).
  */
 static bool companion_name_of(const char *root, const struct found *f,
 			      const char *ext, struct strbuf *out)
