@@ -1065,7 +1065,9 @@ static void add_rate(const char *root, const struct found *f,
 	b->invocations[i].rate = strbuf_detach(&name, NULL);
 	b->invocations[i].malformed += r.malformed;
 	b->malformed += r.malformed;
-	b->rate = xreallocarray(b->rate, b->nr_rate + r.nr, sizeof(*b->rate));
+	if (r.nr)
+		b->rate = xreallocarray(b->rate, b->nr_rate + r.nr,
+					sizeof(*b->rate));
 	for (size_t k = 0; k < r.nr; k++) {
 		b->rate[b->nr_rate] = r.samples[k];
 		b->rate[b->nr_rate++].invocation = (uint32_t)i;
