@@ -23,6 +23,7 @@ void benchmark_release(struct benchmark *b)
 	for (size_t i = 0; i < b->nr_invocations; i++) {
 		free(b->invocations[i].qemu_out);
 		free(b->invocations[i].map);
+		free(b->invocations[i].rate);
 	}
 	free(b->invocations);
 	for (size_t i = 0; i < b->nr_objects; i++) {
@@ -40,6 +41,7 @@ void benchmark_release(struct benchmark *b)
 	free(b->blocks);
 	mix_rows_free(b->mix, b->nr_mix);
 	free(b->arch);
+	free(b->rate);
 	strlist_release(&b->warnings);
 	memset(b, 0, sizeof(*b));
 }

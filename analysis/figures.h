@@ -51,6 +51,19 @@ struct invocation {
 	uint64_t insns;	    /* the insns plugin's total */
 	uint64_t malformed; /* malformed lines in .qemu_out and .map */
 	bool partial;	    /* rows are only part of the blocks */
+	char *rate;	    /* its .rate timeline, relative, or NULL */
+};
+
+/*
+ * One interval of an invocation's instruction-rate timeline (the
+ * PROG.rate[.N] file `tbscope record --rate MS` writes; see rate.h).
+ */
+struct rate_sample {
+	uint32_t invocation; /* index into benchmark.invocations */
+	uint32_t cpu;	     /* 0: all vCPUs; K + 1: vCPU K's column */
+	uint64_t time_ns;    /* end of the interval, since the start */
+	uint64_t dur_ns;     /* its length */
+	uint64_t count;	     /* instructions executed in it */
 };
 
 struct object_total {
@@ -130,6 +143,9 @@ struct benchmark {
 	size_t nr_mix;
 	char *arch; /* of the decoded code ("riscv64"), or NULL */
 	struct strlist warnings;
+	/* the invocations' rate timelines, by invocation, cpu, time */
+	struct rate_sample *rate;
+	size_t nr_rate;
 };
 
 struct run {

@@ -114,6 +114,15 @@ static const struct column invocation_columns[] = {
 	COLUMN_OPT(struct invocation, insns, has_insns, "insns"),
 	COLUMN(struct invocation, malformed, "malformed", COL_U64),
 	COLUMN(struct invocation, partial, "partial", COL_BOOL),
+	COLUMN(struct invocation, rate, "rate", COL_TEXT),
+};
+
+static const struct column rate_columns[] = {
+	COLUMN(struct rate_sample, invocation, "invocation", COL_U32),
+	COLUMN(struct rate_sample, cpu, "cpu", COL_U32),
+	COLUMN(struct rate_sample, time_ns, "time_ns", COL_U64),
+	COLUMN(struct rate_sample, dur_ns, "dur_ns", COL_U64),
+	COLUMN(struct rate_sample, count, "count", COL_U64),
 };
 
 static const struct column object_columns[] = {
@@ -219,6 +228,8 @@ static const struct row_table row_tables[] = {
 		  nr_blocks, block_columns),
 	ROW_TABLE("mix", true, INDEX_LOAD_MIX, struct mix_row, mix, nr_mix,
 		  mix_columns),
+	ROW_TABLE("rate", true, INDEX_LOAD_RATE, struct rate_sample, rate,
+		  nr_rate, rate_columns),
 };
 
 #define NR_ROW_TABLES NR(row_tables)

@@ -24,7 +24,7 @@
 struct errbuf;
 struct run;
 
-#define INDEX_SCHEMA_VERSION 3
+#define INDEX_SCHEMA_VERSION 4
 
 struct index;
 
@@ -126,6 +126,7 @@ enum index_load_flags {
 	INDEX_LOAD_DETAILS = 1 << 2, /* invocations and warnings */
 	INDEX_LOAD_BLOCKS = 1 << 3,  /* the hottest blocks, with their code */
 	INDEX_LOAD_MIX = 1 << 4,     /* the instruction mix rows */
+	INDEX_LOAD_RATE = 1 << 5,    /* the rate timelines (rate.h) */
 };
 
 /*

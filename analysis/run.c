@@ -19,6 +19,7 @@
 #include "mix.h"
 #include "proc_map.h"
 #include "qemu_out.h"
+#include "rate.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "sort.h"
@@ -114,31 +115,39 @@ static bool qemu_out_name_z(const char *name, size_t *prog_len, uint64_t *num,
 }
 
 /*
- * The .map of found file f, relative to the root, into *out: "P.map.N"
- * when it exists, else the first of "P.map.N.zst" and "P.map.N.gz" that
- * does (f's own ending first), else "P.map.N" (missing).
+ * The .EXT (map, rate) of found file f, relative to the root, into *out:
+ * the first of "P.EXT.N", "P.EXT.N" with f's own compression ending,
+ * "P.EXT.N.zst" and "P.EXT.N.gz" that exists, else "P.EXT.N" (missing;
+ * then false).
  */
-static void map_name_of(const char *root, const struct found *f,
-			struct strbuf *out)
+static bool companion_name_of(const char *root, const struct found *f,
+			      const char *ext, struct strbuf *out)
 {
+	bool found = true;
 	struct strbuf path = STRBUF_INIT;
-	const char *try[3] = {"", f->zext, zexts[0]};
+	const char *try[4] = {"", f->zext, zexts[0], zexts[1]};
 	struct stat st;
 
-	if (!strcmp(f->zext, zexts[0]))
-		try[2] = zexts[1];
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		strbuf_reset(out);
-		strbuf_addf(out, "%s.map%s%s", f->prog, f->suffix, try[i]);
+		strbuf_addf(out, "%s.%s%s%s", f->prog, ext, f->suffix, try[i]);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", root, out->buf);
 		if (!stat(path.buf, &st) && S_ISREG(st.st_mode))
 			goto out;
 	}
 	strbuf_reset(out);
-	strbuf_addf(out, "%s.map%s", f->prog, f->suffix);
+	strbuf_addf(out, "%s.%s%s", f->prog, ext, f->suffix);
+	found = false;
 out:
 	strbuf_release(&path);
+	return found;
+}
+
+static void map_name_of(const char *root, const struct found *f,
+			struct strbuf *out)
+{
+	companion_name_of(root, f, "map", out);
 }
 
 static int walk(int fd, struct strbuf *rel, int depth, struct found_list *out,
@@ -1158,6 +1167,41 @@ static void finish_benchmark(struct bench_state *st, bool keep_blocks,
 	free(func_new);
 }
 
+/*
+ * The rate timeline of invocation i (found file f), when it has one:
+ * its samples appended to b->rate, its name in the invocation.
+ */
+static void add_rate(const char *root, const struct found *f,
+		     struct benchmark *b, size_t i)
+{
+	struct rate_file r = RATE_FILE_INIT;
+	struct strbuf name = STRBUF_INIT, path = STRBUF_INIT;
+	struct errbuf err;
+
+	if (!companion_name_of(root, f, "rate", &name))
+		goto out;
+	strbuf_addf(&path, "%s/%s", root, name.buf);
+	if (rate_parse_file(&r, path.buf, name.buf, &err) < 0) {
+		strlist_add(&b->warnings, err.msg);
+		goto out;
+	}
+	strlist_extend(&b->warnings, &r.warnings);
+	b->invocations[i].rate = strbuf_detach(&name, NULL);
+	b->invocations[i].malformed += r.malformed;
+	b->malformed += r.malformed;
+	if (r.nr)
+		b->rate = xreallocarray(b->rate, b->nr_rate + r.nr,
+					sizeof(*b->rate));
+	for (size_t k = 0; k < r.nr; k++) {
+		b->rate[b->nr_rate] = r.samples[k];
+		b->rate[b->nr_rate++].invocation = (uint32_t)i;
+	}
+out:
+	rate_file_release(&r);
+	strbuf_release(&name);
+	strbuf_release(&path);
+}
+
 static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 			      const struct found *f, size_t nr)
 {
@@ -1256,6 +1300,7 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 		}
 		if (!az->opts->totals_only)
 			attrib_release(&at);
+		add_rate(az->root, &f[i], b, i);
 		qemu_out_clear(&q);
 		proc_map_release(&map);
 		strbuf_release(&map_msg);
@@ -1702,6 +1747,8 @@ int run_list_files(const char *root, const struct run_options *opts,
 
 		files_add_if(out, root, f->rel);
 		files_add_if(out, root, f->prog);
+		if (companion_name_of(root, f, "rate", &sb))
+			files_add_if(out, root, sb.buf);
 		map_name_of(root, f, &sb);
 		files_add_if(out, root, sb.buf);
 		add_libraries(&az, out, f, sb.buf, warnings);

@@ -3,9 +3,11 @@
  * run: one run directory analysed.  A run is a directory tree in which
  * every `*.qemu_out` or `*.qemu_out.<N>` file is one program invocation;
  * the `.map` with the same suffix is gdb's mappings of that invocation,
- * and the file without the suffix is the program.  Invocations are grouped
- * into benchmarks by the program's basename (suite: the directory above
- * the benchmark's in an External/SPEC/<suite>/<bench>/ layout).
+ * the `.rate` with the same suffix (if any) its instruction-rate
+ * timeline (rate.h), and the file without the suffix is the program.
+ * Invocations are grouped into benchmarks by the program's basename
+ * (suite: the directory above the benchmark's in an
+ * External/SPEC/<suite>/<bench>/ layout).
  *
  * Every row is attributed through its own invocation's .map (load
  * addresses differ between invocations) to an object, and through the
@@ -78,13 +80,13 @@ struct run_files {
 
 /*
  * The files the analysis of the run at root reads, and nothing else, for
- * packing a build directory into an upload: every .qemu_out and its .map,
- * the programs, libraries built beside them, tbscope-run.json, and the
- * shared libraries the maps name as found in the run's sysroot/ or in
- * opts' sysroots (the latter named sysroot/<path as recorded>, where the
- * analysis of the uploaded run finds them).  Libraries that cannot be
- * found are warnings.  Returns 0, or -1 with the reason in *err when root
- * cannot be read or holds no .qemu_out file.
+ * packing a build directory into an upload: every .qemu_out and its .map
+ * and .rate, the programs, libraries built beside them, tbscope-run.json,
+ * and the shared libraries the maps name as found in the run's sysroot/
+ * or in opts' sysroots (the latter named sysroot/<path as recorded>,
+ * where the analysis of the uploaded run finds them).  Libraries that
+ * cannot be found are warnings.  Returns 0, or -1 with the reason in
+ * *err when root cannot be read or holds no .qemu_out file.
  */
 int run_list_files(const char *root, const struct run_options *opts,
 		   struct run_files *out, struct strlist *warnings,

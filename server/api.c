@@ -15,6 +15,8 @@
 #include "errbuf.h"
 #include "index.h"
 #include "json_view.h"
+#include "rate.h"
+#include "recording.h"
 #include "report.h"
 #include "run.h"
 #include "server.h"
@@ -492,6 +494,9 @@ json_t *api_compare(struct server *srv, const char *base, const char *new_id,
 	if (!j &&
 	    compare_load(srv, base, new_id, opts, &la, &lb, &c, &p, err) == 0) {
 		j = json_compare(&c, base, new_id, opts->objects);
+		json_object_set_new(j, "recording",
+				    recording_compare_text(la.info.meta_json,
+							   lb.info.meta_json));
 		compare_release(&c);
 		keep_json(srv, &key, gen, j, p, policy);
 	}
@@ -499,6 +504,25 @@ json_t *api_compare(struct server *srv, const char *base, const char *new_id,
 	loaded_release(&lb);
 	strbuf_release(&key);
 	return j;
+}
+
+/*
+ * The comparability warning (recording.h) of two runs, first in a text
+ * or Markdown comparison.
+ */
+static void add_recording_warning(struct strbuf *text, const struct loaded *a,
+				  const struct loaded *b,
+				  enum report_format format)
+{
+	json_t *rc =
+		recording_compare_text(a->info.meta_json, b->info.meta_json);
+	const char *w = recording_warning(rc);
+
+	if (w && format == REPORT_TEXT)
+		strbuf_addf(text, "warning: %s\n\n", w);
+	else if (w && format == REPORT_MARKDOWN)
+		strbuf_addf(text, "> **Warning:** %s\n\n", w);
+	json_decref(rc);
 }
 
 int api_compare_report(struct server *srv, const char *base, const char *new_id,
@@ -522,6 +546,7 @@ int api_compare_report(struct server *srv, const char *base, const char *new_id,
 		ret = -1;
 		goto out;
 	}
+	add_recording_warning(&text, &la, &lb, format);
 	switch (format) {
 	case REPORT_TEXT:
 		report_compare_text(&text, &c);
@@ -1307,4 +1332,34 @@ bool api_split_range(const char *spec, bool (*known)(void *ctx, const char *id),
 	*base = xstrndup(spec, (size_t)(p - spec));
 	*new_id = xstrdup(p + 3);
 	return true;
+}
+
+/* ---- the rate timeline (issue #12) -------------------------------------- */
+
+json_t *api_rate(struct server *srv, const char *id, const char *bench,
+		 enum cache_policy *policy, struct api_err *err)
+{
+	uint64_t gen = catalog_generation(srv->cat);
+	struct strbuf key = STRBUF_INIT;
+	struct loaded l = {0};
+	struct index *idx = NULL;
+	json_t *j;
+
+	strbuf_adds(&key, "rate;");
+	key_add(&key, id);
+	key_add(&key, bench);
+	j = cached_json(srv, &key, gen, policy);
+	if (j || !(idx = get_index(srv, err)))
+		goto out;
+	if (load_bench(idx, id, bench, INDEX_LOAD_DETAILS | INDEX_LOAD_RATE, &l,
+		       err) < 0)
+		goto out;
+	j = json_rate(&l.run.benchmarks[0]);
+	json_object_set_new(j, "run", json_string(id));
+	keep_json(srv, &key, gen, j, policy_for(srv, &l, NULL), policy);
+out:
+	catalog_put(srv->cat, idx);
+	loaded_release(&l);
+	strbuf_release(&key);
+	return j;
 }

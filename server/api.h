@@ -169,4 +169,14 @@ json_t *api_neighbours(struct server *srv, const char *id,
 json_t *api_series_history(struct server *srv, const char *series,
 			   enum cache_policy *policy, struct api_err *err);
 
+/* ---- the rate timeline (issue #12) -------------------------------------- */
+
+/*
+ * GET /api/v1/runs/ID/benchmarks/BENCH/rate: the instruction-rate
+ * timelines of the benchmark's invocations (rate.h's json_rate()), with
+ * "run"; "invocations" is empty when none was recorded with --rate.
+ */
+json_t *api_rate(struct server *srv, const char *id, const char *bench,
+		 enum cache_policy *policy, struct api_err *err);
+
 #endif

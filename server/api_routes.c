@@ -236,6 +236,22 @@ static bool dashboard_route(struct server *srv, const struct api_request *req,
 	return true;
 }
 
+/* ---- the rate timeline (issue #12) -------------------------------------- */
+
+/* .../benchmarks/BENCH/rate; false when the path is not it. */
+static bool rate_route(struct server *srv, char **seg, size_t n,
+		       struct api_response *resp)
+{
+	enum cache_policy p = CACHE_NONE;
+	struct api_err err;
+
+	if (n != 7 || strcmp(seg[2], "runs") || strcmp(seg[4], "benchmarks") ||
+	    strcmp(seg[6], "rate"))
+		return false;
+	answer(resp, api_rate(srv, seg[3], seg[5], &p, &err), &p, &err);
+	return true;
+}
+
 void api_handle(struct server *srv, const struct api_request *req,
 		struct api_response *resp)
 {
@@ -260,7 +276,8 @@ void api_handle(struct server *srv, const struct api_request *req,
 			  "%s is not allowed here", req->method);
 		goto out;
 	}
-	if (dashboard_route(srv, req, seg, n, resp))
+	if (dashboard_route(srv, req, seg, n, resp) ||
+	    rate_route(srv, seg, n, resp))
 		goto out;
 	if (n == 3 && !strcmp(seg[2], "runs"))
 		runs_list(srv, req, resp);

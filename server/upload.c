@@ -772,8 +772,8 @@ static int check_unwrapped_links(struct upload *u, const char *root)
 /* ---- stored compressed -------------------------------------------------- */
 
 /*
- * A run is kept with its data files compressed: every X.qemu_out[.N] and
- * the X.map[.N] beside one becomes X.qemu_out[.N].zst (zstd level 3:
+ * A run is kept with its data files compressed: every X.qemu_out[.N], and
+ * the X.map[.N] and X.rate[.N] beside one, becomes FILE.zst (zstd level 3:
  * about 19 % of the text, decompressed faster than it is parsed), which
  * the analysis reads as it reads the plain file (fileio.h's zfile).
  * Files with other names (hard) linked to them are left as they are, so
@@ -781,7 +781,7 @@ static int check_unwrapped_links(struct upload *u, const char *root)
  */
 #define STORE_ZSTD_LEVEL 3
 
-/* Does base end in ".qemu_out", ".map" or either with ".<digits>"? */
+/* Does base end in ext (".qemu_out", ".map", ".rate"), or ext.<digits>? */
 static bool data_file_name(const char *base, const char *ext, size_t *stem)
 {
 	const char *p = strstr(base, ext);
@@ -909,14 +909,18 @@ static int zwalk_entry(const char *path, const struct stat *st, int flag,
 		return 0;
 	if (data_file_name(base, ".qemu_out", &stem)) {
 		strlist_add(&zwalk.files, path);
-	} else if (data_file_name(base, ".map", &stem)) {
-		/* only a .map beside its .qemu_out: "P.map.N" -> "P.qemu_out.N"
+	} else if (data_file_name(base, ".map", &stem) ||
+		   data_file_name(base, ".rate", &stem)) {
+		/*
+		 * only a .map or .rate beside its .qemu_out: "P.map.N" ->
+		 * "P.qemu_out.N"
 		 */
+		const char *ext = strchr(base + stem + 1, '.');
 		struct strbuf q = STRBUF_INIT;
 		struct stat qs;
 
 		strbuf_add(&q, path, (size_t)(base - path) + stem);
-		strbuf_addf(&q, ".qemu_out%s", base + stem + strlen(".map"));
+		strbuf_addf(&q, ".qemu_out%s", ext ? ext : "");
 		if (!stat(q.buf, &qs) && S_ISREG(qs.st_mode))
 			strlist_add(&zwalk.files, path);
 		strbuf_release(&q);

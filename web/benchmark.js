@@ -9,6 +9,7 @@
 import {api, ApiError, errorBox, fill, el, enc, fmtInt, fmtShare, href, setCrumbs, setHeading,
 	setState, state, tableWrap} from './lib.js';
 import {blockView, byLegend, classColour, mixStrip, swatch} from './mix.js';
+import {drawRate, redrawRate} from './rate.js';
 
 function shareBar(pct, colour) {
 	const bar = el('span', {class: 'share-bar', 'aria-hidden': 'true'}, el('span'));
@@ -189,6 +190,7 @@ async function select(patch) {
 export function redraw() {
 	if (ctx)
 		drawFocus();
+	redrawRate();
 }
 
 export async function render(app) {
@@ -208,7 +210,8 @@ export async function render(app) {
 	const fns = b.functions || [];
 	const parts = {filter: el('div', {class: 'controls focus', id: 'focus'}),
 		       mix: el('section', {id: 'mix', class: 'mix'}),
-		       blocks: el('section', {id: 'blocks', class: 'blocks-section'})};
+		       blocks: el('section', {id: 'blocks', class: 'blocks-section'}),
+		       rate: el('section', {id: 'rate', class: 'rate', hidden: true})};
 	ctx = {id, bench, b, parts};
 	const f = focus();
 	fill(app,
@@ -270,6 +273,7 @@ export async function render(app) {
 		parts.filter,
 		parts.mix,
 		parts.blocks,
+		parts.rate,
 		el('h2', {}, 'Invocations'),
 		tableWrap(el('table', {class: 'data', id: 'invocations-table'},
 			el('thead', {}, el('tr', {},
@@ -286,5 +290,5 @@ export async function render(app) {
 				el('td', {class: 'num'}, fmtInt(x.collected)),
 				el('td', {class: `num ${x.malformed_lines ? 'dir-bad' : ''}`}, fmtInt(x.malformed_lines)),
 				el('td', {class: 'num'}, x.insns_plugin === null ? '\u2013' : fmtInt(x.insns_plugin))))))));
-	await drawFocus();
+	await Promise.all([drawFocus(), drawRate(parts.rate, id, bench)]);
 }

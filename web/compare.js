@@ -99,6 +99,13 @@ function pctCell(pct, cls, extra) {
 
 function drawWarnings() {
 	const items = [];
+	// recorded with a different QEMU or plugin options (tbscope-run.json)
+	const rec = data.recording || {};
+	if (rec.warning)
+		items.push(el('li', {id: 'recording-warning'}, el('strong', {}, 'Not recorded alike: '),
+			(rec.differs || []).map((d, i) => [i ? '; ' : '', `${d.field.replace('_', ' ')} `,
+				el('code', {}, d.base || '\u2013'), ' vs ', el('code', {}, d.new || '\u2013')]),
+			'. Counts may differ for that reason alone.'));
 	if (data.only_in_base.length)
 		items.push(el('li', {}, `Only in base (${data.only_in_base.length}): `,
 			      data.only_in_base.join(', ')));

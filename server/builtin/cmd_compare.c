@@ -13,6 +13,7 @@
 #include "compare.h"
 #include "errbuf.h"
 #include "json_view.h"
+#include "recording.h"
 #include "run.h"
 #include "run_common.h"
 #include "strbuf.h"
@@ -69,6 +70,27 @@ out:
 	return ret;
 }
 
+/*
+ * The comparability warning (recording.h) of run directories a and b:
+ * on stderr beside text and csv, first in Markdown; returns the
+ * comparison for the JSON answer.
+ */
+static json_t *recording_check(const char *a, const char *b,
+			       enum report_format format, struct strbuf *out)
+{
+	json_t *ma = recording_read_meta(a), *mb = recording_read_meta(b);
+	json_t *rc = recording_compare(ma, mb);
+	const char *w = recording_warning(rc);
+
+	if (w && format == REPORT_MARKDOWN)
+		strbuf_addf(out, "> **Warning:** %s\n\n", w);
+	else if (w && format != REPORT_JSON)
+		fprintf(stderr, "tbscope compare: warning: %s\n", w);
+	json_decref(ma);
+	json_decref(mb);
+	return rc;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct run_opts o = RUN_OPTS_INIT;
@@ -99,6 +121,7 @@ int cmd_compare(int argc, char **argv)
 	struct compare cmp;
 	struct strbuf out = STRBUF_INIT;
 	struct errbuf err;
+	json_t *rec = NULL, *json;
 	int first, ret = 1;
 
 	first = parse_options(argc, argv, opts, &err);
@@ -127,6 +150,7 @@ int cmd_compare(int argc, char **argv)
 	    load_run(&b, argv[first + 1], &o, false, NULL) < 0)
 		goto out;
 	compare_runs(&cmp, &a, &b, threshold);
+	rec = recording_check(argv[first], argv[first + 1], o.format, &out);
 	switch (o.format) {
 	case REPORT_TEXT:
 		report_compare_text(&out, &cmp);
@@ -139,15 +163,17 @@ int cmd_compare(int argc, char **argv)
 					run_label(argv[first + 1]), NULL);
 		break;
 	case REPORT_JSON:
-		print_json_take(json_compare(&cmp, run_label(argv[first]),
-					     run_label(argv[first + 1]),
-					     false));
+		json = json_compare(&cmp, run_label(argv[first]),
+				    run_label(argv[first + 1]), false);
+		json_object_set(json, "recording", rec);
+		print_json_take(json);
 		break;
 	}
 	fputs(out.buf, stdout);
 	compare_release(&cmp);
 	ret = 0;
 out:
+	json_decref(rec);
 	strbuf_release(&out);
 	run_release(&a);
 	run_release(&b);

@@ -11,6 +11,7 @@
 #include "builtin.h"
 #include "errbuf.h"
 #include "json_view.h"
+#include "rate.h"
 #include "run.h"
 #include "run_common.h"
 #include "strbuf.h"
@@ -22,7 +23,8 @@ static const char show_usage[] =
 	"Per-benchmark dynamic instruction counts of a run directory, each\n"
 	"split by object (the binary, libc, libm, the dynamic loader...).\n"
 	"With BENCH, that benchmark alone; with --functions, its hottest\n"
-	"functions (without BENCH: every benchmark's).\n";
+	"functions (without BENCH: every benchmark's); with --rate, its\n"
+	"instruction-rate timeline.\n";
 
 /*
  * `show RUN --functions`: every benchmark's hottest functions, one
@@ -105,10 +107,50 @@ static long find_function(const struct benchmark *b, const char *name,
 	return nr == 1 ? fn : -1;
 }
 
+/* tbscope show --rate RUN BENCH: the benchmark's rate timelines. */
+static int show_rate(int argc, char **argv, struct run_opts *o)
+{
+	struct run run = RUN_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int ret = 1;
+
+	if (argc != 2 ||
+	    (o->format != REPORT_TEXT && o->format != REPORT_JSON)) {
+		fputs(argc != 2 ? "tbscope show: --rate needs a RUN and a "
+				  "BENCH\n"
+				: "tbscope show: --rate prints text or json\n",
+		      stderr);
+		return EXIT_USAGE;
+	}
+	o->totals_only = true; /* the timeline needs no attribution */
+	if (load_run(&run, argv[0], o, false, argv[1]) < 0)
+		goto out;
+	if (!run.nr_benchmarks) {
+		fprintf(stderr, "tbscope show: no benchmark '%s' in '%s'\n",
+			argv[1], argv[0]);
+		goto out;
+	}
+	if (o->format == REPORT_JSON) {
+		json_t *j = json_rate(&run.benchmarks[0]);
+
+		json_object_set_new(j, "run", json_string(run_label(argv[0])));
+		print_json_take(j);
+	} else {
+		report_rate_text(&out, &run.benchmarks[0]);
+		fputs(out.buf, stdout);
+	}
+	ret = 0;
+out:
+	strbuf_release(&out);
+	run_release(&run);
+	return ret;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct run_opts o = RUN_OPTS_INIT;
 	bool functions = false, blocks = false, mix = false, help = false;
+	bool rate = false;
 	const char *function = NULL, *object = NULL;
 	uint64_t limit = 25;
 	const struct option_spec opts[] = {
@@ -117,6 +159,10 @@ int cmd_show(int argc, char **argv)
 		OPT_BOOL('B', "blocks", "BENCH's hottest blocks, disassembled",
 			 &blocks),
 		OPT_BOOL('M', "mix", "BENCH's dynamic instruction mix", &mix),
+		OPT_BOOL(0, "rate",
+			 "BENCH's instruction-rate timeline per invocation\n"
+			 "(recorded with `tbscope record --rate MS`)",
+			 &rate),
 		OPT_STRING(0, "function", "NAME",
 			   "blocks or mix of that function only", &function),
 		OPT_STRING(0, "object", "NAME",
@@ -149,6 +195,17 @@ int cmd_show(int argc, char **argv)
 	if (help) {
 		usage_with_options(stdout, show_usage, opts);
 		ret = 0;
+		goto out;
+	}
+	if (rate) {
+		if (functions || blocks || mix || function) {
+			fputs("tbscope show: --rate goes without --functions, "
+			      "--blocks, --mix and --function\n",
+			      stderr);
+			ret = EXIT_USAGE;
+		} else {
+			ret = show_rate(argc - first, argv + first, &o);
+		}
 		goto out;
 	}
 	if (argc - first < 1 || argc - first > 2 ||

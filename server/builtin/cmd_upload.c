@@ -37,9 +37,9 @@ static const char upload_usage[] =
 	"usage: tbscope upload --server URL --name ID [options] BUILD_DIR\n"
 	"\n"
 	"Pack what the server needs from BUILD_DIR -- every *.qemu_out[.N],\n"
-	"its .map, the programs, tbscope-run.json, and with --sysroot the\n"
-	"shared libraries the maps name -- and stream it as a tar.gz to\n"
-	"URL/api/v1/runs.  Prints the run's URLs.\n";
+	"its .map and .rate, the programs, tbscope-run.json, and with\n"
+	"--sysroot the shared libraries the maps name -- and stream it as a\n"
+	"tar.gz to URL/api/v1/runs.  Prints the run's URLs.\n";
 
 struct upload_opts {
 	const char *server, *token_file, *name, *dir;

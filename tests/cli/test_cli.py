@@ -575,7 +575,7 @@ SRC = os.path.dirname(os.path.dirname(DATA))  # tests/data -> the source tree
 DOCUMENTED = {
     "compare": {"format": "f", "threshold": "t", "bench": "b", "limit": "n",
                 "sysroot": "s", "quiet": "q", "help": "h"},
-    "show": {"functions": "F", "blocks": "B", "mix": "M", "function": None, "object": None,
+    "show": {"functions": "F", "blocks": "B", "mix": "M", "function": None, "object": None, "rate": None,
              "limit": "n", "format": "f", "sysroot": "s", "quiet": "q", "help": "h"},
     "serve": {o: None for o in (
         "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",

@@ -12,7 +12,7 @@ secs=${2:-20}
 shift $(( $# > 1 ? 2 : 1 ))
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_qemu_out fuzz_proc_map fuzz_disasm fuzz_elf fuzz_upload
-	fuzz_route fuzz_api fuzz_meta fuzz_template)
+	fuzz_route fuzz_api fuzz_meta fuzz_template fuzz_rate)
 here=$(cd "$(dirname "$0")" && pwd)
 runs=$here/../data/runs
 work=$(mktemp -d)
@@ -51,7 +51,7 @@ PY
 # 8 KB still allow a line over QEMU_OUT_MAX_LINE, 4 KB).
 max_len() {
 	case $1 in
-	fuzz_qemu_out) echo 8192 ;;
+	fuzz_qemu_out | fuzz_rate) echo 8192 ;;
 	fuzz_route | fuzz_api | fuzz_meta | fuzz_template) echo 4096 ;;
 	*) echo 65536 ;;
 	esac
@@ -67,6 +67,10 @@ seed() { # target: its seeds, the first 60 KB of fixture files (1 KB for
 		set -- "$runs"/*/External/SPEC/*/*/*.qemu_out* ;;
 	fuzz_proc_map) set -- "$runs"/*/External/SPEC/*/*/*.map* ;;
 	fuzz_upload) upload_seeds "$d"; return ;;
+	fuzz_rate) # the plugin's lines, one vCPU and two
+		printf '# tbscope_plugin rate=100\n# plugin api 1, target riscv64, interval 100 ms, qemu q\ntime: 100000000, dur: 100000000, count: 5000\ntime: 150000000, dur: 50000000, count: 7\n' > "$d/seed0"
+		printf 'time: 20000000, dur: 20000000, count: 100, cpu0: 60, cpu1: 40\ntime: 40000000, dur: 20000000, count: 3, cpu0: 1, cpu1: 2\n' > "$d/seed1"
+		return ;;
 	fuzz_route | fuzz_api | fuzz_meta | fuzz_template)
 		cp "$here/corpus/$1"/* "$d/"; return ;;
 	*) set -- "$runs"/build.gcc-O2-rv64gc/External/SPEC/*/*/6??.*_r ;;

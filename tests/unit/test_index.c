@@ -353,12 +353,12 @@ static char *table_columns(sqlite3 *db, const char *table)
 }
 
 /*
- * Schema version 3, written out: changing a column list changes the
+ * Schema version 4, written out: changing a column list changes the
  * schema, which must bump INDEX_SCHEMA_VERSION (and this test).  Version
  * 3 keeps functions, blocks and mix as one blob per benchmark, and the
- * function names in shared sets.
+ * function names in shared sets; version 4 adds the rate timelines.
  */
-static void schema_is_version_3(void **state)
+static void schema_is_version_4(void **state)
 {
 #define KEYS2 "run_id TEXT NOT NULL pk1, bench INTEGER NOT NULL pk2, "
 #define KEYS3 KEYS2 "idx INTEGER NOT NULL pk3, "
@@ -377,7 +377,7 @@ static void schema_is_version_3(void **state)
 		{"invocations",
 		 KEYS3 "qemu_out TEXT, map TEXT, instructions INTEGER, nrows "
 		       "INTEGER, collected INTEGER, insns INTEGER, malformed "
-		       "INTEGER, partial INTEGER"},
+		       "INTEGER, partial INTEGER, rate TEXT"},
 		{"objects", KEYS3 "name TEXT, path TEXT, elf TEXT, elf_error "
 				  "TEXT, instructions INTEGER"},
 		/* the large arrays: one compressed blob per benchmark */
@@ -386,6 +386,8 @@ static void schema_is_version_3(void **state)
 		{"blocks", KEYS2 "nr INTEGER NOT NULL, names INTEGER, data "
 				 "BLOB NOT NULL"},
 		{"mix", KEYS2
+		 "nr INTEGER NOT NULL, names INTEGER, data BLOB NOT NULL"},
+		{"rate", KEYS2
 		 "nr INTEGER NOT NULL, names INTEGER, data BLOB NOT NULL"},
 		/* function names, a set per benchmark shared by runs */
 		{"names",
@@ -418,7 +420,7 @@ static void schema_is_version_3(void **state)
 			-1, &st, NULL),
 		SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 7);
+	assert_int_equal(sqlite3_column_int(st, 0), 8);
 	sqlite3_finalize(st);
 	assert_int_equal(sqlite3_prepare_v2(
 				 db,
@@ -568,6 +570,39 @@ static void other_schema_version_is_rebuilt(void **state)
 	free(tmp);
 }
 
+/* An index of version 3 (no rate timelines) is rebuilt, then works. */
+static void version_3_index_is_rebuilt(void **state)
+{
+	struct errbuf err;
+	struct index_run info;
+	char *tmp, *path;
+	struct index *idx = fresh_index(&tmp);
+	sqlite3 *db;
+
+	add_run(idx, "r1", RUN_A, NULL, 1);
+	index_close(idx);
+	path = tu_path(tmp, "index.sqlite");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "DROP TABLE rate;"
+			     "ALTER TABLE invocations DROP COLUMN rate;"
+			     "PRAGMA user_version=3",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	idx = index_open(path, &err);
+	assert_non_null(idx);
+	assert_int_equal(index_get_run(idx, "r1", &info, &err), 0);
+	add_run(idx, "r1", RUN_A, NULL, 1);
+	assert_int_equal(index_get_run(idx, "r1", &info, &err), 1);
+	index_run_release(&info);
+	index_close(idx);
+	free(path);
+	tu_rm_rf(tmp);
+	free(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,9 +610,10 @@ int main(void)
 		cmocka_unit_test(stored_blocks_and_mix_render_the_same_json),
 		cmocka_unit_test(lists_newest_first_and_tracks_history),
 		cmocka_unit_test(previous_run),
-		cmocka_unit_test(schema_is_version_3),
+		cmocka_unit_test(schema_is_version_4),
 		cmocka_unit_test(name_sets_are_shared_and_dropped),
 		cmocka_unit_test(other_schema_version_is_rebuilt),
+		cmocka_unit_test(version_3_index_is_rebuilt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
