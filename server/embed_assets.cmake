@@ -4,10 +4,24 @@
 #
 # Turn the dashboard's files into a C table (struct web_asset, see
 # web_assets.h) so the deployed server does not need the source tree.
-# MANIFEST holds one "NAME|PATH" line per file.  Each array gets a trailing
+# MANIFEST holds one "NAME|PATH|GZIP|BROTLI" line per file, GZIP and
+# BROTLI naming the file's compressed copies (tbscope_precompress) or
+# empty (templates: never sent as they are).  Each array gets a trailing
 # NUL that is not counted in len, so templates can be used as C strings.
 # web_assets_version is the first 12 hex digits of the SHA-256 of every
 # name and content: asset URLs carry it, so they can be cached for a year.
+cmake_minimum_required(VERSION 3.25) # the policies: empty list elements kept
+
+# The C array asset_<id> of the file at path (its bytes, then a NUL).
+function(embed_array id path)
+  file(READ "${path}" hex HEX)
+  # 32 bytes a line, then each byte as 0xNN,
+  string(REGEX REPLACE "(................................................................)"
+         "\\1\n" hex "${hex}")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  set(array "static const unsigned char asset_${id}[] = {\n${hex}0x00};\n"
+      PARENT_SCOPE)
+endfunction()
 
 file(STRINGS "${MANIFEST}" entries)
 set(body "")
@@ -15,18 +29,33 @@ set(table "")
 set(all "")
 set(i 0)
 foreach(entry IN LISTS entries)
-  string(FIND "${entry}" "|" bar)
-  string(SUBSTRING "${entry}" 0 ${bar} name)
-  math(EXPR from "${bar} + 1")
-  string(SUBSTRING "${entry}" ${from} -1 path)
+  string(REPLACE "|" ";" fields "${entry}")
+  list(LENGTH fields nf)
+  list(GET fields 0 name)
+  list(GET fields 1 path)
+  set(gz "")
+  set(br "")
+  if(nf GREATER 2)
+    list(GET fields 2 gz)
+  endif()
+  if(nf GREATER 3)
+    list(GET fields 3 br)
+  endif()
   file(READ "${path}" hex HEX)
   string(APPEND all "${name}:${hex};")
-  # 32 bytes a line, then each byte as 0xNN,
-  string(REGEX REPLACE "(................................................................)"
-         "\\1\n" hex "${hex}")
-  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
-  string(APPEND body "static const unsigned char asset_${i}[] = {\n${hex}0x00};\n")
-  string(APPEND table "\t{\"${name}\", asset_${i}, sizeof(asset_${i}) - 1},\n")
+  embed_array(${i} "${path}")
+  string(APPEND body "${array}")
+  set(row "\t{\"${name}\", asset_${i}, sizeof(asset_${i}) - 1")
+  foreach(kind gz br)
+    if(${kind})
+      embed_array(${i}_${kind} "${${kind}}")
+      string(APPEND body "${array}")
+      string(APPEND row ", asset_${i}_${kind}, sizeof(asset_${i}_${kind}) - 1")
+    else()
+      string(APPEND row ", NULL, 0")
+    endif()
+  endforeach()
+  string(APPEND table "${row}},\n")
   math(EXPR i "${i} + 1")
 endforeach()
 string(SHA256 digest "${all}")

@@ -20,6 +20,7 @@
 #include "cache.h"
 #include "catalog.h"
 #include "config.h"
+#include "encoding.h"
 #include "errbuf.h"
 #include "log.h"
 #include "server.h"
@@ -27,6 +28,7 @@
 #include "strbuf.h"
 #include "tokens.h"
 #include "web.h"
+#include "web_assets.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -85,6 +87,9 @@ struct request {
 	uint64_t body_bytes; /* of the request body, received so far */
 	struct strbuf body;  /* a PATCH's body (api_regress.c) */
 	struct watch *watch; /* of its connection */
+	/* the answer's Content-Encoding; does it send Vary: Accept-Encoding? */
+	enum content_coding coding;
+	bool vary;
 };
 
 /* The largest PATCH body kept: a note and its links. */
@@ -102,13 +107,17 @@ static const char *header_get(void *ctx, const char *name)
 	return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, name);
 }
 
-/* The strong ETag of a body: the first 128 bits of its SHA-256. */
-static void make_etag(const char *body, size_t len, char out[40])
+/*
+ * The strong ETag of an answer: the first 128 bits of the SHA-256 of its
+ * identity body (hash, in hex), then "-gzip" or "-br" when it is sent in
+ * that coding (a strong ETag names the bytes sent, RFC 9110 8.8.3).
+ */
+static void make_etag(const char *hash, enum content_coding c, char out[40])
 {
-	char hash[SHA256_HEX_LEN + 1];
+	const char *name = coding_name(c);
 
-	sha256_hex(body, len, hash);
-	snprintf(out, 40, "\"%.32s\"", hash);
+	snprintf(out, 40, "\"%.32s%s%s\"", hash, name ? "-" : "",
+		 name ? name : "");
 }
 
 static const char *cache_control(enum cache_policy p)
@@ -163,6 +172,12 @@ static enum MHD_Result reply(struct MHD_Connection *conn, struct request *rq,
 						      : CACHE_NONE));
 	if (*etag && (status == 200 || not_modified))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	if (rq->coding != CODING_IDENTITY && !not_modified)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+					coding_name(rq->coding));
+	if (rq->vary)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+					MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	if (r->retry_after) {
 		char v[16];
 
@@ -229,8 +244,65 @@ static void http_cache_key(struct MHD_Connection *conn, const char *url,
 }
 
 /*
+ * The embedded file a /static/<version>/<name> answer sent, when body is
+ * that file's content (web.c serves it unchanged): its compressed copies
+ * are then sent rather than compressing it again.  NULL otherwise.
+ */
+static const struct web_asset *static_asset(const char *url,
+					    const struct strbuf *body)
+{
+	const char *name = strrchr(url, '/');
+
+	if (strncmp(url, "/static/", 8) || !name)
+		return NULL;
+	for (size_t i = 0; i < web_assets_nr; i++) {
+		const struct web_asset *a = &web_assets[i];
+
+		if (!strcmp(a->name, name + 1))
+			return a->len == body->len &&
+					       !memcmp(a->data, body->buf,
+						       body->len)
+				       ? a
+				       : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Put r's body in coding c when it is worth it: a compressible type of
+ * CODING_MIN_BYTES or more.  A static file's copy made at build time is
+ * taken when there is one, else the body is compressed now.  Returns
+ * the coding the body is in.
+ */
+static enum content_coding
+encode_answer(const char *url, struct api_response *r, enum content_coding c)
+{
+	const struct web_asset *a;
+	struct strbuf out = STRBUF_INIT;
+
+	if (c == CODING_IDENTITY || r->body.len < CODING_MIN_BYTES ||
+	    !coding_type_compressible(r->content_type))
+		return CODING_IDENTITY;
+	a = r->status == 200 ? static_asset(url, &r->body) : NULL;
+	if (a && c == CODING_GZIP && a->gzip)
+		strbuf_add(&out, a->gzip, a->gzip_len);
+	else if (a && c == CODING_BR && a->br)
+		strbuf_add(&out, a->br, a->br_len);
+	else if (!coding_compress(c, r->body.buf, r->body.len, false, &out))
+		return CODING_IDENTITY;
+	strbuf_release(&r->body);
+	r->body = out;
+	return c;
+}
+
+/*
  * A GET or HEAD outside uploads: from the cache when the index has not
  * changed since it was answered, else from the API routes or the pages.
+ * The answer is in the coding the request's Accept-Encoding asks for
+ * (encoding.h), and the cache keeps it so: its key ends in the coding
+ * asked for, and its body starts with one byte naming the coding the
+ * bytes after it are in ('0' + enum content_coding; a small answer is
+ * identity whatever was asked).  A hit costs no compression.
  */
 static enum MHD_Result answer_get(struct http *h, struct MHD_Connection *conn,
 				  struct request *rq, const char *url,
@@ -243,14 +315,20 @@ static enum MHD_Result answer_get(struct http *h, struct MHD_Connection *conn,
 	struct strbuf key = STRBUF_INIT;
 	uint64_t gen = catalog_generation(h->srv->cat);
 	bool cacheable = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	enum content_coding want = coding_choose(MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	char etag[40] = "";
 	enum MHD_Result ret;
 
 	api_response_init(&r);
 	if (cacheable) {
 		http_cache_key(conn, url, &key);
+		strbuf_addch(&key, '\0');
+		strbuf_addch(&key, (char)('0' + want));
 		if (cache_get(h->answers, key.buf, key.len, gen, &e)) {
-			strbuf_add(&r.body, e.body, e.len);
+			strbuf_add(&r.body, e.body + 1, e.len - 1);
+			rq->coding = (enum content_coding)(e.body[0] - '0');
+			rq->vary = coding_type_compressible(e.content_type);
 			r.content_type = e.content_type;
 			r.cache = e.policy;
 			r.csp = e.csp;
@@ -265,22 +343,32 @@ static enum MHD_Result answer_get(struct http *h, struct MHD_Connection *conn,
 		api_handle(h->srv, &req, &r);
 	else
 		web_handle(h->srv, &req, &r);
+	rq->vary = coding_type_compressible(r.content_type);
 	if (r.status == 200 && r.cache != CACHE_NONE) {
-		make_etag(r.body.buf, r.body.len, etag);
-		if (cacheable && r.body.len <= ANSWER_MAX_BODY) {
+		char hash[SHA256_HEX_LEN + 1];
+
+		sha256_hex(r.body.buf, r.body.len, hash);
+		rq->coding = encode_answer(url, &r, want);
+		make_etag(hash, rq->coding, etag);
+		if (cacheable && r.body.len < ANSWER_MAX_BODY) {
+			struct strbuf kept = STRBUF_INIT;
 			struct cache_entry keep = {
-				.body = r.body.buf,
-				.len = r.body.len,
-				.size = r.body.len,
 				.content_type = r.content_type,
 				.csp = r.csp,
 				.policy = r.cache,
 				.status = 200,
 			};
 
+			strbuf_addch(&kept, (char)('0' + rq->coding));
+			strbuf_add(&kept, r.body.buf, r.body.len);
+			keep.body = kept.buf;
+			keep.len = keep.size = kept.len;
 			memcpy(keep.etag, etag, sizeof(etag));
 			cache_put(h->answers, key.buf, key.len, gen, &keep);
+			strbuf_release(&kept);
 		}
+	} else {
+		rq->coding = encode_answer(url, &r, want);
 	}
 	ret = reply(conn, rq, &r, etag);
 out:

@@ -11,7 +11,7 @@
 //     benchmark picker.
 //   /history: the series to pick from (GET /api/v1/series).
 import {api, fill, cssVar, dirClass, el, enc, fmtInt, fmtPct, fmtSigned, fmtTime,
-	href, loadChart, makeChart, regressionLinks, setCrumbs, setHeading, state, tableWrap} from './lib.js';
+	href, loadChart, makeChart, regressionLinks, regressionOf, setCrumbs, setHeading, state, tableWrap} from './lib.js';
 
 let data = null;
 let mode = null; // 'bench' | 'bench-all' | 'series' | 'pick'
@@ -25,6 +25,30 @@ export function stepExtras(point) {
 
 function compareLink(p, bench) {
 	return href(`/compare/${enc(p.previous_run)}...${enc(p.run)}`, {bench});
+}
+
+// The regressions of the steps drawn, by run, as the server answers
+// (stepRegressions()): a marker opens its step's regression, else its
+// comparison.
+let stepRegs = new Map();
+
+function stepRegressions(pts) {
+	stepRegs = new Map();
+	for (const p of pts)
+		if (p.step && p.previous_run)
+			regressionOf(p.previous_run, p.run).then(r => { if (r) stepRegs.set(p.run, r); });
+}
+
+async function openStep(p, bench) {
+	const r = stepRegs.get(p.run) || (p.step ? await regressionOf(p.previous_run, p.run) : null);
+	location.href = r ? `/regressions/${enc(String(r.id))}` : compareLink(p, bench);
+}
+
+function stepFooter(p) {
+	if (!p || !p.step)
+		return '';
+	const r = stepRegs.get(p.run);
+	return r ? `step: click to open regression #${r.id}` : 'step: click to compare';
 }
 
 // A palette for one line per series, distinguishable in both themes.
@@ -61,7 +85,7 @@ function legend(extra) {
 		el('span', {class: 'nowrap'}, el('span', {class: 'swatch step-good', 'aria-hidden': 'true'}), ' step down'),
 		el('span', {class: 'nowrap'}, el('span', {class: 'swatch step-bad', 'aria-hidden': 'true'}), ' step up'),
 		extra,
-		el('span', {class: 'hint'}, 'click a step to open its comparison'));
+		el('span', {class: 'hint'}, 'click a step to open its regression, or its comparison'));
 }
 
 // ---- one benchmark ------------------------------------------------------------
@@ -101,7 +125,7 @@ function drawBenchChart(box, lines) {
 				return `${lines.length > 1 ? datasets[ctx.datasetIndex].label + ': ' : ''}${fmtInt(p.instructions)}` +
 					(p.delta !== null ? ` (${fmtSigned(p.delta)}, ${fmtPct(p.delta_pct)})` : '');
 			},
-			footer: items => (items.length && datasets[items[0].datasetIndex].pts[items[0].dataIndex]?.step ? 'step: click to compare' : ''),
+			footer: items => (items.length ? stepFooter(datasets[items[0].datasetIndex].pts[items[0].dataIndex]) : ''),
 		},
 		scales: {
 			x: {ticks: {maxRotation: 60, autoSkip: true}},
@@ -110,7 +134,7 @@ function drawBenchChart(box, lines) {
 		clickable: i => datasets.some(d => d.pts[i] && d.pts[i].previous_run),
 		onPick: i => {
 			const d = datasets.find(x => x.pts[i] && x.pts[i].previous_run);
-			location.href = compareLink(d.pts[i], data.benchmark);
+			openStep(d.pts[i], data.benchmark);
 		},
 	});
 }
@@ -166,6 +190,7 @@ function drawBench() {
 				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Compare')),
 				el('th', {scope: 'col', class: 'opt'}, 'Created'))),
 			el('tbody', {}, benchRows(pts)))));
+	stepRegressions(pts);
 	drawBenchChart(box, lines);
 }
 
@@ -203,14 +228,14 @@ function drawSeriesChart(box) {
 		data: {labels: pts.map(p => p.run), datasets},
 		tooltip: {
 			label: ctx => `${ctx.dataset.label}: ${fmtPct(ctx.raw)}`,
-			footer: items => (items.length && pts[items[0].dataIndex].step ? 'step: click to compare' : ''),
+			footer: items => (items.length ? stepFooter(pts[items[0].dataIndex]) : ''),
 		},
 		scales: {
 			x: {ticks: {maxRotation: 60, autoSkip: true}},
 			y: {ticks: {callback: v => `${v > 0 ? '+' : ''}${Number(v.toFixed(2))} %`}},
 		},
 		clickable: i => Boolean(pts[i].step),
-		onPick: i => { location.href = compareLink(pts[i]); },
+		onPick: i => openStep(pts[i]),
 	});
 }
 
@@ -257,6 +282,7 @@ function drawSeries() {
 				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Compare')),
 				el('th', {scope: 'col', class: 'opt'}, 'Created'))),
 			el('tbody', {}, rows))));
+	stepRegressions(pts);
 	drawSeriesChart(box);
 }
 

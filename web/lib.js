@@ -253,7 +253,21 @@ export function errorBox(err) {
 }
 
 // A table wrapped so it scrolls sideways on a phone.
+// A table in its scrolling box.  A table that collapses to two lines a
+// row on a phone (class "collapse") hides its header there, so each body
+// cell gets its column's heading as data-label, which the collapsed row
+// shows before the figure (app.css); a heading only for screen readers
+// (.sr-only) gives none.
 export function tableWrap(table) {
+	if (table.classList.contains('collapse')) {
+		const heads = [...table.querySelectorAll('thead tr:first-child th')].map(th =>
+			(th.querySelector('.sr-only') ? '' : th.textContent.trim()));
+		for (const tr of table.querySelectorAll('tbody tr'))
+			[...tr.children].forEach((c, i) => {
+				if (c.tagName === 'TD' && heads[i] && !c.dataset.label)
+					c.dataset.label = heads[i];
+			});
+	}
 	return el('div', {class: 'table-wrap'}, table);
 }
 
@@ -315,6 +329,15 @@ function regressionsFor(query) {
 		regressionLists.set(key, api(`/api/v1/regressions?${key}`)
 			.then(j => (j && j.regressions) || [], () => []));
 	return regressionLists.get(key);
+}
+
+// The regression the run pair base -> nu opened (the first, if several),
+// or null: the same question, asked once, as regressionLinks() below.
+export function regressionOf(base, nu) {
+	if (!base || !nu)
+		return Promise.resolve(null);
+	return regressionsFor({base, new: nu, kind: 'regression', stale: '1'})
+		.then(list => list.find(r => r.base === base && r.new === nu) || null);
 }
 
 // An element that, once the server answers, links to each regression of

@@ -46,6 +46,12 @@ export function runExtras(r) {
 	return r.series === null ? null : regressionLinks(r.previous, r.id, r.series);
 }
 
+// A time on two lines at most: its date, then its hour ("10:00 UTC").
+function timeParts(iso) {
+	const t = fmtTime(iso), i = t.indexOf(' ');
+	return i < 0 ? t : [el('span', {class: 'nowrap'}, t.slice(0, i)), ' ', el('span', {class: 'nowrap'}, t.slice(i + 1))];
+}
+
 // "−4.75 % · 2 regressed, 4 improved · worst 612.matmul_r +24.60 %"
 function changeCell(r) {
 	const c = r.vs_previous;
@@ -149,16 +155,17 @@ function draw(app) {
 		el('th', {scope: 'row', class: 'name'}, el('a', {href: `/runs/${enc(r.id)}`}, r.id),
 			el('span', {class: 'sub run-sub'}, r.series === null ? '' : r.series, ' ', fmtTime(r.created))),
 		el('td', {class: 'series opt', title: r.series}, r.series === null ? '' : el('a', {href: href('/', {series: r.series})}, r.series)),
-		el('td', {class: 'time opt'}, fmtTime(r.created)),
+		el('td', {class: 'time opt'}, timeParts(r.created)),
 		el('td', {class: 'meta opt', title: metaSummary(r.meta)}, metaSummary(r.meta)),
 		changeCell(r),
 		el('td', {class: 'num insns opt'}, r.status === 'ready'
 			? [r.lower_bound ? el('abbr', {class: 'lb', title: 'lower bound'}, '\u2265') : null, fmtInt(r.instructions)] : ''),
-		el('td', {class: 'num opt'}, r.warnings ? el('a', {href: `/runs/${enc(r.id)}#warnings`, class: 'warn-count'}, fmtInt(r.warnings)) : '0'),
 		el('td', {class: `status opt status-${r.status}`},
 			r.status === 'ready' ? 'ready'
 				: r.status === 'failed' ? el('span', {title: r.error || ''}, 'failed')
-					: `${r.status} ${r.progress ? `${r.progress.done}/${r.progress.total}` : ''}`),
+					: `${r.status} ${r.progress ? `${r.progress.done}/${r.progress.total}` : ''}`,
+			r.warnings ? el('a', {href: `/runs/${enc(r.id)}#warnings`, class: 'warn-count'},
+				`${fmtInt(r.warnings)} warning${r.warnings === 1 ? '' : 's'}`) : null),
 		el('td', {class: 'actions prev'}, r.previous && r.status === 'ready'
 			? el('a', {href: compareHref(r.previous, r.id), title: `Compare with ${r.previous}`}, 'vs previous') : '')));
 
@@ -185,7 +192,6 @@ function draw(app) {
 				el('th', {scope: 'col', class: 'opt'}, 'Commit \u00b7 compiler'),
 				el('th', {scope: 'col'}, 'Change vs previous'),
 				el('th', {scope: 'col', class: 'num opt'}, 'Instructions'),
-				el('th', {scope: 'col', class: 'num opt'}, 'Warnings'),
 				el('th', {scope: 'col', class: 'opt'}, 'Status'),
 				el('th', {scope: 'col'}, el('span', {class: 'sr-only'}, 'Actions')))),
 			el('tbody', {}, rows)))

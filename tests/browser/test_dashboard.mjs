@@ -477,7 +477,9 @@ async function main() {
 			assert.equal(a.status, 200);
 			assert.match(a.headers.get('content-type'), /^text\/javascript/);
 			assert.match(a.headers.get('cache-control'), /immutable/);
-			assert.match(a.headers.get('etag'), /^"[0-9a-f]{32}"$/);
+			// node's fetch asks for gzip and br: the ETag names the coded bytes
+			assert.match(a.headers.get('etag'), /^"[0-9a-f]{32}(-gzip|-br)?"$/);
+			assert.match(a.headers.get('vary'), /Accept-Encoding/);
 			const again = await fetch(url + js[1], {headers: {'If-None-Match': a.headers.get('etag')}});
 			assert.equal(again.status, 304);
 		});
@@ -494,18 +496,42 @@ async function main() {
 						 `/compare/${A}...${B}?bench=600.lzpack_r`]);
 		});
 
-		await check('history: clicking a step opens its comparison', async () => {
-			const pos = await page.evaluate(() => {
-				const c = window.Chart.getChart(document.getElementById('history-chart'));
-				const pt = c.getDatasetMeta(0).data[3];
-				const r = c.canvas.getBoundingClientRect();
-				return {x: r.left + pt.x, y: r.top + pt.y};
-			});
-			await page.mouse.click(pos.x, pos.y);
-			await page.waitForURL(`${url}/compare/${A2}...${A3}?bench=600.lzpack_r`);
-			await page.waitForSelector('body[data-ready]');
+		await check('history: a step marker opens its regression, or else its comparison', async () => {
+			// A2 -> A3 (B's counts, then A's) makes every benchmark worse: a
+			// regression; A -> B makes every one better: none
+			const regs = (await (await fetch(`${url}/api/v1/regressions?kind=regression&stale=1`)).json()).regressions;
+			const reg = regs.find(r => r.base === A2 && r.new === A3);
+			assert.ok(reg, 'the server recorded the regression of A2 -> A3');
+			assert.ok(!regs.some(r => r.base === A && r.new === B), 'A -> B is no regression');
+			const marker = async (chartId, i) => {
+				await page.waitForSelector('.reg-link'); // the page has its answer
+				const pos = await page.evaluate(([id, k]) => {
+					const c = window.Chart.getChart(document.getElementById(id));
+					const pt = c.getDatasetMeta(0).data[k];
+					const r = c.canvas.getBoundingClientRect();
+					return {x: r.left + pt.x, y: r.top + pt.y};
+				}, [chartId, i]);
+				await page.mouse.click(pos.x, pos.y);
+			};
 			const t = fx.totals.get('600.lzpack_r');
-			assert.equal(await page.$eval('#detail h2 span', e => e.textContent), pctText(pct(t.b, t.a)));
+			// the step at A3 (the fourth point)
+			await marker('history-chart', 3);
+			await page.waitForURL(`${url}/regressions/${reg.id}`);
+			await page.waitForSelector('body[data-ready]');
+			// the step at B (the second point)
+			await open(page, `${url}/history/600.lzpack_r?series=main`);
+			await marker('history-chart', 1);
+			await page.waitForURL(`${url}/compare/${A}...${B}?bench=600.lzpack_r`);
+			await page.waitForSelector('body[data-ready]');
+			assert.equal(await page.$eval('#detail h2 span', e => e.textContent), pctText(pct(t.a, t.b)));
+			// the series history's markers do the same
+			await open(page, `${url}/history?series=main`);
+			await marker('series-chart', 3);
+			await page.waitForURL(`${url}/regressions/${reg.id}`);
+			await open(page, `${url}/history?series=main`);
+			await marker('series-chart', 1);
+			await page.waitForURL(`${url}/compare/${A}...${B}`);
+			await page.waitForSelector('body[data-ready]');
 		});
 
 		await check('theme toggle: dark is kept across a reload', async () => {
@@ -678,31 +704,118 @@ async function main() {
 				const c = await browser.newContext({viewport: {width: 1280, height: 900}, colorScheme: scheme});
 				const p = await c.newPage();
 				watch(p, `contrast ${scheme}`);
+				const regs = (await (await fetch(`${url}/api/v1/regressions?kind=regression&stale=1`)).json()).regressions;
 				for (const u of [`${url}/`, cmp, `${cmp}/612.matmul_r`, `${url}/runs/${A}`, `${url}/runs/${A}/612.matmul_r`,
-						 `${url}/history/600.lzpack_r?series=main`, `${url}/history?series=main`]) {
+						 `${url}/history/600.lzpack_r?series=main`, `${url}/history/600.lzpack_r`, `${url}/history?series=main`,
+						 `${url}/history`, `${url}/regressions`, `${url}/regressions/${regs[0].id}`]) {
 					await open(p, u);
 					const bad = await p.evaluate(CONTRAST_PASS);
 					assert.deepEqual(bad, [], `${scheme} ${u}`);
 				}
+				// the primary button (Compare on /), and the skip link once focused
+				await open(p, `${url}/`);
+				const btn = await p.$eval('.btn.primary', b => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]);
+				const rgbOf = x => x.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number);
+				assert.ok(contrast(rgbOf(btn[0]), rgbOf(btn[1])) >= 4.5, `${scheme} primary button ${btn}`);
+				await p.keyboard.press('Tab');
+				const skip = await p.evaluate(() => {
+					const a = document.activeElement, r = a.getBoundingClientRect(), cs = getComputedStyle(a);
+					return {cls: a.className, href: a.getAttribute('href'), top: r.top, fg: cs.color, bg: cs.backgroundColor,
+						target: Boolean(document.querySelector(a.getAttribute('href')))};
+				});
+				assert.equal(skip.cls, 'skip-link', 'the first Tab reaches the skip link');
+				assert.ok(skip.top >= 0 && skip.target, `${scheme} skip link in view, to ${skip.href}`);
+				assert.ok(contrast(rgbOf(skip.fg), rgbOf(skip.bg)) >= 4.5, `${scheme} skip link ${skip.fg} on ${skip.bg}`);
 				await c.close();
 			}
 		});
 
-		await check('weight: the first view of / transfers under 60 KB and loads no Chart.js', async () => {
+		await check('weight: a first view transfers under 60 KB on / (no Chart.js) and 150 KB on any page', async () => {
+			const regs = (await (await fetch(`${url}/api/v1/regressions?kind=regression&stale=1`)).json()).regressions;
+			assert.ok(regs.length > 0);
+			const sizes = {};
+			for (const u of ['/', `/compare/${A}...${B}`, `/compare/${A}...${B}/612.matmul_r?function=main`,
+					 `/runs/${A}`, `/runs/${A}/612.matmul_r`, '/history/600.lzpack_r?series=main',
+					 '/history/600.lzpack_r', '/history?series=main', '/regressions', `/regressions/${regs[0].id}`]) {
+				// a new context: an empty cache, as a first visit
+				const c = await browser.newContext({viewport: {width: 1280, height: 900}});
+				const p = await c.newPage();
+				watch(p, `weight ${u}`);
+				const cdp = await c.newCDPSession(p);
+				await cdp.send('Network.enable');
+				const urls = new Map();
+				let bytes = 0;
+				cdp.on('Network.responseReceived', e => urls.set(e.requestId, e.response));
+				// bytes on the wire: headers and the (compressed) body
+				cdp.on('Network.loadingFinished', e => { bytes += e.encodedDataLength; });
+				await open(p, url + u);
+				await p.waitForLoadState('networkidle');
+				const got = [...urls.values()];
+				if (u === '/')
+					assert.ok(!got.some(r => r.url.includes('chart.umd.js')), 'Chart.js on /');
+				// the browser asked for gzip and was answered in it
+				const big = got.filter(r => /\/static\/.*\/(app\.css|lib\.js)$/.test(r.url));
+				assert.ok(big.length === 2 && big.every(r => /gzip|br/.test(r.headers['Content-Encoding'] || r.headers['content-encoding'] || '')),
+					  `${u}: compressed static files`);
+				sizes[u] = bytes;
+				await c.close();
+			}
+			console.log(`# transferred (bytes): ${JSON.stringify(sizes)}`);
+			assert.ok(sizes['/'] < 60 * 1024, `/ transferred ${sizes['/']} bytes`);
+			for (const [u, n] of Object.entries(sizes))
+				assert.ok(n < 150 * 1024, `${u} transferred ${n} bytes`);
+		});
+
+		await check('layout at 1280 px: no table is wider than its container', async () => {
+			const regs = (await (await fetch(`${url}/api/v1/regressions?kind=regression&stale=1`)).json()).regressions;
 			const c = await browser.newContext({viewport: {width: 1280, height: 900}});
 			const p = await c.newPage();
-			watch(p, 'weight');
-			let bytes = 0;
-			const urls = [];
-			p.on('response', async r => {
-				urls.push(r.url());
-				const b = await r.body().catch(() => Buffer.alloc(0));
-				bytes += b.length;
-			});
+			watch(p, 'layout 1280');
+			for (const u of ['/', '/?series=main', `${cmp.slice(url.length)}?bench=612.matmul_r`, `${cmp.slice(url.length)}/612.matmul_r?function=main`,
+					 `/runs/${A}`, `/runs/${A}/612.matmul_r`, `/runs/${B}/612.matmul_r?n=10&function=main`,
+					 '/history/600.lzpack_r?series=main', '/history/600.lzpack_r', '/history?series=main',
+					 '/regressions', `/regressions/${regs[0].id}`]) {
+				await open(p, url + u);
+				const wide = await p.evaluate(() => [...document.querySelectorAll('table')].filter(t => {
+					const box = t.parentElement;
+					return t.getBoundingClientRect().width > box.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1;
+				}).map(t => `${t.id || t.className}: ${Math.round(t.getBoundingClientRect().width)} in ${t.parentElement.clientWidth}`));
+				assert.deepEqual(wide, [], u);
+			}
+			// the runs table keeps its last column, Status, in view
 			await open(p, `${url}/`);
-			await p.waitForLoadState('networkidle');
-			assert.ok(!urls.some(u => u.includes('chart.umd.js')), 'Chart.js on /');
-			assert.ok(bytes < 60 * 1024, `/ transferred ${bytes} bytes`);
+			const [tr, wr] = await p.evaluate(() => [document.querySelector('#runs-table thead th:nth-last-child(2)').getBoundingClientRect().right,
+				document.querySelector('#runs-table').parentElement.getBoundingClientRect().right]);
+			assert.ok(tr <= wr, `Status ends at ${tr}, its box at ${wr}`);
+			await c.close();
+		});
+
+		await check('phone: collapsed history rows say what each figure is', async () => {
+			const c = await browser.newContext({viewport: {width: 390, height: 844}});
+			const p = await c.newPage();
+			watch(p, 'phone labels');
+			for (const [u, id] of [['/history/600.lzpack_r?series=main', 'history-table'], ['/history?series=main', 'series-table'],
+					       ['/history/600.lzpack_r', 'history-table']]) {
+				await open(p, url + u);
+				const seen = await p.evaluate(tid => {
+					const t = document.getElementById(tid);
+					const heads = [...t.querySelectorAll('thead th')].map(th => th.textContent.trim());
+					return {
+						theadShown: getComputedStyle(t.querySelector('thead')).display !== 'none',
+						heads,
+						cells: [...t.querySelectorAll('tbody tr')].flatMap(tr => [...tr.children].map((td, i) => ({
+							i, tag: td.tagName, shown: getComputedStyle(td).display !== 'none' && td.textContent.trim() !== '',
+							before: getComputedStyle(td, '::before').content,
+							sr: Boolean(t.querySelector(`thead th:nth-child(${i + 1}) .sr-only`)),
+						}))),
+					};
+				}, id);
+				assert.ok(!seen.theadShown, `${u}: the rows collapse (the header is hidden)`);
+				const figures = seen.cells.filter(x => x.tag === 'TD' && x.shown && !x.sr);
+				assert.ok(figures.length >= 8, `${u}: figures shown`);
+				for (const x of figures)
+					assert.ok(x.before.includes(seen.heads[x.i]), `${u}: column ${seen.heads[x.i]} labelled, got ${x.before}`);
+			}
 			await c.close();
 		});
 
