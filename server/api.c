@@ -564,6 +564,9 @@ int api_compare_report(struct server *srv, const char *base, const char *new_id,
 	case REPORT_TEXT:
 		report_compare_text(&text, &c);
 		break;
+	case REPORT_TABLE:
+		report_compare_table(&text, &c, base, new_id);
+		break;
 	case REPORT_CSV:
 		report_compare_csv(&text, &c);
 		break;

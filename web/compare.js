@@ -459,7 +459,8 @@ function drawActions() {
 			el('a', {href: exp('json'), id: 'export-json'}, 'JSON'),
 			el('a', {href: exp('csv'), id: 'export-csv'}, 'CSV'),
 			el('a', {href: exp('markdown'), id: 'export-markdown'}, 'Markdown'),
-			el('a', {href: exp('text'), id: 'export-text'}, 'Text')));
+			el('a', {href: exp('table'), id: 'export-text',
+				 title: 'A text table: signed deltas, thousands separators'}, 'Text')));
 }
 
 function drawDynamic() {
