@@ -16,6 +16,7 @@
 #include "errbuf.h"
 #include "index.h"
 #include "json_view.h"
+#include "og_image.h"
 #include "report.h"
 #include "run.h"
 #include "server.h"
@@ -38,6 +39,7 @@ void server_release(struct server *srv)
 {
 	cache_free(srv->results);
 	srv->results = NULL;
+	og_image_release(); /* the fonts: no request is being answered */
 }
 
 static int fail(struct api_err *err, unsigned status, const char *code,

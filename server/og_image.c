@@ -8,6 +8,7 @@
 #include "og_image.h"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -1049,6 +1050,12 @@ void og_image_handle(struct server *srv, const struct api_request *req,
 	free(base);
 	free(new_id);
 	free(path);
+}
+
+void og_image_release(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }
 
 /* ---- URLs --------------------------------------------------------------- */

@@ -41,6 +41,13 @@ void og_image_handle(struct server *srv, const struct api_request *req,
 		     struct api_response *resp);
 
 /*
+ * Free what cairo and fontconfig keep for the whole process (the fonts
+ * and their configuration), when no request is being answered: at exit,
+ * so that a leak checker sees only real leaks.
+ */
+void og_image_release(void);
+
+/*
  * Append to *out the absolute URL (the server's --public-url) of the page
  * req asks for, or with image set of its picture: the path, then the
  * query parameters that are part of the page's permalink, percent-encoded.
