@@ -243,8 +243,8 @@ static void set_policy(enum cache_policy *out, enum cache_policy p)
 /*
  * A run of the index as JSON, with "commit_url": its metadata's url, or
  * else the server's --commit-url with {commit} replaced by the run's
- * commit (percent-encoded), or null.  Every page and client links the
- * commit through it.
+ * commit (percent-encoded); absent when neither is there.  Every page and
+ * client links the commit through it.
  */
 static json_t *run_json(struct server *srv, const struct index_run *r)
 {
@@ -271,8 +271,8 @@ static json_t *run_json(struct server *srv, const struct index_run *r)
 		}
 		strbuf_adds(&sb, tpl);
 	}
-	json_object_set_new(j, "commit_url",
-			    sb.len ? json_string(sb.buf) : json_null());
+	if (sb.len)
+		json_object_set_new(j, "commit_url", json_string(sb.buf));
 	strbuf_release(&sb);
 	return j;
 }
