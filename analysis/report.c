@@ -27,11 +27,9 @@ int report_format_parse(const char *s, enum report_format *out)
 	static const struct {
 		const char *name;
 		enum report_format f;
-	} names[] = {{"text", REPORT_TEXT},
-		     {"json", REPORT_JSON},
-		     {"csv", REPORT_CSV},
-		     {"markdown", REPORT_MARKDOWN},
-		     {"md", REPORT_MARKDOWN}};
+	} names[] = {{"text", REPORT_TEXT},   {"json", REPORT_JSON},
+		     {"csv", REPORT_CSV},     {"markdown", REPORT_MARKDOWN},
+		     {"table", REPORT_TABLE}, {"md", REPORT_MARKDOWN}};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(s, names[i].name)) {
@@ -127,6 +125,140 @@ void report_compare_text(struct strbuf *out, const struct compare *c)
 					    ratio_to_pct(s->geomean));
 			}
 	}
+}
+
+/* 1234567 -> "1,234,567"; with sign, "+1,234,567" / "-1,234,567" / "0" */
+static void table_count(struct strbuf *out, int64_t v, bool sign)
+{
+	if (v < 0)
+		strbuf_addch(out, '-');
+	else if (sign && v > 0)
+		strbuf_addch(out, '+');
+	format_thousands(out, v < 0 ? 0ull - (unsigned long long)v
+				    : (unsigned long long)v);
+}
+
+/* "+3.68 %", "-0.07 %", "0.00 %"; tiny changes keep two digits */
+static void table_pct(struct strbuf *out, double p)
+{
+	if (p != 0 && fabs(p) < 0.005)
+		strbuf_addf(out, "%+.2g %%", p);
+	else if (p == 0)
+		strbuf_adds(out, "0.00 %");
+	else
+		strbuf_addf(out, "%+.2f %%", p);
+}
+
+static int64_t table_delta(uint64_t base, uint64_t new)
+{
+	if (new >= base)
+		return new - base > INT64_MAX ? INT64_MAX
+					      : (int64_t)(new - base);
+	return base - new > INT64_MAX ? INT64_MIN : -(int64_t)(base - new);
+}
+
+/* One line of the table: name, then four right-aligned cells. */
+static void table_line(struct strbuf *out, int w, const char *name,
+		       const char *base, const char *new, const char *delta,
+		       const char *pct)
+{
+	strbuf_addf(out, "%-*s %15s %15s %15s %10s", w, name, base, new, delta,
+		    pct);
+	while (out->len && out->buf[out->len - 1] == ' ')
+		out->buf[--out->len] = '\0';
+}
+
+void report_compare_table(struct strbuf *out, const struct compare *c,
+			  const char *base_name, const char *new_name)
+{
+	struct strbuf b = STRBUF_INIT, n = STRBUF_INIT, d = STRBUF_INIT;
+	struct strbuf p = STRBUF_INIT;
+	int w = 20;
+
+	for (size_t i = 0; i < c->nr; i++)
+		if ((int)strlen(c->rows[i].name) > w &&
+		    strlen(c->rows[i].name) < 200)
+			w = (int)strlen(c->rows[i].name);
+	strbuf_addf(out, "base: %s\nnew:  %s\n\n", base_name, new_name);
+	table_line(out, w, "Benchmark", "Base", "New", "Delta", "Delta %");
+	strbuf_addch(out, '\n');
+	for (int i = 0; i < w + 60; i++)
+		strbuf_addch(out, '=');
+	strbuf_addch(out, '\n');
+	for (size_t i = 0; i < c->nr; i++) {
+		const struct compare_row *r = &c->rows[i];
+
+		strbuf_reset(&b);
+		strbuf_reset(&n);
+		strbuf_reset(&d);
+		strbuf_reset(&p);
+		if (r->side == COMPARE_ONLY_NEW)
+			strbuf_adds(&b, "-");
+		else
+			table_count(&b, (int64_t)r->base, false);
+		if (r->side == COMPARE_ONLY_BASE)
+			strbuf_adds(&n, "-");
+		else
+			table_count(&n, (int64_t)r->new, false);
+		if (r->side == COMPARE_BOTH)
+			table_count(&d, r->delta, true);
+		if (r->side == COMPARE_ONLY_BASE)
+			strbuf_adds(&p, "only base");
+		else if (r->side == COMPARE_ONLY_NEW)
+			strbuf_adds(&p, "only new");
+		else if (r->has_pct)
+			table_pct(&p, r->delta_pct);
+		else
+			strbuf_adds(&p, "+inf %");
+		table_line(out, w, r->name, b.buf, n.buf, d.buf, p.buf);
+		if (r->partial)
+			strbuf_adds(out, "  (lower bound)");
+		strbuf_addch(out, '\n');
+	}
+	for (int i = 0; i < w + 60; i++)
+		strbuf_addch(out, '-');
+	strbuf_addch(out, '\n');
+	strbuf_reset(&b);
+	strbuf_reset(&n);
+	strbuf_reset(&d);
+	strbuf_reset(&p);
+	table_count(&b, (int64_t)c->base_total, false);
+	table_count(&n, (int64_t)c->new_total, false);
+	table_count(&d, table_delta(c->base_total, c->new_total), true);
+	if (c->base_total)
+		table_pct(&p, ((double)c->new_total - (double)c->base_total) *
+				      100 / (double)c->base_total);
+	table_line(out, w, "Total", b.buf, n.buf, d.buf, p.buf);
+	strbuf_addch(out, '\n');
+	if (c->has_geomean) {
+		strbuf_reset(&p);
+		table_pct(&p, ratio_to_pct(c->geomean));
+		table_line(out, w, "Geomean", "", "", "", p.buf);
+		strbuf_addch(out, '\n');
+		for (size_t i = 0; c->nr_suites > 1 && i < c->nr_suites; i++) {
+			const struct compare_suite *s = &c->suites[i];
+
+			if (!s->nr)
+				continue;
+			strbuf_reset(&b);
+			strbuf_reset(&p);
+			strbuf_addf(&b, "  %s",
+				    s->suite ? s->suite : "(no suite)");
+			table_pct(&p, ratio_to_pct(s->geomean));
+			table_line(out, w, b.buf, "", "", "", p.buf);
+			strbuf_addch(out, '\n');
+		}
+	}
+	strbuf_addf(out,
+		    "\n%zu regressed, %zu improved, %zu unchanged, %zu only in "
+		    "base, %zu only in new (threshold %g %%)\n",
+		    c->changes[CHANGE_REGRESSED], c->changes[CHANGE_IMPROVED],
+		    c->changes[CHANGE_UNCHANGED], c->changes[CHANGE_ONLY_BASE],
+		    c->changes[CHANGE_ONLY_NEW], c->threshold_pct);
+	strbuf_release(&b);
+	strbuf_release(&n);
+	strbuf_release(&d);
+	strbuf_release(&p);
 }
 
 void report_compare_csv(struct strbuf *out, const struct compare *c)

@@ -25,12 +25,24 @@ enum report_format {
 	REPORT_JSON,
 	REPORT_CSV,
 	REPORT_MARKDOWN,
+	REPORT_TABLE, /* the text table for people: signs, separators */
 };
 
-/* "text", "json", "csv" or "markdown"; returns -1 for anything else. */
+/*
+ * "text", "json", "csv", "markdown" or "table"; returns -1 for anything
+ * else.
+ */
 int report_format_parse(const char *s, enum report_format *out);
 
 void report_compare_text(struct strbuf *out, const struct compare *c);
+/*
+ * The same comparison for people (the page's text export): the runs'
+ * names, base, new, delta and delta % with their signs ('+', '-') and
+ * thousands separators, the total, the geometric means and the counts of
+ * each change.  Columns stay aligned; names are not cut.
+ */
+void report_compare_table(struct strbuf *out, const struct compare *c,
+			  const char *base_name, const char *new_name);
 /* One line per row; the last column is its change (see compare.h). */
 void report_compare_csv(struct strbuf *out, const struct compare *c);
 /*

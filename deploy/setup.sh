@@ -35,6 +35,8 @@ packages=(
 	libsqlite3-dev libcmocka-dev zlib1g-dev libzstd-dev nettle-dev libcurl4-openssl-dev
 	# answers in brotli (server/encoding.c)
 	libbrotli-dev
+	# the link-preview pictures (og:image PNGs) are drawn with cairo, in DejaVu
+	libcairo2-dev fonts-dejavu-core
 	# tests: the fixtures' riscv64 libraries and an independent disassembler;
 	# arm64's libc and objdump, real AArch64 code to check the decoder on
 	libc6-riscv64-cross binutils-riscv64-linux-gnu

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "api.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "errbuf.h"
 #include "index.h"
 #include "json_view.h"
+#include "og_image.h"
 #include "rate.h"
 #include "recording.h"
 #include "report.h"
@@ -39,6 +41,7 @@ void server_release(struct server *srv)
 {
 	cache_free(srv->results);
 	srv->results = NULL;
+	og_image_release(); /* the fonts: no request is being answered */
 }
 
 static int fail(struct api_err *err, unsigned status, const char *code,
@@ -239,6 +242,43 @@ static void set_policy(enum cache_policy *out, enum cache_policy p)
 		*out = p;
 }
 
+/*
+ * A run of the index as JSON, with "commit_url": its metadata's url, or
+ * else the server's --commit-url with {commit} replaced by the run's
+ * commit (percent-encoded); absent when neither is there.  Every page and
+ * client links the commit through it.
+ */
+static json_t *run_json(struct server *srv, const struct index_run *r)
+{
+	json_t *j = json_index_run(r), *meta = json_object_get(j, "meta");
+	const char *url = json_string_value(json_object_get(meta, "url"));
+	const char *commit = json_string_value(json_object_get(meta, "commit"));
+	const char *tpl = srv->cfg ? srv->cfg->commit_url : NULL, *at;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (url &&
+	    (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7))) {
+		strbuf_adds(&sb, url);
+	} else if (tpl && commit && *commit) {
+		while ((at = strstr(tpl, "{commit}"))) {
+			strbuf_add(&sb, tpl, (size_t)(at - tpl));
+			for (const char *c = commit; *c; c++)
+				if (isalnum((unsigned char)*c) ||
+				    strchr("-._~", *c))
+					strbuf_addch(&sb, *c);
+				else
+					strbuf_addf(&sb, "%%%02X",
+						    (unsigned char)*c);
+			tpl = at + 8;
+		}
+		strbuf_adds(&sb, tpl);
+	}
+	if (sb.len)
+		json_object_set_new(j, "commit_url", json_string(sb.buf));
+	strbuf_release(&sb);
+	return j;
+}
+
 /* ---- the entry points --------------------------------------------------- */
 
 static json_t *runs_page(struct server *srv, const char *series, size_t offset,
@@ -280,7 +320,7 @@ json_t *api_run(struct server *srv, const char *id, enum cache_policy *policy,
 		goto out;
 	}
 	l.have_info = true;
-	j = json_index_run(&l.info);
+	j = run_json(srv, &l.info);
 	if (l.info.status == INDEX_READY &&
 	    index_load_run(idx, id, INDEX_LOAD_OBJECTS | INDEX_LOAD_DETAILS,
 			   NULL, &l.run, &e) == 1) {
@@ -550,6 +590,9 @@ int api_compare_report(struct server *srv, const char *base, const char *new_id,
 	switch (format) {
 	case REPORT_TEXT:
 		report_compare_text(&text, &c);
+		break;
+	case REPORT_TABLE:
+		report_compare_table(&text, &c, base, new_id);
 		break;
 	case REPORT_CSV:
 		report_compare_csv(&text, &c);
@@ -1004,7 +1047,7 @@ static void free_ids(char **ids, size_t nr)
 static json_t *run_with_change(struct server *srv, const struct index_run *r,
 			       const char *prev)
 {
-	json_t *j = json_index_run(r), *change = NULL;
+	json_t *j = run_json(srv, r), *change = NULL;
 	struct api_err err;
 
 	if (prev && r->status == INDEX_READY)
@@ -1048,7 +1091,7 @@ static json_t *runs_page(struct server *srv, const char *series, size_t offset,
 	for (size_t i = 0; i < nr; i++)
 		json_array_append_new(
 			arr, changes ? run_with_change(srv, &runs[i], prev[i])
-				     : json_index_run(&runs[i]));
+				     : run_json(srv, &runs[i]));
 	if (changes)
 		free_ids(prev, nr);
 	index_runs_free(runs, nr);
@@ -1161,9 +1204,9 @@ json_t *api_neighbours(struct server *srv, const char *id,
 			fail(err, 404, "not_found", "no run '%s'", id);
 		return NULL;
 	}
-	j = json_pack("{s:o, s:o, s:o}", "run", json_index_run(&r), "previous",
-		      rp ? json_index_run(&p) : json_null(), "next",
-		      rn ? json_index_run(&n) : json_null());
+	j = json_pack("{s:o, s:o, s:o}", "run", run_json(srv, &r), "previous",
+		      rp ? run_json(srv, &p) : json_null(), "next",
+		      rn ? run_json(srv, &n) : json_null());
 	index_run_release(&r);
 	if (rp)
 		index_run_release(&p);

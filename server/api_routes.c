@@ -127,7 +127,7 @@ static void compare_two(struct server *srv, const struct api_request *req,
 
 	if (fmt && report_format_parse(fmt, &f) < 0) {
 		api_error(resp, 400, "bad_request",
-			  "format must be json, text, csv or markdown");
+			  "format must be json, text, table, csv or markdown");
 		return;
 	}
 	if (thr && parse_percent(thr, &opts.threshold, &e) < 0) {
@@ -147,10 +147,11 @@ static void compare_two(struct server *srv, const struct api_request *req,
 		api_response_error(resp, &err);
 	} else {
 		resp->cache = p;
-		resp->content_type =
-			f == REPORT_TEXT  ? "text/plain; charset=utf-8"
-			: f == REPORT_CSV ? "text/csv; charset=utf-8"
-					  : "text/markdown; charset=utf-8";
+		resp->content_type = f == REPORT_TEXT || f == REPORT_TABLE
+					     ? "text/plain; charset=utf-8"
+				     : f == REPORT_CSV
+					     ? "text/csv; charset=utf-8"
+					     : "text/markdown; charset=utf-8";
 	}
 	free(a);
 	free(b);

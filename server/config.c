@@ -94,6 +94,23 @@ static int public_url_option(const struct option_spec *opt, const char *arg,
 	return 0;
 }
 
+/* An http(s) URL with {commit} in it. */
+static int commit_url_option(const struct option_spec *opt, const char *arg,
+			     struct errbuf *err)
+{
+	struct server_config *cfg = opt->value;
+
+	if ((strncmp(arg, "https://", 8) && strncmp(arg, "http://", 7)) ||
+	    !strstr(arg, "{commit}"))
+		return errbuf_set(err,
+				  "expected an http(s) URL with {commit} in "
+				  "it, got '%s'",
+				  arg);
+	free(cfg->commit_url);
+	cfg->commit_url = xstrdup(arg);
+	return 0;
+}
+
 static int log_level_option(const struct option_spec *opt, const char *arg,
 			    struct errbuf *err)
 {
@@ -182,6 +199,13 @@ static int log_level_option(const struct option_spec *opt, const char *arg,
 			OPT_STRDUP(0, "web-dir", "DIR",                        \
 				   "serve static assets from DIR",             \
 				   &(cfg)->web_dir),                           \
+			OPT_CALLBACK(                                          \
+				0, "commit-url", "TEMPLATE",                   \
+				"link of a run's commit when its "             \
+				"metadata\nhas no url, {commit} replaced "     \
+				"(e.g.\nhttps://github.com/O/R/commit/"        \
+				"{commit})",                                   \
+				(cfg), commit_url_option),                     \
 			OPT_STRLIST(0, "notify", "URL",                        \
 				    "POST each new regression to URL "         \
 				    "(repeatable)",                            \
@@ -235,5 +259,6 @@ void config_release(struct server_config *cfg)
 	free(cfg->token_file);
 	free(cfg->read_token_file);
 	free(cfg->web_dir);
+	free(cfg->commit_url);
 	memset(cfg, 0, sizeof(*cfg));
 }

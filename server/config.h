@@ -48,6 +48,8 @@ struct server_config {
 	int log_level;	       /* enum log_level */
 	struct strlist notify; /* --notify: webhooks for new regressions */
 	bool help;
+
+	char *commit_url; /* --commit-url: a commit's link, with {commit} */
 };
 
 void config_defaults(struct server_config *cfg);

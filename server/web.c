@@ -19,6 +19,7 @@
 #include "api_regress.h"
 #include "compare.h"
 #include "errbuf.h"
+#include "og_image.h"
 #include "parse_value.h"
 #include "report.h"
 #include "server.h"
@@ -705,7 +706,8 @@ static int render_preview(const struct page *pg, struct strbuf *title,
 	return 0;
 }
 
-static void render_page(struct page *pg, struct api_response *resp)
+static void render_page(struct page *pg, const char *url, const char *image,
+			struct api_response *resp)
 {
 	const struct web_asset *tpl = asset_find("templates/page.html");
 	struct strbuf assets = STRBUF_INIT, title = STRBUF_INIT;
@@ -722,12 +724,12 @@ static void render_page(struct page *pg, struct api_response *resp)
 	}
 	strbuf_addf(&assets, "/static/%s", web_assets_version);
 	/* every value is HTML-escaped by the template engine */
-	vars = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "title",
+	vars = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title",
 			 title.len ? title.buf : pg->heading.buf, "heading",
 			 pg->heading.buf, "description", description.buf,
 			 "page", pg->name, "api",
 			 pg->api.len ? pg->api.buf : "/api/v1/runs", "assets",
-			 assets.buf);
+			 assets.buf, "url", url, "image", image);
 	strbuf_reset(&resp->body);
 	if (!vars || template_render(&resp->body, (const char *)tpl->data, vars,
 				     TEMPLATE_HTML, &err) < 0) {
@@ -752,8 +754,14 @@ void web_handle(struct server *srv, const struct api_request *req,
 	char *path = xstrdup(req->path);
 	char *seg[MAX_SEGMENTS];
 	struct page pg = {.name = "notfound", .status = 200};
+	struct strbuf url = STRBUF_INIT, image = STRBUF_INIT;
 	size_t n;
 
+	if (og_image_path(req->path)) {
+		og_image_handle(srv, req, resp); /* og_image.c */
+		free(path);
+		return;
+	}
 	strbuf_init(&pg.heading, 0);
 	strbuf_init(&pg.api, 0);
 	if (!route_split(path, seg, MAX_SEGMENTS, &n)) {
@@ -793,7 +801,13 @@ void web_handle(struct server *srv, const struct api_request *req,
 		strbuf_adds(&pg.heading, "Not found");
 		set_str(view_of(&pg, "notfound"), "path", req->path);
 	}
-	render_page(&pg, resp);
+	/* the link preview's picture, of pages that show something */
+	og_page_url(&url, srv, req, false);
+	if (pg.status == 200 && pg.view && !json_object_get(pg.view, "error"))
+		og_page_url(&image, srv, req, true);
+	render_page(&pg, url.buf, image.buf, resp);
+	strbuf_release(&url);
+	strbuf_release(&image);
 	/* triage changes without the index changing: never cached */
 	if (!strncmp(pg.name, "regression", 10))
 		resp->cache = CACHE_NONE;

@@ -466,7 +466,8 @@ function drawActions() {
 			el('a', {href: exp('json'), id: 'export-json'}, 'JSON'),
 			el('a', {href: exp('csv'), id: 'export-csv'}, 'CSV'),
 			el('a', {href: exp('markdown'), id: 'export-markdown'}, 'Markdown'),
-			el('a', {href: exp('text'), id: 'export-text'}, 'Text')));
+			el('a', {href: exp('table'), id: 'export-text',
+				 title: 'A text table: signed deltas, thousands separators'}, 'Text')));
 }
 
 function drawDynamic() {
@@ -562,14 +563,15 @@ export async function render(root) {
 const META_LABELS = [['title', 'Title'], ['commit', 'Commit'], ['branch', 'Branch'], ['compiler', 'Compiler'],
 	['flags', 'Flags'], ['machine', 'Machine']];
 
-// A run's commit, linked when the run's metadata carries a `url`.
-function commitOf(meta) {
+// A run's commit, linked to the run's commit_url (the API resolves it from
+// the metadata's `url` or the server's --commit-url template).
+function commitOf(r, meta) {
 	const c = meta.commit === undefined || meta.commit === null ? null : String(meta.commit);
 	if (!c)
 		return null;
 	const text = el('span', {class: 'mono', title: c}, c.slice(0, 12));
-	return typeof meta.url === 'string' && /^https?:\/\//.test(meta.url)
-		? el('a', {href: meta.url, rel: 'noopener noreferrer', class: 'commit-link'}, text) : text;
+	return typeof r.commit_url === 'string' && /^https?:\/\//.test(r.commit_url)
+		? el('a', {href: r.commit_url, rel: 'noopener noreferrer', class: 'commit-link'}, text) : text;
 }
 
 function runCard(label, n) {
@@ -581,7 +583,7 @@ function runCard(label, n) {
 		['Date', fmtTime(r.created)]];
 	for (const [k, l] of META_LABELS)
 		if (meta[k] !== undefined && meta[k] !== null)
-			items.push([l, k === 'commit' ? commitOf(meta) : String(meta[k])]);
+			items.push([l, k === 'commit' ? commitOf(r, meta) : String(meta[k])]);
 	return el('div', {class: `run-card run-${label}`, dataset: {run: r.id}},
 		el('h2', {}, label === 'base' ? 'Base' : 'New'),
 		el('dl', {class: 'meta-list'}, items.map(([k, x]) => [el('dt', {}, k), el('dd', {}, x)])),

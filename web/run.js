@@ -22,14 +22,15 @@ function metaLabel(k) {
 }
 
 // A value: dates as the page writes them, a commit linked to the run's
-// url, links as links, anything else as text.
-function metaValue(k, v, meta) {
+// commit_url (its url, or the server's --commit-url), links as links,
+// anything else as text.
+function metaValue(k, v, r) {
 	if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z$/.test(v))
 		return fmtTime(v.length === 17 ? v.replace('Z', ':00Z') : v);
 	if (typeof v === 'string' && /^https?:\/\//.test(v) && k === 'url')
 		return el('a', {href: v, rel: 'noopener noreferrer'}, v);
-	if (k === 'commit' && typeof meta.url === 'string' && /^https?:\/\//.test(meta.url))
-		return el('a', {href: meta.url, rel: 'noopener noreferrer', class: 'mono'}, String(v));
+	if (k === 'commit' && typeof r.commit_url === 'string' && /^https?:\/\//.test(r.commit_url))
+		return el('a', {href: r.commit_url, rel: 'noopener noreferrer', class: 'mono commit-link'}, String(v));
 	return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
@@ -43,7 +44,7 @@ function metaList(r) {
 	if (r.meta && typeof r.meta === 'object')
 		for (const [k, v] of Object.entries(r.meta))
 			if (k !== 'series' && k !== 'timestamp')
-				items.push([metaLabel(k), metaValue(k, v, r.meta)]);
+				items.push([metaLabel(k), metaValue(k, v, r)]);
 	return el('dl', {class: 'meta-list'}, items.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 

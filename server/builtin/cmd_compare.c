@@ -100,10 +100,12 @@ int cmd_compare(int argc, char **argv)
 	bool help = false;
 	const struct option_spec opts[] = {
 		RUN_OPTS_FORMAT(&o, "text (default: the spec-compare-helper "
-				    "table),\njson, csv or markdown"),
+				    "table),\ntable (the same with signs and "
+				    "separators),\njson, csv or markdown"),
 		OPT_PERCENT('t', "threshold", "PCT",
 			    "a benchmark changed when |delta %| is above PCT\n"
-			    "(csv, json, markdown; default 0: any change)",
+			    "(table, csv, json, markdown; default 0: any "
+			    "change)",
 			    &threshold),
 		OPT_STRING('b', "bench", "NAME",
 			   "where NAME's delta comes from: objects and\n"
@@ -154,6 +156,10 @@ int cmd_compare(int argc, char **argv)
 	switch (o.format) {
 	case REPORT_TEXT:
 		report_compare_text(&out, &cmp);
+		break;
+	case REPORT_TABLE:
+		report_compare_table(&out, &cmp, run_label(argv[first]),
+				     run_label(argv[first + 1]));
 		break;
 	case REPORT_CSV:
 		report_compare_csv(&out, &cmp);

@@ -14,8 +14,8 @@ int format_option(const struct option_spec *opt, const char *arg,
 {
 	if (report_format_parse(arg, opt->value) < 0)
 		return errbuf_set(err,
-				  "expected text, json, csv or markdown, got "
-				  "'%s'",
+				  "expected text, table, json, csv or "
+				  "markdown, got '%s'",
 				  arg);
 	return 0;
 }

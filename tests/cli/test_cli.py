@@ -581,7 +581,7 @@ DOCUMENTED = {
         "data", "runs-dir", "listen", "public-url", "sysroot", "threads", "max-upload",
         "max-unpacked", "max-files", "timeout", "token-file", "read-token", "web-dir",
         "notify", "log-level", "request-timeout", "max-connections",
-        "max-discard")} | {"help": "h"},
+        "max-discard", "commit-url")} | {"help": "h"},
     "token": {"data": "d", "scope": None, "help": "h"},
     "upload": {o: None for o in (
         "server", "token-file", "name", "series", "commit", "meta", "sysroot",
@@ -646,7 +646,8 @@ def help_options(cmd):
 
 # A valid value for each kind of argument, to show the option is taken.
 GOOD_VALUE = {"N": "1", "SECONDS": "1", "MS": "1", "BYTES": "1", "PCT": "1", "FMT": "json",
-              "LEVEL": "info", "ADDR:PORT": "127.0.0.1:0", "KEY=VALUE": "k=v"}
+              "LEVEL": "info", "ADDR:PORT": "127.0.0.1:0", "KEY=VALUE": "k=v",
+              "TEMPLATE": "https://example.org/commit/{commit}"}
 
 
 class Names(unittest.TestCase):
@@ -799,7 +800,7 @@ class Options(unittest.TestCase):
 
     def test_option_errors_name_the_option(self):
         cases = [
-            (("compare", A, B, "--format", "xml"), "--format: expected text, json, csv or markdown, got 'xml'"),
+            (("compare", A, B, "--format", "xml"), "--format: expected text, table, json, csv or markdown, got 'xml'"),
             (("compare", A, B, "--limit"), "option '--limit' needs a value"),
             (("compare", A, B, "-n"), "option '-n' needs a value"),
             (("compare", A, B, "--quiet=yes"), "option '--quiet' takes no value"),
