@@ -701,10 +701,12 @@ void report_blocks_text(struct strbuf *out, const struct benchmark *b,
 {
 	size_t shown = 0;
 
-	strbuf_addf(out, "%s: %llu instructions; hottest blocks%s%s\n", b->name,
-		    (unsigned long long)b->instructions,
-		    function >= 0 ? " of " : "",
-		    function >= 0 ? b->functions[function].name : "");
+	strbuf_addf(out, "%s: %llu instructions; hottest blocks", b->name,
+		    (unsigned long long)b->instructions);
+	if (function >= 0)
+		strbuf_addf(out, " of %s in %s", b->functions[function].name,
+			    b->objects[b->functions[function].object].name);
+	strbuf_addch(out, '\n');
 	for (size_t i = 0; i < b->nr_blocks && (!limit || shown < limit); i++) {
 		const struct block_total *k = &b->blocks[i];
 		const struct function_total *f = &b->functions[k->function];
@@ -718,7 +720,8 @@ void report_blocks_text(struct strbuf *out, const struct benchmark *b,
 		format_thousands(out, v);
 		strbuf_addf(out, " (%.2f%%)  %s  %s", share(v, b->instructions),
 			    b->objects[k->object].name, f->name);
-		if (f->addr && k->addr >= f->addr)
+		/* objdump's <name> at the start, <name+0x4> after it */
+		if (f->addr && k->addr > f->addr)
 			strbuf_addf(out, "+0x%llx",
 				    (unsigned long long)(k->addr - f->addr));
 		strbuf_addf(out, "  0x%llx: %u insns x %llu, translated %llu\n",
