@@ -39,7 +39,7 @@ static char *as_text(json_t *v)
 json_t *recording_compare(json_t *base_meta, json_t *new_meta)
 {
 	json_t *a = recording_of(base_meta), *b = recording_of(new_meta);
-	json_t *differs = json_array();
+	json_t *differs = json_array(), *j;
 	struct strbuf w = STRBUF_INIT;
 
 	for (size_t i = 0; a && b && i < sizeof(fields) / sizeof(fields[0]);
@@ -65,8 +65,10 @@ json_t *recording_compare(json_t *base_meta, json_t *new_meta)
 	if (w.len)
 		strbuf_adds(&w, ": their counts may differ for that reason "
 				"alone");
-	return json_pack("{s:O?, s:O?, s:o, s:s?}", "base", a, "new", b,
-			 "differs", differs, "warning", w.len ? w.buf : NULL);
+	j = json_pack("{s:O?, s:O?, s:o, s:s?}", "base", a, "new", b, "differs",
+		      differs, "warning", w.len ? w.buf : NULL);
+	strbuf_release(&w);
+	return j;
 }
 
 static json_t *parse_meta(const char *text)

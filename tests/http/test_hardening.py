@@ -582,8 +582,13 @@ class RestartAndStop(unittest.TestCase):
             times.append(took)
         print("\nSIGTERM when idle: %s s" % ", ".join("%.3f" % t for t in times),
               file=sys.stderr)
-        self.assertLess(min(times), 0.2)
-        self.assertLess(max(times), 1.0)
+        # The goal is 200 ms (8-103 ms measured on a Release build, see
+        # README "Reliability"); the test bounds it at 1 s so that a
+        # sanitizer build on a loaded machine (its exit-time leak scan
+        # included) does not fail on timing, while the old behaviour
+        # (1.6-2.0 s: waiting for the polling loop's timeout) still does.
+        self.assertLess(min(times), 1.0)
+        self.assertLess(max(times), 2.0)
 
     def test_sigterm_while_analysing(self):
         runs = os.path.join(self.tmp, "bigruns")
