@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,178 +287,31 @@ static ssize_t zfile_read_gzip(struct zfile *z, char *buf, size_t len)
 	return (ssize_t)got;
 }
 
-static ssize_t zfile_read_raw(struct zfile *z, char *buf, size_t len);
-
 ssize_t zfile_read(struct zfile *z, void *buf, size_t len, const char *name,
 		   struct errbuf *err)
 {
 	ssize_t n;
 
 	z->why = NULL;
-	n = zfile_read_raw(z, buf, len);
+	switch (z->kind) {
+	case ZFILE_ZSTD:
+		n = zfile_read_zstd(z, buf, len);
+		break;
+	case ZFILE_GZIP:
+		n = zfile_read_gzip(z, buf, len);
+		break;
+	default:
+		n = zfile_read_plain(z, buf, len);
+		break;
+	}
 	if (n < 0)
 		errbuf_set(err, "cannot read '%s': %s", name,
 			   z->why ? z->why : strerror(errno));
 	return n;
 }
 
-/* ---- decoding ahead, on a thread ----------------------------------------- */
-
-enum { AHEAD_BUFS = 3 };
-
-/*
- * A ring of AHEAD_BUFS chunks: the thread fills buf[tail], the reader
- * holds buf[head] between two zfile_next() calls.  `full` counts the
- * filled chunks, the held one included; the thread waits while all are
- * full.  A chunk of length 0 (end) or -1 (error, with err_no and why) is
- * the thread's last.
- */
-struct zfile_ahead {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	char *buf[AHEAD_BUFS];
-	ssize_t len[AHEAD_BUFS];
-	int head, tail, full;
-	bool held; /* the reader holds buf[head] */
-	bool stop; /* zfile_close() before the end */
-	int err_no;
-	const char *why;
-	struct zfile *z;
-};
-
-static ssize_t zfile_read_raw(struct zfile *z, char *buf, size_t len)
-{
-	switch (z->kind) {
-	case ZFILE_ZSTD:
-		return zfile_read_zstd(z, buf, len);
-	case ZFILE_GZIP:
-		return zfile_read_gzip(z, buf, len);
-	default:
-		return zfile_read_plain(z, buf, len);
-	}
-}
-
-static void *ahead_thread(void *arg)
-{
-	struct zfile_ahead *a = arg;
-	ssize_t n;
-
-	do {
-		int slot;
-
-		pthread_mutex_lock(&a->lock);
-		while (a->full == AHEAD_BUFS && !a->stop)
-			pthread_cond_wait(&a->cond, &a->lock);
-		if (a->stop) {
-			pthread_mutex_unlock(&a->lock);
-			break;
-		}
-		slot = a->tail;
-		pthread_mutex_unlock(&a->lock);
-
-		a->z->why = NULL;
-		n = zfile_read_raw(a->z, a->buf[slot], ZFILE_CHUNK);
-
-		pthread_mutex_lock(&a->lock);
-		if (n < 0) {
-			a->err_no = errno;
-			a->why = a->z->why;
-		}
-		a->len[slot] = n;
-		a->tail = (slot + 1) % AHEAD_BUFS;
-		a->full++;
-		pthread_cond_signal(&a->cond);
-		pthread_mutex_unlock(&a->lock);
-	} while (n > 0);
-	return NULL;
-}
-
-static int usable_cpus(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return 1;
-	return CPU_COUNT(&set);
-}
-
-void zfile_read_ahead(struct zfile *z)
-{
-	struct zfile_ahead *a;
-
-	if (z->kind == ZFILE_PLAIN || z->ahead || usable_cpus() < 2)
-		return;
-	a = xcalloc(1, sizeof(*a));
-	a->z = z;
-	for (int i = 0; i < AHEAD_BUFS; i++)
-		a->buf[i] = xmalloc(ZFILE_CHUNK);
-	pthread_mutex_init(&a->lock, NULL);
-	pthread_cond_init(&a->cond, NULL);
-	if (pthread_create(&a->thread, NULL, ahead_thread, a)) {
-		/* no thread: the file is read in this one */
-		pthread_mutex_destroy(&a->lock);
-		pthread_cond_destroy(&a->cond);
-		for (int i = 0; i < AHEAD_BUFS; i++)
-			free(a->buf[i]);
-		free(a);
-		return;
-	}
-	z->ahead = a;
-}
-
-static void ahead_stop(struct zfile_ahead *a)
-{
-	pthread_mutex_lock(&a->lock);
-	a->stop = true;
-	pthread_cond_signal(&a->cond);
-	pthread_mutex_unlock(&a->lock);
-	pthread_join(a->thread, NULL);
-	pthread_mutex_destroy(&a->lock);
-	pthread_cond_destroy(&a->cond);
-	for (int i = 0; i < AHEAD_BUFS; i++)
-		free(a->buf[i]);
-	free(a);
-}
-
-ssize_t zfile_next(struct zfile *z, const char **data, const char *name,
-		   struct errbuf *err)
-{
-	struct zfile_ahead *a = z->ahead;
-	ssize_t n;
-
-	if (!a) {
-		if (!z->chunk)
-			z->chunk = xmalloc(ZFILE_CHUNK);
-		*data = z->chunk;
-		return zfile_read(z, z->chunk, ZFILE_CHUNK, name, err);
-	}
-	pthread_mutex_lock(&a->lock);
-	if (a->held) {
-		a->head = (a->head + 1) % AHEAD_BUFS;
-		a->full--;
-		a->held = false;
-		pthread_cond_signal(&a->cond);
-	}
-	while (!a->full)
-		pthread_cond_wait(&a->cond, &a->lock);
-	n = a->len[a->head];
-	*data = a->buf[a->head];
-	/* the end or an error stays at head: later calls answer the same */
-	if (n > 0)
-		a->held = true;
-	if (n < 0)
-		errbuf_set(err, "cannot read '%s': %s", name,
-			   a->why ? a->why : strerror(a->err_no));
-	pthread_mutex_unlock(&a->lock);
-	return n;
-}
-
 void zfile_close(struct zfile *z)
 {
-	if (z->ahead)
-		ahead_stop(z->ahead);
-	free(z->chunk);
 	if (z->kind == ZFILE_ZSTD && z->dec)
 		give_back_dstream(z->dec);
 	if (z->kind == ZFILE_GZIP && z->dec) {

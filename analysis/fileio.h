@@ -29,8 +29,6 @@ int read_file(struct strbuf *sb, const char *path, size_t max_size,
  */
 enum zfile_kind { ZFILE_PLAIN, ZFILE_ZSTD, ZFILE_GZIP };
 
-struct zfile_ahead;
-
 struct zfile {
 	int fd;
 	enum zfile_kind kind;
@@ -40,8 +38,6 @@ struct zfile {
 	int eof;	 /* read() has returned 0 */
 	int done;	 /* the stream ended */
 	const char *why; /* why the last zfile_read() failed, when not errno */
-	struct zfile_ahead *ahead; /* the decoding thread, if started */
-	char *chunk;		   /* zfile_next()'s buffer without one */
 };
 
 /*
@@ -57,30 +53,7 @@ int zfile_open(struct zfile *z, const char *path, const char *name,
  */
 ssize_t zfile_read(struct zfile *z, void *buf, size_t len, const char *name,
 		   struct errbuf *err);
-/*
- * Decode a compressed file on a thread of its own, ahead of the reader,
- * when this thread may run on more than one CPU: the reader then parses
- * one chunk while the next is being decompressed (the wall time of a
- * file nears the larger of the two, not their sum; the CPU time is the
- * same, plus a hand-over per chunk).  Call it right after zfile_open(),
- * then read with zfile_next() only.  A plain file, a single CPU or a
- * thread that cannot be created leave the file read in this thread;
- * results are the same either way.
- */
-void zfile_read_ahead(struct zfile *z);
-/*
- * The next chunk of decompressed bytes, in a buffer of the zfile's own
- * (*data is valid until the next call or zfile_close()).  Returns its
- * length, 0 at the end of the data, or -1 with zfile_read()'s message in
- * *err.  Every chunk but the last is ZFILE_CHUNK bytes long.
- */
-enum { ZFILE_CHUNK = 128 << 10 };
-ssize_t zfile_next(struct zfile *z, const char **data, const char *name,
-		   struct errbuf *err);
-/*
- * Close the file and free the decoder (stopping its thread first); a
- * closed zfile is fine.
- */
+/* Close the file and free the decoder; a closed zfile is fine. */
 void zfile_close(struct zfile *z);
 /*
  * read_file() through zfile: the whole decompressed content, refused past

@@ -608,23 +608,25 @@ void qemu_out_parse_buf(struct qemu_out *out, const char *name, const char *buf,
 int qemu_out_parse_file(struct qemu_out *out, const char *path,
 			const char *name, struct errbuf *err)
 {
+	/*
+	 * Small enough to stay in L2 between read() and the parser, and
+	 * to come from the heap, reused, rather than from fresh pages.
+	 */
+	enum { CHUNK = 64 << 10 };
 	struct qemu_out_parser p;
 	struct zfile z;
-	const char *buf;
+	char *buf;
 	ssize_t n;
 
-	/*
-	 * zstd and gzip files are decompressed as they are read, on a
-	 * thread of their own when there is a CPU for it; chunks of
-	 * ZFILE_CHUNK bytes, small enough to stay in L2 and reused
-	 */
+	/* zstd and gzip files are decompressed as they are read */
 	if (zfile_open(&z, path, name, err) < 0)
 		return -1;
-	zfile_read_ahead(&z);
+	buf = xmalloc(CHUNK);
 	qemu_out_parser_init(&p, out, name);
-	while ((n = zfile_next(&z, &buf, name, err)) > 0)
+	while ((n = zfile_read(&z, buf, CHUNK, name, err)) > 0)
 		qemu_out_parser_feed(&p, buf, (size_t)n);
 	qemu_out_parser_finish(&p);
+	free(buf);
 	zfile_close(&z);
 	if (n < 0) {
 		qemu_out_clear(out);
