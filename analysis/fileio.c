@@ -99,8 +99,11 @@ enum { ZIN_SIZE = 128 << 10 };
  * (up to 2 MiB for zstd -3, more for higher levels) is allocated on its
  * first frame; a fresh decoder per file touches those pages afresh, and
  * first-touch page faults cost ~12 us per 4 KiB page on the VMs this runs
- * on (~7 ms per file).  The spare is freed when its thread exits.
+ * on (~7 ms per file).  The spare is freed when its thread exits.  A
+ * decoder grown past SPARE_MAX (a larger window: high levels, --long) is
+ * not kept: a long-lived thread would hold its window for good.
  */
+enum { SPARE_MAX = 4 << 20 };
 static pthread_key_t spare_key;
 static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
 static int spare_ok;
@@ -131,6 +134,7 @@ static void give_back_dstream(ZSTD_DStream *dec)
 {
 	/* a decoder left mid-frame (an error) is reset for the next file */
 	if (spare_ok && !pthread_getspecific(spare_key) &&
+	    ZSTD_sizeof_DStream(dec) <= SPARE_MAX &&
 	    !ZSTD_isError(ZSTD_DCtx_reset(dec, ZSTD_reset_session_only)) &&
 	    !pthread_setspecific(spare_key, dec))
 		return;
