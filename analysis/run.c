@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1328,7 +1327,7 @@ static void analyze_benchmark(struct analyzer *az, struct benchmark *b,
 	 * arena, between the results that are kept: give it back before the
 	 * next benchmark, so the peak is one benchmark's work, not the sum.
 	 */
-	malloc_trim(0);
+	xalloc_trim();
 	free(st.mismatch);
 	free(st.imgs);
 	for (size_t i = 0; i < b->nr_objects; i++)

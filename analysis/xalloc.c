@@ -1,12 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 #include "xalloc.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "banned.h"
+
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
+#define ALLOCATOR_REPLACED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||     \
+	__has_feature(thread_sanitizer)
+#define ALLOCATOR_REPLACED 1
+#endif
+#endif
+
+void xalloc_trim(void)
+{
+#ifndef ALLOCATOR_REPLACED
+	malloc_trim(0);
+#endif
+}
 
 static void oom(size_t size)
 {

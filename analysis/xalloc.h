@@ -18,6 +18,14 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 /*
+ * Give the allocator's free memory back to the system (glibc's
+ * malloc_trim), after a large piece of work whose results are kept.  A
+ * no-op under AddressSanitizer, whose allocator replaces glibc's (and
+ * glibc's malloc_trim then walks an arena that was never set up).
+ */
+void xalloc_trim(void);
+
+/*
  * Grow an array so that it holds at least `nr` elements; `alloc` (a
  * size_t) is its capacity and is updated.  Doubles, so appends are
  * amortised O(1).

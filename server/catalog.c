@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +244,7 @@ out:
 	 * analysed): give it back, so a long-running server stays small
 	 * between uploads.
 	 */
-	malloc_trim(0);
+	xalloc_trim();
 	atomic_fetch_add(&cat->generation, 1);
 	return ret;
 }
