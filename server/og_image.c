@@ -1009,6 +1009,7 @@ void og_image_handle(struct server *srv, const struct api_request *req,
 	else if ((n == 2 || n == 3) && !strcmp(seg[0], "compare")) {
 		if (!api_split_compare(srv, seg[1], &base, &new_id)) {
 			err.status = 400;
+			err.code = "bad_request";
 			snprintf(err.msg, sizeof(err.msg),
 				 "expected /og/compare/<base>...<new>");
 		} else if (n == 2) {

@@ -190,6 +190,10 @@ class OgImage(unittest.TestCase):
             status, headers, _ = self.srv.get(path)
             self.assertEqual(status, 404, path)
             self.assertIn("application/json", headers["content-type"])
+        # not a range at all: 400, with the 400's code (found by fuzz_api)
+        status, _, body = self.srv.get("/og/compare/'")
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(body)["error"]["code"], "bad_request")
 
     def changes(self, base, new):
         cb = {b: ab[0 if RUNS[base][0] == A else 1] for b, ab in self.totals.items()}
