@@ -285,12 +285,17 @@ static void parse_line(struct qemu_out_parser *p, const char *s, size_t len)
 
 	p->lineno++;
 	p->out->lines++;
-	if (len && s[len - 1] == '\r')
-		len--;
+	/*
+	 * The limit counts the line's bytes as read, a final '\r' included:
+	 * the same rule as a line that arrives in pieces (feed()), so a
+	 * file's rows do not depend on where its reads were cut.
+	 */
 	if (len >= QEMU_OUT_MAX_LINE) {
 		malformed(p, s, len, "line longer than 4096 bytes");
 		return;
 	}
+	if (len && s[len - 1] == '\r')
+		len--;
 	if (len && s[0] == '0') {
 		why = parse_row(s, len, &row);
 		if (!why) {

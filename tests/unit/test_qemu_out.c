@@ -320,6 +320,48 @@ static void overlong_line_is_malformed_not_buffered(void **state)
 	qemu_out_release(&q);
 }
 
+/*
+ * Found by fuzz_qemu_out: a line of 4,095 bytes and a '\r' was "longer
+ * than 4096 bytes" when it came in pieces and parsed when it came whole
+ * (the '\r' was dropped before the limit was checked).  Both ways alike.
+ */
+static void the_line_limit_counts_a_final_cr_in_every_chunking(void **state)
+{
+	for (size_t n = 4094; n <= 4097; n++) {
+		static char text[4200];
+		struct qemu_out whole = QEMU_OUT_INIT;
+		size_t len;
+
+		memset(text, 'A', n);
+		text[n - 1] = '\r';
+		memcpy(text + n, "\n0x10, 1, 2, 3\n", 16);
+		len = n + 15;
+		qemu_out_parse_buf(&whole, "t", text, len);
+		assert_int_equal(whole.malformed, 1);
+		assert_int_equal(has_warning(&whole, "longer than 4096"),
+				 n >= 4096);
+		for (size_t chunk = 1; chunk < 4200; chunk += 97) {
+			struct qemu_out q = QEMU_OUT_INIT;
+			struct qemu_out_parser p;
+
+			qemu_out_parser_init(&p, &q, "t");
+			for (size_t off = 0; off < len; off += chunk)
+				qemu_out_parser_feed(
+					&p, text + off,
+					len - off < chunk ? len - off : chunk);
+			qemu_out_parser_finish(&p);
+			assert_int_equal(q.malformed, whole.malformed);
+			assert_int_equal(q.warnings.nr, whole.warnings.nr);
+			for (size_t i = 0; i < q.warnings.nr; i++)
+				assert_string_equal(q.warnings.items[i],
+						    whole.warnings.items[i]);
+			assert_int_equal(q.nr, 1);
+			qemu_out_release(&q);
+		}
+		qemu_out_release(&whole);
+	}
+}
+
 static void overflowing_sum_is_flagged(void **state)
 {
 	struct qemu_out q = QEMU_OUT_INIT;
@@ -620,6 +662,8 @@ int main(void)
 		cmocka_unit_test(empty_file_is_a_warning),
 		cmocka_unit_test(overlong_line_is_malformed_not_buffered),
 		cmocka_unit_test(overflowing_sum_is_flagged),
+		cmocka_unit_test(
+			the_line_limit_counts_a_final_cr_in_every_chunking),
 		cmocka_unit_test(missing_file_is_an_error),
 		cmocka_unit_test(pcs_round_trip_in_both_cases),
 		cmocka_unit_test(a_bad_byte_anywhere_in_a_pc_is_malformed),
