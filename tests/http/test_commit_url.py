@@ -12,7 +12,6 @@ Usage: test_commit_url.py TBSCOPE_BINARY TEST_DATA_DIR
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from html import unescape
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
-from tbtest import A, B  # noqa: E402
+from tbtest import A, B, link_tree, chromium  # noqa: E402
 
 TBSCOPE = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
@@ -39,23 +38,6 @@ WANT = {
     "c3": "https://review.example.org/D42",
     "c4": None,
 }
-
-
-def link_tree(src, dst):
-    os.makedirs(dst)
-    for e in os.scandir(src):
-        if e.is_dir():
-            link_tree(e.path, os.path.join(dst, e.name))
-        else:
-            os.link(e.path, os.path.join(dst, e.name))
-
-
-def chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        p = shutil.which(name)
-        if p:
-            return p
-    return None
 
 
 class CommitUrl(unittest.TestCase):

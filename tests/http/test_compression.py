@@ -23,7 +23,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
-from tbtest import A, B  # noqa: E402
+from tbtest import A, B, link_tree  # noqa: E402
 
 TBSCOPE = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
@@ -37,15 +37,6 @@ def unbrotli(data):
         ["node", "-e", "process.stdout.write(require('zlib').brotliDecompressSync("
          "require('fs').readFileSync(0)))"],
         input=data, stdout=subprocess.PIPE, check=True).stdout
-
-
-def link_tree(src, dst):
-    os.makedirs(dst)
-    for e in os.scandir(src):
-        if e.is_dir():
-            link_tree(e.path, os.path.join(dst, e.name))
-        else:
-            os.link(e.path, os.path.join(dst, e.name))
 
 
 class Compression(unittest.TestCase):

@@ -19,7 +19,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
-from tbtest import A, B  # noqa: E402
+from tbtest import A, B, link_tree  # noqa: E402
 
 TBSCOPE = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
@@ -34,15 +34,6 @@ RUNS = {
     "loose": (A, None, 6),  # no series at all
 }
 MAIN = ["m1", "m2", "m3", "m4"]
-
-
-def link_tree(src, dst):
-    os.makedirs(dst)
-    for e in os.scandir(src):
-        if e.is_dir():
-            link_tree(e.path, os.path.join(dst, e.name))
-        else:
-            os.link(e.path, os.path.join(dst, e.name))
 
 
 class Dashboard(unittest.TestCase):

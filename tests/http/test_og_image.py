@@ -27,7 +27,7 @@ from html import unescape
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
-from tbtest import A, B  # noqa: E402
+from tbtest import A, B, link_tree  # noqa: E402
 
 TBSCOPE = os.path.abspath(sys.argv[1])
 DATA = os.path.abspath(sys.argv[2])
@@ -41,15 +41,6 @@ RUNS = {  # id: (fixture run, series, day of January 2026)
     "odd": (B, ODD_SERIES, 4),
 }
 BENCH = "612.matmul_r"
-
-
-def link_tree(src, dst):
-    os.makedirs(dst)
-    for e in os.scandir(src):
-        if e.is_dir():
-            link_tree(e.path, os.path.join(dst, e.name))
-        else:
-            os.link(e.path, os.path.join(dst, e.name))
 
 
 def decode_png(data):

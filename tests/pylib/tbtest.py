@@ -20,6 +20,25 @@ B = "build.gcc-O3-rv64gc_zba_zbb_zbs"
 CROSS_SYSROOT = "/usr/riscv64-linux-gnu"
 
 
+def link_tree(src, dst):
+    """A copy of the directory tree src at dst, its files hard links."""
+    os.makedirs(dst)
+    for e in os.scandir(src):
+        if e.is_dir():
+            link_tree(e.path, os.path.join(dst, e.name))
+        else:
+            os.link(e.path, os.path.join(dst, e.name))
+
+
+def chromium():
+    """Debian's Chromium (the tests never download a browser), or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        p = shutil.which(name)
+        if p:
+            return p
+    return None
+
+
 def readme(data_dir):
     with open(os.path.join(data_dir, "FIXTURES.md"), encoding="utf-8") as f:
         return f.read()
