@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -18,6 +19,33 @@ import urllib.parse
 A = "build.gcc-O2-rv64gc"
 B = "build.gcc-O3-rv64gc_zba_zbb_zbs"
 CROSS_SYSROOT = "/usr/riscv64-linux-gnu"
+
+
+def skip(why):
+    """Exit as ctest's SKIP_RETURN_CODE (77), saying why."""
+    print("SKIP: " + why)
+    sys.exit(77)
+
+
+def run(cmd, **kw):
+    """subprocess.run, output captured as text (stderr alone when the
+    caller takes stdout), ten minutes at most."""
+    if "stdout" in kw:
+        kw.setdefault("stderr", subprocess.PIPE)
+    else:
+        kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    kw.setdefault("timeout", 600)
+    return subprocess.run(cmd, **kw)
+
+
+def check(cmd, **kw):
+    """run(), failing with the command's output unless it exits 0."""
+    p = run(cmd, **kw)
+    if p.returncode != 0:
+        raise AssertionError("%s: exit %d\n%s%s" % (" ".join(cmd), p.returncode,
+                                                     p.stdout, p.stderr))
+    return p
 
 
 def link_tree(src, dst):

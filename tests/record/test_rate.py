@@ -32,7 +32,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -40,6 +39,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
 import tbtest  # noqa: E402
+from tbtest import check, run, skip  # noqa: E402
 
 TBSCOPE = os.path.abspath(sys.argv[1])
 PLUGIN = sys.argv[2]
@@ -64,26 +64,6 @@ exec "%(qemu)s" -plugin "%(insn)s%(inline)s" -d plugin -D "$log" "$@"
 
 LINE = re.compile(r"time: (\d+), dur: (\d+), count: (\d+)((?:, cpu\d+: \d+)*)")
 ROW = re.compile(r"^0x[0-9a-f]{16}, (\d+), (\d+), (\d+)$")
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def run(cmd, **kw):
-    kw.setdefault("capture_output", True)
-    kw.setdefault("text", True)
-    kw.setdefault("timeout", 600)
-    return subprocess.run(cmd, **kw)
-
-
-def check(cmd, **kw):
-    p = run(cmd, **kw)
-    if p.returncode != 0:
-        raise AssertionError("%s: exit %d\n%s%s" % (" ".join(cmd), p.returncode,
-                                                     p.stdout, p.stderr))
-    return p
 
 
 def read_rate(path):

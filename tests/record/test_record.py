@@ -36,6 +36,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 import tbtest  # noqa: E402
+from tbtest import check, run, skip  # noqa: E402
 
 TBSCOPE = os.path.abspath(sys.argv[1])
 PLUGIN = sys.argv[2]
@@ -62,29 +63,6 @@ BENCHES = {
 }
 
 ROW = re.compile(r"^0x([0-9a-f]{16}), (\d+), (\d+), (\d+)$")
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
-
-
-def run(cmd, **kw):
-    if "stdout" in kw:
-        kw.setdefault("stderr", subprocess.PIPE)
-    else:
-        kw.setdefault("capture_output", True)
-    kw.setdefault("text", True)
-    kw.setdefault("timeout", 600)
-    return subprocess.run(cmd, **kw)
-
-
-def check(cmd, **kw):
-    p = run(cmd, **kw)
-    if p.returncode != 0:
-        raise AssertionError("%s: exit %d\n%s%s" % (" ".join(cmd), p.returncode,
-                                                     p.stdout, p.stderr))
-    return p
 
 
 def parse_qemu_out(path):
